@@ -1,0 +1,136 @@
+"""The shared catalog: metrics, facility and organization kinds, flags, designations, departments.
+
+Core ships the common entries in ``core.toml`` and ``departments.toml`` beside
+this module; plugins add theirs through the ``register_catalog`` and
+``register_metrics`` hooks or a ``[catalog]`` table in their standard. Metric
+families (``area.K``, ``count.K``, ``floor.K``, ``members.O``, ``count.O``,
+``flag.F``, ``designation.D``) exist for every kind without an entry each.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterable
+from importlib import resources
+
+import attrs
+
+from ..convert import structure
+from ..errors import Problem, ProblemsError
+from ..model import CatalogAdditions, DepartmentDef, KindDef, MetricDef
+
+#: Metric families: prefix → (which kinds it ranges over, unit, zh, en templates).
+FAMILIES = {
+    "area": ("facility_kinds", "m²", "{zh}面积", "{en} area"),
+    "floor": ("facility_kinds", "层", "{zh}所在楼层", "{en} floor"),
+    "count": ("facility_kinds+organization_kinds", "个", "{zh}数量", "Number of {en}"),
+    "members": ("organization_kinds", "人", "{zh}成员数", "{en} members"),
+    "flag": ("flags", "", "{zh}", "{en}"),
+    "designation": ("designations", "", "{zh}", "{en}"),
+}
+
+SECTIONS = ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments")
+
+
+def _core_additions() -> CatalogAdditions:
+    data: dict = {}
+    for name in ("core.toml", "departments.toml"):
+        text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+        data.update(tomllib.loads(text))
+    return structure(data, CatalogAdditions, "shequ/catalog")
+
+
+@attrs.define
+class Catalog:
+    """The merged vocabulary every rule, task and dataset is checked against."""
+
+    metrics: dict[str, MetricDef] = attrs.Factory(dict)
+    facility_kinds: dict[str, KindDef] = attrs.Factory(dict)
+    organization_kinds: dict[str, KindDef] = attrs.Factory(dict)
+    flags: dict[str, KindDef] = attrs.Factory(dict)
+    designations: dict[str, KindDef] = attrs.Factory(dict)
+    departments: dict[str, DepartmentDef] = attrs.Factory(dict)
+
+    @classmethod
+    def core(cls) -> Catalog:
+        """The catalog core ships, before any plugin adds to it."""
+        catalog = cls()
+        problems = catalog.add(_core_additions(), origin="shequ")
+        if problems:
+            raise ProblemsError(problems)
+        return catalog
+
+    def add(self, additions: CatalogAdditions, origin: str, where: str = "catalog") -> list[Problem]:
+        """Merge ``additions`` in; return the conflicts (an id defined twice differently)."""
+        problems = []
+        for section in SECTIONS:
+            table = getattr(self, section)
+            for index, entry in enumerate(getattr(additions, section)):
+                existing = table.get(entry.id)
+                if existing is not None and existing != entry:
+                    problems.append(Problem(
+                        file=origin, where=f"{where}.{section}[{index}]",
+                        message=f"{section[:-1].replace('_', ' ')} '{entry.id}' is already defined differently",
+                    ))
+                    continue
+                table[entry.id] = entry
+        return problems
+
+    # -- metrics -------------------------------------------------------------
+
+    def metric(self, metric_id: str) -> MetricDef:
+        """The definition of ``metric_id``, family members included; KeyError if unknown."""
+        if metric_id in self.metrics:
+            return self.metrics[metric_id]
+        prefix, dot, member = metric_id.partition(".")
+        if dot and prefix in FAMILIES:
+            sections, unit, zh, en = FAMILIES[prefix]
+            for section in sections.split("+"):
+                kind = getattr(self, section).get(member)
+                if kind is not None:
+                    if prefix == "count" and section == "organization_kinds":
+                        unit = "个"
+                    return MetricDef(
+                        id=metric_id, unit=unit, zh=zh.format(zh=kind.zh), en=en.format(en=kind.en or member),
+                        column=metric_id, jurisdictions=kind.jurisdictions,
+                    )
+        raise KeyError(metric_id)
+
+    def has_metric(self, metric_id: str) -> bool:
+        try:
+            self.metric(metric_id)
+        except KeyError:
+            return False
+        return True
+
+    def metric_ids(self) -> list[str]:
+        """Every metric id, family members included, sorted."""
+        ids = set(self.metrics)
+        for prefix, (sections, *_rest) in FAMILIES.items():
+            for section in sections.split("+"):
+                ids.update(f"{prefix}.{kind}" for kind in getattr(self, section))
+        return sorted(ids)
+
+    def is_boolean(self, metric_id: str) -> bool:
+        return metric_id.startswith(("flag.", "designation."))
+
+    # -- departments -------------------------------------------------------------
+
+    def department_for(self, name: str) -> str | None:
+        """The department id a Chinese (or English) name or id stands for, if any."""
+        name = name.strip()
+        if name in self.departments:
+            return name
+        for department in self.departments.values():
+            if name == department.zh or name in department.aliases or name.lower() == department.en.lower():
+                return department.id
+        return None
+
+    # -- help ------------------------------------------------------------------
+
+    @staticmethod
+    def suggest(name: str, candidates: Iterable[str]) -> str:
+        """A " (did you mean 'x'?)" hint, or an empty string."""
+        close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+        return f" (did you mean '{close[0]}'?)" if close else ""

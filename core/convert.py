@@ -1,0 +1,140 @@
+"""The one cattrs converter that turns TOML and JSON into model objects, and back.
+
+It forbids unknown keys (a typo in a plugin is an error, not a silently ignored
+key), refuses to coerce types (``"5"`` is not a number, ``5`` is not a text),
+and picks a requirement's class by its ``form`` key. :func:`structure` reports
+every problem of a document at once, each as ``file: path: what was expected``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.v import transform_error
+
+from . import model
+from .errors import Problem, ProblemsError
+
+T = TypeVar("T")
+
+converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+
+def _type_name(cls: Any) -> str:
+    return {
+        str: "a text", float: "a number", int: "a whole number", bool: "true or false",
+        dt.date: "a date (YYYY-MM-DD)",
+    }.get(cls, getattr(cls, "__name__", str(cls)))
+
+
+def _structure_str(value: Any, _cls: type) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a text, got {value!r}")
+    return value
+
+
+def _structure_float(value: Any, _cls: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def _structure_int(value: Any, _cls: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise TypeError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _structure_bool(value: Any, _cls: type) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _structure_date(value: Any, _cls: type) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise TypeError(f"expected a date (YYYY-MM-DD), got {value!r}")
+
+
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook(float, _structure_float)
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(bool, _structure_bool)
+converter.register_structure_hook(dt.date, _structure_date)
+converter.register_unstructure_hook(dt.date, lambda value: value.isoformat())
+
+
+def _structure_requirement(value: Any, _cls: Any) -> model.Requirement:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a table with a 'form' key, got {value!r}")
+    form = value.get("form")
+    cls = model.REQUIREMENT_FORMS.get(form)  # type: ignore[arg-type]
+    if cls is None:
+        forms = ", ".join(model.REQUIREMENT_FORMS)
+        raise model.SchemaError(f"'form' must be one of {forms}: {form!r}")
+    return converter.structure(value, cls)
+
+
+converter.register_structure_hook(model.Requirement, _structure_requirement)
+converter.register_structure_hook(
+    typing.Optional[model.Requirement], lambda v, _: None if v is None else _structure_requirement(v, None)
+)
+# attrs resolves the string annotations of recursive forms lazily.
+for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
+    attrs.resolve_types(_cls, globalns=vars(model))
+
+
+def _format_exception(exc: BaseException, cls: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing" + (f", expected {_type_name(cls)}" if cls else "")
+    if isinstance(exc, ForbiddenExtraKeysError):
+        return f"unknown key(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
+    if isinstance(exc, model.SchemaError):
+        return str(exc)
+    if isinstance(exc, TypeError) and str(exc).startswith("expected"):
+        return str(exc)
+    if isinstance(exc, (TypeError, ValueError)) and cls is not None:
+        return f"expected {_type_name(cls)}"
+    if isinstance(exc, AttributeError) and "items" in str(exc):
+        return "expected a table"
+    return str(exc) or exc.__class__.__name__
+
+
+def problems_from(exc: BaseException, file: str) -> list[Problem]:
+    """Turn a cattrs structuring error into one :class:`Problem` per broken place."""
+    problems = []
+    for line in transform_error(exc, path="$", format_exception=_format_exception):
+        message, _, path = line.rpartition(" @ ")
+        path = path.removeprefix("$").removeprefix(".")
+        problems.append(Problem(file=file, where=path or None, message=message))
+    return problems
+
+
+def structure(data: Any, cls: type[T], file: str) -> T:
+    """Structure ``data`` into ``cls``, raising :class:`ProblemsError` with every problem."""
+    try:
+        return converter.structure(data, cls)
+    except (ClassValidationError, IterableValidationError) as exc:
+        raise ProblemsError(problems_from(exc, file)) from None
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ProblemsError([Problem(file=file, where=None, message=_format_exception(exc, None))]) from None
+
+
+def unstructure(obj: Any) -> Any:
+    """Plain data (dicts, lists, ISO dates) for JSON, YAML snapshots and TOML."""
+    return converter.unstructure(obj)

@@ -1,0 +1,345 @@
+"""Loading plugins and their standards, and checking them before anything runs.
+
+:func:`get_registry` loads every plugin of the ``shequ`` entry-point group once
+(lazily, on first use), collects their catalog additions and standards, and
+validates them all: schema, unknown metric/department/kind ids, missing
+sources, duplicate ids. Every problem of every plugin is reported at once in a
+:class:`ProblemsError`, each naming the plugin and the place.
+
+Set ``SHEQU_PLUGINS=changchun,donghai`` to load only some plugins.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .catalog import Catalog
+from .convert import structure
+from .errors import Problem, ProblemsError, ShequError
+from .model import CatalogAdditions, Condition, Standard, walk_requirement
+from .model import Aggregate, Conditional, ScaledMinimum, Share
+
+ENTRY_POINT_GROUP = hookspecs.PROJECT
+ONLY_ENV = "SHEQU_PLUGINS"
+
+
+@attrs.frozen(kw_only=True)
+class LoadedStandard:
+    """A standard with where it came from: the plugin and the TOML file."""
+
+    standard: Standard
+    plugin: str
+    path: Path | None = None
+
+    @property
+    def id(self) -> str:
+        return self.standard.id
+
+    def document_text(self, document_id: str | None = None) -> str | None:
+        """The shipped text of a document of this standard, if the plugin ships it."""
+        document = self.standard.document(document_id)
+        if document.text is None or self.path is None:
+            return None
+        return (self.path.parent / document.text).read_text(encoding="utf-8")
+
+
+@attrs.frozen(kw_only=True)
+class PluginInfo:
+    """One loaded plugin, for `shequ plugins`."""
+
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    location: str | None
+    hooks: tuple[str, ...]
+
+
+@attrs.define
+class Registry:
+    """Every loaded plugin, the merged catalog, and the validated standards by id."""
+
+    plugins: list[PluginInfo]
+    catalog: Catalog
+    standards: dict[str, LoadedStandard]
+
+    def get(self, jurisdiction_id: str) -> LoadedStandard:
+        try:
+            return self.standards[jurisdiction_id]
+        except KeyError:
+            known = ", ".join(sorted(self.standards)) or "none"
+            hint = Catalog.suggest(jurisdiction_id, self.standards)
+            raise ShequError(f"unknown jurisdiction '{jurisdiction_id}'{hint}; installed: {known}") from None
+
+    def select(self, ids: Iterable[str] = ()) -> list[LoadedStandard]:
+        """The standards named (all of them, in id order, when none is named)."""
+        ids = list(ids)
+        if not ids:
+            return [self.standards[key] for key in sorted(self.standards)]
+        return [self.get(jurisdiction_id) for jurisdiction_id in ids]
+
+
+def plugin_manager() -> pluggy.PluginManager:
+    """A plugin manager that knows shequ's hook specs and nothing else yet."""
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    return manager
+
+
+def _entry_points(only: set[str] | None) -> list[metadata.EntryPoint]:
+    points = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    if only is not None:
+        unknown = only - {ep.name for ep in points}
+        if unknown:
+            raise ShequError(f"{ONLY_ENV} names plugins that are not installed: {', '.join(sorted(unknown))}")
+        points = [ep for ep in points if ep.name in only]
+    return points
+
+
+def load_plugins(manager: pluggy.PluginManager, only: set[str] | None = None) -> list[PluginInfo]:
+    """Register every ``shequ`` entry point with ``manager``; check hook names."""
+    infos = []
+    seen: dict[str, str] = {}
+    for entry_point in _entry_points(only):
+        if entry_point.name in seen:
+            raise ShequError(
+                f"two installed packages register the plugin '{entry_point.name}': "
+                f"{seen[entry_point.name]} and {entry_point.value}"
+            )
+        seen[entry_point.name] = entry_point.value
+        try:
+            module = entry_point.load()
+        except Exception as exc:  # a broken plugin must not hide the others' problems
+            raise ShequError(f"plugin '{entry_point.name}' ({entry_point.value}) failed to import: {exc}") from exc
+        manager.register(module, name=entry_point.name)
+        distribution = entry_point.dist
+        infos.append(_info(entry_point.name, module, distribution.name if distribution else None,
+                           distribution.version if distribution else None))
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise ShequError(f"plugin '{exc.plugin}' implements a hook shequ does not know: {exc}") from exc
+    return infos
+
+
+def _info(name: str, module: ModuleType | Any, distribution: str | None, version: str | None) -> PluginInfo:
+    location = getattr(module, "__file__", None)
+    hooks = tuple(sorted(n for n in hookspecs.hook_names() if hasattr(module, n)))
+    return PluginInfo(name=name, module=getattr(module, "__name__", repr(module)), distribution=distribution,
+                      version=version, location=str(Path(location).parent) if location else None, hooks=hooks)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning a syntax error into a problem naming the file."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProblemsError([Problem(file=str(path), where=None, message=f"not valid TOML: {exc}")]) from None
+    except OSError as exc:
+        raise ProblemsError([Problem(file=str(path), where=None, message=f"cannot read: {exc.strerror}")]) from None
+
+
+def load_standard_file(path: Path, plugin: str = "?") -> LoadedStandard:
+    """Structure one standard TOML file (no cross-reference checks yet)."""
+    data = read_toml(path)
+    standard = structure(data, Standard, display_path(path))
+    return LoadedStandard(standard=standard, plugin=plugin, path=path)
+
+
+def display_path(path: Path) -> str:
+    """A short, machine-independent name for a plugin file in messages."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return f"{path.parent.name}/{path.name}"
+
+
+def _gather(manager: pluggy.PluginManager, only: set[str] | None = None) -> Registry:
+    problems: list[Problem] = []
+    infos = load_plugins(manager, only)
+    catalog = Catalog.core()
+
+    for impl in manager.hook.register_catalog.get_hookimpls():
+        for item in impl.function() or []:
+            if isinstance(item, CatalogAdditions):
+                problems += catalog.add(item, origin=f"plugin '{impl.plugin_name}'")
+            else:
+                path = Path(item)
+                try:
+                    additions = structure(read_toml(path), CatalogAdditions, display_path(path))
+                except ProblemsError as exc:
+                    problems += exc.problems
+                    continue
+                problems += catalog.add(additions, origin=display_path(path))
+    for impl in manager.hook.register_metrics.get_hookimpls():
+        for metric in impl.function() or []:
+            if metric.compute is None or not callable(metric.compute):
+                problems.append(Problem(file=f"plugin '{impl.plugin_name}'", where=f"register_metrics: {metric.id}",
+                                        message="a Python metric needs a callable 'compute'"))
+            problems += catalog.add(CatalogAdditions(metrics=(metric,)), origin=f"plugin '{impl.plugin_name}'")
+
+    standards: dict[str, LoadedStandard] = {}
+    for impl in manager.hook.register_jurisdictions.get_hookimpls():
+        for item in impl.function() or []:
+            try:
+                if isinstance(item, Standard):
+                    loaded = LoadedStandard(standard=item, plugin=impl.plugin_name)
+                else:
+                    loaded = load_standard_file(Path(item), impl.plugin_name)
+            except ProblemsError as exc:
+                problems += [attrs.evolve(p, message=f"{p.message} (plugin '{impl.plugin_name}')") for p in exc.problems]
+                continue
+            if loaded.id in standards:
+                other = standards[loaded.id]
+                problems.append(Problem(
+                    file=f"plugin '{impl.plugin_name}'", where="jurisdiction.id",
+                    message=f"jurisdiction id '{loaded.id}' is already declared by plugin '{other.plugin}'",
+                ))
+                continue
+            problems += catalog.add(loaded.standard.catalog, origin=_origin(loaded))
+            standards[loaded.id] = loaded
+
+    for loaded in standards.values():
+        problems += check_references(loaded, catalog)
+    if problems:
+        raise ProblemsError(problems)
+    return Registry(plugins=infos, catalog=catalog, standards=standards)
+
+
+def _origin(loaded: LoadedStandard) -> str:
+    return display_path(loaded.path) if loaded.path else f"plugin '{loaded.plugin}'"
+
+
+def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
+    """Every id a standard refers to must exist: metrics, kinds, flags, departments, documents, rules."""
+    standard = loaded.standard
+    origin = _origin(loaded)
+    problems: list[Problem] = []
+
+    def problem(where: str, message: str) -> None:
+        problems.append(Problem(file=origin, where=where, message=f"{message} (plugin '{loaded.plugin}')"))
+
+    def metric(where: str, metric_id: str | None) -> None:
+        if metric_id is not None and not catalog.has_metric(metric_id):
+            problem(where, f"unknown metric '{metric_id}'{Catalog.suggest(metric_id, catalog.metric_ids())}")
+
+    def condition(where: str, cond: Condition) -> None:
+        metric(f"{where}.metric", cond.metric)
+
+    def department(where: str, department_id: str) -> None:
+        if department_id not in catalog.departments:
+            alias = catalog.department_for(department_id)
+            hint = f" (the catalog id for it is '{alias}')" if alias else Catalog.suggest(department_id, catalog.departments)
+            problem(where, f"unknown department '{department_id}'{hint}")
+
+    def source(where: str, document_id: str | None) -> None:
+        if document_id is not None and document_id not in {d.id for d in standard.documents}:
+            problem(f"{where}.source.document", f"unknown document '{document_id}'")
+
+    def unique(section: str, items: Iterable[Any]) -> None:
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                problem(f"{section}[{index}].id", f"duplicate id '{item.id}'")
+            seen.add(item.id)
+
+    unique("documents", standard.documents)
+    unique("rules", standard.rules)
+    unique("tasks", standard.tasks)
+    unique("milestones", standard.milestones)
+    unique("obligations", standard.obligations)
+
+    rule_ids = {rule.id for rule in standard.rules}
+    for index, rule in enumerate(standard.rules):
+        where = f"rules[{index}]"
+        metric(f"{where}.metric", rule.metric)
+        source(where, rule.source.document)
+        for flag in rule.applies_to.flags:
+            if flag not in catalog.flags:
+                problem(f"{where}.applies_to.flags", f"unknown flag '{flag}'{Catalog.suggest(flag, catalog.flags)}")
+        for i, cond in enumerate(rule.applies_to.when):
+            condition(f"{where}.applies_to.when[{i}]", cond)
+        for requirement in walk_requirement(rule.requirement):
+            metric(f"{where}.requirement.metric", getattr(requirement, "metric", None))
+            if isinstance(requirement, ScaledMinimum):
+                metric(f"{where}.requirement.basis", requirement.basis)
+            if isinstance(requirement, (Share, Aggregate)):
+                metric(f"{where}.requirement.of", requirement.of)
+            if isinstance(requirement, Conditional):
+                condition(f"{where}.requirement.when", requirement.when)
+    for index, task in enumerate(standard.tasks):
+        where = f"tasks[{index}]"
+        source(where, task.source.document)
+        for role in ("lead", "responsible", "guiding", "cooperating"):
+            for i, department_id in enumerate(getattr(task, role)):
+                department(f"{where}.{role}[{i}]", department_id)
+        for rule_id in task.rules:
+            if rule_id not in rule_ids:
+                problem(f"{where}.rules", f"unknown rule '{rule_id}'{Catalog.suggest(rule_id, rule_ids)}")
+    for index, milestone in enumerate(standard.milestones):
+        source(f"milestones[{index}]", milestone.source.document)
+        for i, department_id in enumerate(milestone.responsible):
+            department(f"milestones[{index}].responsible[{i}]", department_id)
+    for index, obligation in enumerate(standard.obligations):
+        where = f"obligations[{index}]"
+        source(where, obligation.source.document)
+        metric(f"{where}.basis", obligation.basis)
+        for i, department_id in enumerate(obligation.payer):
+            department(f"{where}.payer[{i}]", department_id)
+    return problems
+
+
+def _only_from_env() -> set[str] | None:
+    value = os.environ.get(ONLY_ENV, "").strip()
+    return {name.strip() for name in value.split(",") if name.strip()} or None
+
+
+@cache
+def _cached_registry(only: frozenset[str] | None) -> Registry:
+    return _gather(plugin_manager(), set(only) if only is not None else None)
+
+
+def get_registry() -> Registry:
+    """The registry of installed plugins, loaded once per process (honours SHEQU_PLUGINS)."""
+    only = _only_from_env()
+    return _cached_registry(frozenset(only) if only is not None else None)
+
+
+def build_registry(plugins: Iterable[tuple[str, object]], include_installed: bool = True) -> Registry:
+    """A registry with extra plugin objects registered by hand (tests, notebooks)."""
+    manager = plugin_manager()
+
+    class _Manager:  # route entry-point loading through the real manager, then add extras
+        pass
+
+    if include_installed:
+        registry_plugins = load_plugins(manager, _only_from_env())
+    else:
+        registry_plugins = []
+    for name, plugin in plugins:
+        manager.register(plugin, name=name)
+        registry_plugins.append(_info(name, plugin, None, None))
+    manager.check_pending()
+    # _gather loads entry points itself; give it a manager whose entry points are already in.
+    return _gather_registered(manager, registry_plugins)
+
+
+def _gather_registered(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
+    original = globals()["load_plugins"]
+    try:
+        globals()["load_plugins"] = lambda _manager, _only=None: infos
+        return _gather(manager)
+    finally:
+        globals()["load_plugins"] = original

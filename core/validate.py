@@ -1,0 +1,113 @@
+"""`shequ validate`: check a plugin's standard TOML without installing it.
+
+Runs every check shequ knows, and returns every problem at once: the schema,
+unknown metric / department / kind ids (with "did you mean"), quotes not found
+in the shipped document text, requirement numbers not in their quote, numbers
+of the document nobody accounted for, and overlapping rules on one metric.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .audit import audit
+from .catalog import Catalog
+from .errors import Problem, ProblemsError
+from .model import Standard
+from .registry import LoadedStandard, check_references, display_path, get_registry, load_standard_file
+
+
+def standard_files(path: Path) -> list[Path]:
+    """The standard TOML files at ``path``: the file itself, or those in a plugin folder."""
+    if path.is_file():
+        return [path]
+    if not path.exists():
+        raise ProblemsError([Problem(file=str(path), where=None, message="no such file or folder")])
+    files = sorted(p for p in path.rglob("*.toml") if p.name != "pyproject.toml" and _looks_like_standard(p))
+    if not files:
+        raise ProblemsError([Problem(file=str(path), where=None,
+                                     message="no standard TOML (a file with a [jurisdiction] table) found here")])
+    return files
+
+
+def _looks_like_standard(path: Path) -> bool:
+    try:
+        return "[jurisdiction]" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _catalog_without(jurisdiction_id: str | None) -> Catalog:
+    """The installed catalog, or the core one when installed plugins do not load."""
+    try:
+        registry = get_registry()
+    except (ProblemsError, Exception):  # a broken neighbour must not block validating this file
+        return Catalog.core()
+    catalog = Catalog.core()
+    for loaded in registry.standards.values():
+        if loaded.id != jurisdiction_id:
+            catalog.add(loaded.standard.catalog, origin=loaded.plugin)
+    for section in ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments"):
+        for key, value in getattr(registry.catalog, section).items():
+            if jurisdiction_id not in getattr(value, "jurisdictions", ()):
+                getattr(catalog, section).setdefault(key, value)
+    return catalog
+
+
+def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
+    """Rules on the same metric for the same communities with no date or condition to tell them apart."""
+    standard: Standard = loaded.standard
+    origin = display_path(loaded.path) if loaded.path else loaded.plugin
+    problems = []
+    seen: dict[tuple, int] = {}
+    for index, rule in enumerate(standard.rules):
+        key = (rule.metric, rule.applies_to, rule.due, rule.requirement.form,
+               getattr(rule.requirement, "metric", None))
+        if key in seen:
+            other = standard.rules[seen[key]]
+            problems.append(Problem(
+                file=origin, where=f"rules[{index}]",
+                message=f"rule '{rule.id}' ({rule.source.clause}) overlaps rule '{other.id}' ({other.source.clause}): "
+                        f"same metric '{rule.metric}', communities, due date and form; merge them or tell them apart",
+            ))
+        else:
+            seen[key] = index
+    return problems
+
+
+def validate_path(path: Path) -> list[Problem]:
+    """Every problem of the standard(s) at ``path``; an empty list means valid."""
+    problems: list[Problem] = []
+    for file in standard_files(path):
+        try:
+            loaded = load_standard_file(file, plugin=file.parent.name)
+        except ProblemsError as exc:
+            problems += exc.problems
+            continue
+        catalog = _catalog_without(loaded.id)
+        problems += catalog.add(loaded.standard.catalog, origin=display_path(file))
+        problems += check_references(loaded, catalog)
+        problems += overlap_problems(loaded)
+        problems += audit(loaded)
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m shequ.validate PATH…`: print every problem; exit 2 when there are any."""
+    import sys
+
+    problems: list[Problem] = []
+    for arg in argv if argv is not None else sys.argv[1:]:
+        try:
+            problems += validate_path(Path(arg))
+        except ProblemsError as exc:
+            problems += exc.problems
+    if problems:
+        print(ProblemsError(problems).report(), file=sys.stderr)
+        return 2
+    print("valid")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

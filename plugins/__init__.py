@@ -1,0 +1,1 @@
+"""The built-in jurisdictions; each registers through the `shequ` entry-point group like any other plugin."""

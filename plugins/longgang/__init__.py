@@ -1,0 +1,10 @@
+"""The longgang jurisdiction: its standard, declared in longgang.toml beside this module."""
+
+from pathlib import Path
+
+from shequ import hookimpl
+
+
+@hookimpl
+def register_jurisdictions() -> list[Path]:
+    return [Path(__file__).with_name("longgang.toml")]
