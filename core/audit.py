@@ -109,9 +109,8 @@ def value_problems(loaded: LoadedStandard) -> list[Problem]:
     origin = display_path(loaded.path) if loaded.path else f"plugin '{loaded.plugin}'"
     problems = []
     for index, rule in enumerate(loaded.standard.rules):
-        if rule.notes:
-            continue  # the derivation is explained in words a reviewer reads
-        quote = normalise(rule.source.quote)
+        # a number the quote lacks may be explained in the rule's notes, in words a reviewer reads
+        quote = normalise(rule.source.quote) + "\n" + normalise(rule.notes or "")
         for requirement in walk_requirement(rule.requirement):
             for name in _VALUE_FIELDS:
                 value = getattr(requirement, name, None)
@@ -121,7 +120,7 @@ def value_problems(loaded: LoadedStandard) -> list[Problem]:
                     problems.append(Problem(
                         file=origin, where=f"rules[{index}].requirement.{name}",
                         message=f"{value:g} is not in the rule's quote; quote the words it comes from, "
-                                "or explain the reading in the rule's 'notes'",
+                                "or explain in the rule's 'notes' how the number is read",
                     ))
     return problems
 

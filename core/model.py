@@ -267,6 +267,9 @@ class Aggregate:
       - ``sum`` / ``mean``: of the metric over covered communities;
       - ``rate``: sum of the metric ÷ sum of ``of``, times ``per``;
       - ``count``: how many communities are covered.
+
+    ``by_district = false`` judges the set only as a whole (a citywide total
+    means nothing per street).
     """
 
     form: Literal["aggregate"] = "aggregate"
@@ -276,6 +279,7 @@ class Aggregate:
     per: float = field(default=1.0, validator=_positive)
     min: float | None = None
     max: float | None = None
+    by_district: bool = True
 
     def __attrs_post_init__(self) -> None:
         _bounds_ordered(self)

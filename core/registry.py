@@ -166,9 +166,8 @@ def display_path(path: Path) -> str:
         return f"{path.parent.name}/{path.name}"
 
 
-def _gather(manager: pluggy.PluginManager, only: set[str] | None = None) -> Registry:
+def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
     problems: list[Problem] = []
-    infos = load_plugins(manager, only)
     catalog = Catalog.core()
 
     for impl in manager.hook.register_catalog.get_hookimpls():
@@ -308,7 +307,8 @@ def _only_from_env() -> set[str] | None:
 
 @cache
 def _cached_registry(only: frozenset[str] | None) -> Registry:
-    return _gather(plugin_manager(), set(only) if only is not None else None)
+    manager = plugin_manager()
+    return _gather(manager, load_plugins(manager, set(only) if only is not None else None))
 
 
 def get_registry() -> Registry:
@@ -317,29 +317,16 @@ def get_registry() -> Registry:
     return _cached_registry(frozenset(only) if only is not None else None)
 
 
-def build_registry(plugins: Iterable[tuple[str, object]], include_installed: bool = True) -> Registry:
-    """A registry with extra plugin objects registered by hand (tests, notebooks)."""
+def build_registry(plugins: Iterable[tuple[str, object]] = (), include_installed: bool = True) -> Registry:
+    """A registry with extra plugin objects registered by hand (tests, notebooks).
+
+    :param plugins: (name, module or object with hook implementations) pairs.
+    :param include_installed: also load the installed entry points (honours SHEQU_PLUGINS).
+    """
     manager = plugin_manager()
-
-    class _Manager:  # route entry-point loading through the real manager, then add extras
-        pass
-
-    if include_installed:
-        registry_plugins = load_plugins(manager, _only_from_env())
-    else:
-        registry_plugins = []
+    infos = load_plugins(manager, _only_from_env()) if include_installed else []
     for name, plugin in plugins:
         manager.register(plugin, name=name)
-        registry_plugins.append(_info(name, plugin, None, None))
+        infos.append(_info(name, plugin, None, None))
     manager.check_pending()
-    # _gather loads entry points itself; give it a manager whose entry points are already in.
-    return _gather_registered(manager, registry_plugins)
-
-
-def _gather_registered(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
-    original = globals()["load_plugins"]
-    try:
-        globals()["load_plugins"] = lambda _manager, _only=None: infos
-        return _gather(manager)
-    finally:
-        globals()["load_plugins"] = original
+    return _gather(manager, infos)
