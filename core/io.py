@@ -1,0 +1,1175 @@
+"""Loading community data into the canonical columnar table the engine evaluates.
+
+:func:`load_communities` reads a researcher's dataset in any of five formats and
+returns a :class:`CommunityTable`: one Polars row per community, with the same
+column names and types whatever the input format was.
+
+Nested forms (one record per community, facilities and organizations as lists):
+
+- ``.json``: an object ``{"communities": [...]}`` (plus, optionally, a ``"_note"``
+  text, the only other key accepted) or a bare list of records;
+- ``.toml``: ``[[communities]]`` tables (and an optional ``_note``).
+
+Each record is structured into :class:`shequ.model.Community` by the shared
+cattrs converter, so problems come with paths such as
+``communities[3].households``. A record may also hold an ``indicators`` table
+(name → number), which the model does not have; it becomes ``indicators.*``
+columns.
+
+Flat forms (one row per community): ``.csv`` (UTF-8, or GB18030 as Excel saves it
+on Chinese Windows), ``.xlsx`` (the first sheet) and ``.parquet``. Scalar fields are
+columns; ``area.<kind>``, ``count.<kind>``, ``floor.<kind>``, ``members.<kind>``,
+``staff.<x>``, ``volunteers.<x>``, ``finance.<x>`` and ``indicators.<x>`` are columns
+directly; ``flags`` and ``designations`` are ``;``-separated (``；`` too). Headers
+may be Chinese: the catalog metrics' ``aliases`` and Chinese names, the Chinese
+names of the fixed fields (编号, 社区名称, 街道, 类型, 标识, 荣誉 …) and
+``<kind name>面积`` / ``数量`` / ``所在楼层`` / ``成员数``. An unknown header is an
+error (with "did you mean"), never silently dropped. Flat files are read and
+checked column by column with Polars expressions, never row by row.
+
+Spreadsheet cleanliness: full-width digits and punctuation (１２．５, －, ；) are
+normalised (NFKC), stray and full-width spaces removed, thousands separators
+accepted (``1,200``); cells holding only ``-``, ``—``, ``无``, ``NA``, ``N/A``,
+``#N/A``, ``null``, ``none`` or ``nan`` are blank. Blank stays null — unknown,
+never 0. A flags/designations cell that is blank is unknown; a cell holding only
+``;`` says "none".
+
+A separate facilities table (``facilities=``: columns ``community_id``, ``kind``,
+``area_m2``, ``floor``; optionally ``provided_by``, ``project_floor_area_m2``) may
+be given instead of ``area.*`` columns. It is read as the complete list of the
+facilities of every community of the main file: a community it does not mention
+has none (count 0, area 0).
+
+Every problem of a file is collected before one :class:`ProblemsError` is raised
+(``row 7`` is the 7th data row, the header not counted; ``communities[3]`` is the
+JSON/TOML path, counting from 0). A problem repeated in many rows is listed 20
+times per field and kind of problem, followed by one line saying how many more
+rows have it.
+
+The canonical table (see :data:`FIXED_COLUMNS` and :func:`column_dtype`):
+
+- ``id`` (unique, non-empty), ``name``, ``district``, ``kind`` (urban/town/rural/
+  village): String;
+- ``households``, ``population``, ``party_members``, ``grids``: Int64;
+- ``service_space_m2``, ``staff_office_m2``, ``service_radius_km``: Float64;
+- ``flags``, ``designations``: List(String), null when unknown;
+- ``staff.*``, ``volunteers.*``, ``finance.*``, ``indicators.*``: Float64;
+- for each facility kind K seen: ``area.K`` (Float64), ``count.K``, ``floor.K``
+  (Int64); for each organization kind O seen: ``members.O``, ``count.O`` (Int64).
+  A community whose list is given but lacks a kind has count 0 and area 0.0 for
+  it; a community without the list has nulls.
+
+The fixed columns come first in that order, then the others sorted by group and
+name, so equal data in different formats gives equal frames.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import polars as pl
+
+from .catalog import Catalog
+from .convert import structure
+from .errors import Problem, ProblemsError
+from .model import COMMUNITY_KINDS, Community, Facility, Organization
+
+__all__ = [
+    "CommunityTable", "load_communities", "communities_frame", "column_dtype",
+    "FIXED_COLUMNS", "NULL_TOKENS", "MAX_LISTED",
+]
+
+# --------------------------------------------------------------------------
+# The canonical layout
+
+TEXT_COLUMNS = ("id", "name", "district", "kind")
+INT_COLUMNS = ("households", "population", "party_members", "grids")
+FLOAT_COLUMNS = ("service_space_m2", "staff_office_m2", "service_radius_km")
+LIST_COLUMNS = ("flags", "designations")
+#: The columns every canonical table has, in this order.
+FIXED_COLUMNS = TEXT_COLUMNS + INT_COLUMNS + FLOAT_COLUMNS + LIST_COLUMNS
+
+#: Tables of free-named numbers: ``staff.full_time``, ``finance.work_funds_yuan`` …
+TABLE_GROUPS = ("staff", "volunteers", "finance", "indicators")
+FACILITY_FAMILIES = ("area", "count", "floor")
+ORGANIZATION_FAMILIES = ("members", "count")
+_GROUP_ORDER = {name: rank for rank, name in enumerate((*TABLE_GROUPS, "area", "count", "floor", "members"))}
+
+#: Cell texts read as a blank cell (compared after NFKC, stripping and lower-casing).
+NULL_TOKENS = ("-", "--", "—", "——", "–", "无", "na", "n/a", "#n/a", "null", "none", "nan")
+#: How many problems of one field and kind are listed before the rest are counted.
+MAX_LISTED = 20
+
+KIND_NAMES = {
+    "urban": "urban", "城市社区": "urban", "城市": "urban",
+    "town": "town", "城镇社区": "town", "城镇": "town",
+    "rural": "rural", "农村社区": "rural", "农村": "rural",
+    "village": "village", "行政村": "village", "村": "village",
+}
+
+#: Chinese (and other) headers for the fixed fields; metrics' aliases come from the catalog.
+FIELD_HEADERS = {
+    "id": ("编号", "社区编号", "社区代码", "代码"),
+    "name": ("社区名称", "名称", "社区名"),
+    "district": ("街道", "所属街道", "区", "所属区", "街道(乡镇)", "乡镇(街道)"),
+    "kind": ("类型", "社区类型"),
+    "flags": ("标识", "标志", "状态标识"),
+    "designations": ("荣誉", "称号", "荣誉称号"),
+}
+
+#: The separate facilities table: its columns and their Chinese headers.
+FACILITY_TABLE_HEADERS = {
+    "community_id": ("社区编号", "编号", "社区代码"),
+    "kind": ("类型", "设施类型", "设施种类", "设施"),
+    "area_m2": ("面积", "建筑面积", "使用面积"),
+    "floor": ("楼层", "所在楼层"),
+    "provided_by": ("提供方", "提供单位"),
+    "project_floor_area_m2": ("项目建筑面积", "项目总建筑面积"),
+}
+
+_FAMILY_HEADER_SUFFIXES = {
+    "area": ("面积",),
+    "floor": ("所在楼层", "楼层"),
+    "count": ("数量", "数"),
+    "members": ("成员数", "人数"),
+}
+
+_EXPECTED = {
+    "int": "a whole number >= 0",
+    "float": "a number >= 0",
+    "number": "a number",
+    "floor": "a whole floor number other than 0 (1 = ground floor, -1 = first basement)",
+}
+
+
+def column_dtype(name: str) -> pl.DataType:
+    """The Polars type of a canonical column."""
+    if name in TEXT_COLUMNS:
+        return pl.String()
+    if name in INT_COLUMNS:
+        return pl.Int64()
+    if name in LIST_COLUMNS:
+        return pl.List(pl.String())
+    prefix = name.partition(".")[0]
+    if prefix in ("count", "members", "floor"):
+        return pl.Int64()
+    return pl.Float64()
+
+
+def _column_order(name: str) -> tuple:
+    if name in FIXED_COLUMNS:
+        return (0, FIXED_COLUMNS.index(name), "")
+    prefix, dot, member = name.partition(".")
+    if dot and prefix in _GROUP_ORDER:
+        return (1, _GROUP_ORDER[prefix], member)
+    return (2, 0, name)
+
+
+def _canonical_order(columns: Iterable[str]) -> list[str]:
+    return sorted(set(columns) | set(FIXED_COLUMNS), key=_column_order)
+
+
+@attrs.frozen(eq=False)
+class CommunityTable:
+    """The canonical community table, and the file it was read from."""
+
+    frame: pl.DataFrame
+    source: str = "<python>"
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    @property
+    def ids(self) -> list[str]:
+        """The community ids, in input order."""
+        return self.frame.get_column("id").to_list()
+
+    @property
+    def columns(self) -> list[str]:
+        return self.frame.columns
+
+
+# --------------------------------------------------------------------------
+# Collecting problems, capped per field and kind
+
+
+class _Problems:
+    """Every problem of one file; at most :data:`MAX_LISTED` listed per (field, kind)."""
+
+    def __init__(self, file: str, unit: str = "rows"):
+        self.file = file
+        self.unit = unit
+        self._listed: list[tuple[tuple, int, Problem]] = []
+        self._totals: dict[tuple[str, str], int] = {}
+        self._shown: dict[tuple[str, str], int] = {}
+        self._seq = 0
+
+    def add(self, key: tuple[str, str], order: tuple, where: str | None, message: str) -> None:
+        self._totals[key] = self._totals.get(key, 0) + 1
+        if self._shown.get(key, 0) < MAX_LISTED:
+            self._shown[key] = self._shown.get(key, 0) + 1
+            self._seq += 1
+            self._listed.append((order, self._seq, Problem(file=self.file, where=where, message=message)))
+
+    def add_counted(self, key: tuple[str, str], total: int, items: Iterable[tuple[tuple, str | None, str]]) -> None:
+        """Add problems found by a vectorised check: ``items`` are the first rows, ``total`` all of them."""
+        before = self._totals.get(key, 0)
+        for order, where, message in items:
+            self.add(key, order, where, message)
+        self._totals[key] = before + total
+
+    def extend(self, problems: Iterable[Problem], key_of: Callable[[Problem], tuple[str, str]],
+               order_of: Callable[[Problem], tuple]) -> None:
+        for problem in problems:
+            self.add(key_of(problem), order_of(problem), problem.where, problem.message)
+
+    def __bool__(self) -> bool:
+        return bool(self._totals)
+
+    def problems(self) -> list[Problem]:
+        listed = [problem for _order, _seq, problem in sorted(self._listed, key=lambda item: item[:2])]
+        for (field, kind), total in self._totals.items():
+            more = total - self._shown.get((field, kind), 0)
+            if more > 0:
+                listed.append(Problem(file=self.file, where=None, message=(
+                    f"{field}: {kind} in {more:,} more {self.unit} (only the first {MAX_LISTED} are listed)"
+                )))
+        return listed
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise ProblemsError(self.problems())
+
+
+def _suggest(name: str, candidates: Iterable[str]) -> str:
+    return Catalog.suggest(name, candidates)
+
+
+def _suggest_id(value: str, names: Mapping[str, str]) -> str:
+    """A did-you-mean naming the id, when ``value`` is close to an id, Chinese name or alias."""
+    close = difflib.get_close_matches(_key(value), list(names), n=1, cutoff=0.6)
+    return f" (did you mean '{names[close[0]]}'?)" if close else ""
+
+
+# --------------------------------------------------------------------------
+# The vocabulary: headers, kinds, flags and designations the catalog knows
+
+
+def _key(text: str) -> str:
+    """How headers and names are compared: NFKC, no whitespace, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower().lstrip("\ufeff")
+
+
+def _names(entries: Mapping[str, Any]) -> dict[str, str]:
+    """id, Chinese name and aliases (compared by :func:`_key`) → id."""
+    names: dict[str, str] = {}
+    for entry in entries.values():
+        for name in (entry.id, entry.zh, *entry.aliases):
+            names.setdefault(_key(name), entry.id)
+    return names
+
+
+@attrs.frozen
+class _Vocabulary:
+    headers: dict[str, str]
+    ambiguous: dict[str, tuple[str, ...]]
+    facility_kinds: dict[str, str]
+    organization_kinds: dict[str, str]
+    flags: dict[str, str]
+    designations: dict[str, str]
+    #: Catalog metric columns outside the canonical forms: read as Float64.
+    extra_columns: frozenset[str]
+    catalog: Catalog
+
+    def resolve(self, header: str) -> tuple[str | None, str | None]:
+        """The canonical column a header names, or (None, why not)."""
+        key = _key(header)
+        for candidate in dict.fromkeys((key, re.sub(r"\([^()]*\)$", "", key))):
+            if not candidate:
+                continue
+            if candidate in self.ambiguous:
+                return None, f"ambiguous column '{header}': it could be {' or '.join(self.ambiguous[candidate])}"
+            if candidate in self.headers:
+                return self.headers[candidate], None
+            prefix, dot, member = candidate.partition(".")
+            if dot and member:
+                if prefix in TABLE_GROUPS:
+                    return f"{prefix}.{member}", None
+                kinds = {"area": "facility", "floor": "facility", "members": "organization", "count": "both"}.get(prefix)
+                if kinds is not None:
+                    table = {}
+                    if kinds in ("facility", "both"):
+                        table.update(self.facility_kinds)
+                    if kinds in ("organization", "both"):
+                        table.update(self.organization_kinds)
+                    if member in table:
+                        return f"{prefix}.{table[member]}", None
+                    label = {"facility": "facility kind", "organization": "organization kind",
+                             "both": "facility or organization kind"}[kinds]
+                    ids = sorted(set(table.values()))
+                    return None, f"column '{header}': unknown {label} '{member}'{_suggest(member, ids)}"
+        hint = _suggest(key, self.headers)
+        return None, f"unknown column '{header}'{hint}"
+
+
+def _vocabulary(catalog: Catalog) -> _Vocabulary:
+    targets: dict[str, set[str]] = {}
+
+    def add(name: str, column: str) -> None:
+        targets.setdefault(_key(name), set()).add(column)
+
+    for column in FIXED_COLUMNS:
+        add(column, column)
+    for column, names in FIELD_HEADERS.items():
+        for name in names:
+            add(name, column)
+    extra = set()
+    for metric in catalog.metrics.values():
+        if metric.column is None:
+            continue
+        column = metric.column
+        prefix, dot, _member = column.partition(".")
+        if column not in FIXED_COLUMNS and not (dot and prefix in (*TABLE_GROUPS, *_GROUP_ORDER)):
+            extra.add(column)
+        add(column, column)
+        add(metric.id, column)
+        for name in (metric.zh, *metric.aliases):
+            add(name, column)
+    for family, sections in (("area", ("facility_kinds",)), ("floor", ("facility_kinds",)),
+                             ("count", ("facility_kinds", "organization_kinds")),
+                             ("members", ("organization_kinds",))):
+        for section in sections:
+            for kind in getattr(catalog, section).values():
+                add(f"{family}.{kind.id}", f"{family}.{kind.id}")
+                for name in (kind.zh, *kind.aliases):
+                    for suffix in _FAMILY_HEADER_SUFFIXES[family]:
+                        add(f"{name}{suffix}", f"{family}.{kind.id}")
+    headers = {key: next(iter(columns)) for key, columns in targets.items() if len(columns) == 1}
+    ambiguous = {key: tuple(sorted(columns)) for key, columns in targets.items() if len(columns) > 1}
+    return _Vocabulary(
+        headers=headers, ambiguous=ambiguous,
+        facility_kinds=_names(catalog.facility_kinds), organization_kinds=_names(catalog.organization_kinds),
+        flags=_names(catalog.flags), designations=_names(catalog.designations),
+        extra_columns=frozenset(extra), catalog=catalog,
+    )
+
+
+def _field_kind(column: str, vocabulary: _Vocabulary) -> str:
+    """How a canonical column is parsed: id, text, kind, int, float, number, floor, list."""
+    if column == "id":
+        return "id"
+    if column == "kind":
+        return "kind"
+    if column in TEXT_COLUMNS:
+        return "text"
+    if column in INT_COLUMNS:
+        return "int"
+    if column in LIST_COLUMNS:
+        return "list"
+    if column in vocabulary.extra_columns:
+        return "number"
+    prefix = column.partition(".")[0]
+    if prefix == "floor":
+        return "floor"
+    if prefix in ("count", "members"):
+        return "int"
+    return "float"
+
+
+# --------------------------------------------------------------------------
+# Reading flat files into (raw frame with positional columns, headers)
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: str, where: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+def _read_flat(path: Path) -> tuple[pl.DataFrame, list[str | None]]:
+    """The data cells (String for CSV/XLSX, as stored for Parquet) and the header row."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            frame = pl.read_parquet(path)
+        except Exception as exc:  # polars raises several types for a damaged file
+            raise _Unreadable(f"cannot read as Parquet: {_first_line(exc)}") from None
+        headers: list[str | None] = list(frame.columns)
+        return frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)}), headers
+    if suffix == ".csv":
+        grid = _read_csv_grid(path)
+    else:
+        try:
+            grid = pl.read_excel(path, sheet_id=1, has_header=False, infer_schema_length=0,
+                                 drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False)
+        except Exception as exc:
+            raise _Unreadable(f"cannot read as a spreadsheet: {_first_line(exc)}") from None
+    if grid.height == 0:
+        raise _Unreadable("the file is empty: expected a header row")
+    grid = grid.rename({name: f"c{i}" for i, name in enumerate(grid.columns)})
+    headers = [None if value is None else str(value) for value in grid.row(0)]
+    return grid.slice(1), headers
+
+
+def _read_csv_grid(path: Path) -> pl.DataFrame:
+    options = dict(has_header=False, infer_schema=False, quote_char='"')
+    try:
+        return pl.read_csv(path, **options)
+    except pl.exceptions.NoDataError:
+        return pl.DataFrame()
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
+            raise _Unreadable(f"cannot read as CSV: {_first_line(exc)}") from None
+    except OSError as exc:
+        raise _Unreadable(f"cannot read: {exc.strerror or exc}") from None
+    # Not UTF-8: Excel on Chinese Windows saves CSV as GBK / GB18030.
+    try:
+        text = path.read_bytes().decode("gb18030")
+    except UnicodeDecodeError:
+        raise _Unreadable("cannot read: the file is neither UTF-8 nor GB18030 (GBK) text") from None
+    try:
+        return pl.read_csv(text.encode("utf-8"), **options)
+    except Exception as exc:
+        raise _Unreadable(f"cannot read as CSV: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+# --------------------------------------------------------------------------
+# Parsing columns with expressions
+
+
+def _null_tokens(text: pl.Expr) -> pl.Expr:
+    """Blank and placeholder cells → null."""
+    return pl.when((text == "") | text.str.to_lowercase().is_in(list(NULL_TOKENS))).then(None).otherwise(text)
+
+
+def _clean_text(column: pl.Expr, nfkc: bool) -> pl.Expr:
+    text = column.cast(pl.String)
+    if nfkc:
+        text = text.str.normalize("NFKC")
+    return _null_tokens(text.str.strip_chars())
+
+
+def _numeric_text(column: pl.Expr) -> pl.Expr:
+    """Full-width digits, spaces and thousands separators cleaned; placeholders null."""
+    text = column.str.normalize("NFKC").str.replace_all(r"\s+", "")
+    text = _null_tokens(text)
+    thousands = text.str.contains(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+    return pl.when(thousands).then(text.str.replace_all(",", "", literal=True)).otherwise(text)
+
+
+@attrs.frozen
+class _Check:
+    """A vectorised check: rows where ``bad`` holds get ``message(raw)``."""
+
+    field: str
+    kind: str
+    bad: pl.Expr
+    shown: pl.Expr
+    message: Callable[[Any], str]
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _number_column(column: str, kind: str, source: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, list[_Check]]:
+    """Parse a number column: the parsed expression and its checks."""
+    if dtype == pl.String:
+        text = _numeric_text(source)
+        number = text.cast(pl.Float64, strict=False)
+        present = text.is_not_null()
+        shown = source
+    elif dtype.is_numeric():
+        number = source.cast(pl.Float64)
+        present = number.is_not_null()
+        shown = source.cast(pl.String)
+    else:
+        raise TypeError(dtype)
+    number = pl.when(number.is_finite()).then(number + 0.0)  # NaN/inf → null; -0.0 → 0.0
+    expected = _EXPECTED[kind]
+
+    def message(raw: Any) -> str:
+        return f"{column}: expected {expected}, got {_display(raw)!r}"
+
+    checks = [_Check(column, f"not {'a whole number' if kind in ('int', 'floor') else 'a number'}",
+                     present & number.is_null(), shown, message)]
+    if kind in ("int", "floor"):
+        whole = (number == number.floor()) & (number.abs() < 2.0**53)
+        checks.append(_Check(column, "not a whole number", number.is_not_null() & ~whole, shown, message))
+        parsed = pl.when(whole).then(number).cast(pl.Int64)
+        if kind == "int":
+            checks.append(_Check(column, "negative", whole & (number < 0), shown, message))
+        else:
+            checks.append(_Check(column, "floor 0", whole & (number == 0), shown, message))
+        return parsed, checks
+    if kind == "float":
+        checks.append(_Check(column, "negative", number < 0, shown, message))
+    return number, checks
+
+
+def _list_column(column: str, source: pl.Expr, dtype: pl.DataType, names: Mapping[str, str],
+                 label: str) -> tuple[pl.Expr, list[_Check]]:
+    if dtype == pl.String:
+        text = _clean_text(source, nfkc=True)
+        items = text.str.split(";")
+    else:
+        items = source.cast(pl.List(pl.String))
+    items = (items.list.eval(pl.element().str.normalize("NFKC").str.strip_chars().str.to_lowercase())
+             .list.eval(pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))))
+    mapping = dict(names)
+    lookup = pl.element().replace_strict(mapping, default=None, return_dtype=pl.String)
+    parsed = items.list.eval(lookup)
+    unknown = items.list.eval(pl.element().filter(lookup.is_null()))
+
+    def message(values: Any) -> str:
+        parts = [f"'{value}'{_suggest_id(value, names)}" for value in values or []]
+        return f"{column}: unknown {label} {', '.join(parts)}"
+
+    check = _Check(column, f"unknown {label}", unknown.list.len() > 0, unknown, message)
+    return parsed, [check]
+
+
+def _kind_column(column: str, source: pl.Expr, names: Mapping[str, str], label: str,
+                 choices: Sequence[str]) -> tuple[pl.Expr, list[_Check]]:
+    text = _clean_text(source, nfkc=True)
+    parsed = text.str.replace_all(r"\s+", "").str.to_lowercase().replace_strict(
+        dict(names), default=None, return_dtype=pl.String)
+
+    def message(raw: Any) -> str:
+        hint = _suggest_id(str(raw), names)
+        return f"{column}: unknown {label} {str(raw).strip()!r}{hint}; expected one of {', '.join(choices)}"
+
+    return parsed, [_Check(column, f"unknown {label}", text.is_not_null() & parsed.is_null(), source, message)]
+
+
+def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _Vocabulary,
+                   problems: _Problems, kinds: Mapping[str, str]) -> pl.DataFrame | None:
+    """Parse mapped columns (canonical name → raw column) of ``raw``; report what is wrong.
+
+    ``kinds`` says how each canonical column is parsed. Returns the parsed frame
+    with a ``__row`` column (1-based data row), blank rows dropped, or None if a
+    column cannot be parsed at all.
+    """
+    schema = raw.schema
+    exprs: dict[str, pl.Expr] = {}
+    checks: list[_Check] = []
+    unusable = False
+    for column, source_name in columns.items():
+        source, dtype, kind = pl.col(source_name), schema[source_name], kinds[column]
+        if kind in ("id", "text"):
+            exprs[column] = _clean_text(source, nfkc=kind == "id")
+        elif kind == "kind":
+            exprs[column], found = _kind_column(column, source, KIND_NAMES, "community kind", COMMUNITY_KINDS)
+            checks += found
+        elif kind == "facility_kind":
+            exprs[column], found = _kind_column(column, source, vocabulary.facility_kinds, "facility kind",
+                                                sorted(vocabulary.catalog.facility_kinds))
+            checks += found
+        elif kind == "list":
+            if not (dtype == pl.String or isinstance(dtype, pl.List)):
+                problems.add((column, "column type"), (0, 0), "header",
+                             f"{column}: expected ';'-separated text or a list column, the column has type {dtype}")
+                unusable = True
+                continue
+            names = vocabulary.flags if column == "flags" else vocabulary.designations
+            exprs[column], found = _list_column(column, source, dtype, names, column[:-1].replace("_", " "))
+            checks += found
+        else:
+            if not (dtype == pl.String or dtype.is_numeric()):
+                problems.add((column, "column type"), (0, 0), "header",
+                             f"{column}: expected {_EXPECTED[kind]}, the column has type {dtype}")
+                unusable = True
+                continue
+            exprs[column], found = _number_column(column, kind, source, dtype)
+            checks += found
+    if unusable:
+        return None
+
+    frame = raw.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row"))
+    # Blank rows (every mapped cell empty) carry nothing: drop them, keeping row numbers.
+    blank_tests = [_blank(column, schema[columns[column]]) for column in columns]
+    if blank_tests:
+        frame = frame.filter(~pl.all_horizontal(blank_tests))
+    bad_names = [f"__bad{i}" for i in range(len(checks))]
+    parsed = frame.select(
+        "__row",
+        *(expr.alias(column) for column, expr in exprs.items()),
+        *(check.bad.fill_null(False).alias(name) for check, name in zip(checks, bad_names)),
+        *(check.shown.alias(f"__shown{i}") for i, check in enumerate(checks)),
+    )
+    _report(parsed, checks, bad_names, problems)
+    return parsed.select("__row", *exprs)
+
+
+def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
+    source = pl.col(column)
+    if dtype == pl.String:
+        return _null_tokens(source.str.normalize("NFKC").str.strip_chars()).is_null()
+    return source.is_null()
+
+
+def _report(frame: pl.DataFrame, checks: Sequence[_Check], bad_names: Sequence[str], problems: _Problems) -> None:
+    if not checks:
+        return
+    totals = frame.select(pl.col(name).sum() for name in bad_names).row(0)
+    for i, (check, name, total) in enumerate(zip(checks, bad_names, totals)):
+        if not total:
+            continue
+        rows = frame.filter(pl.col(name)).head(MAX_LISTED).select("__row", f"__shown{i}").rows()
+        problems.add_counted((check.field, check.kind), total,
+                             (((1, row), f"row {row}", check.message(shown)) for row, shown in rows))
+        # Recording only the listed ones keeps a million bad cells cheap.
+
+
+# --------------------------------------------------------------------------
+# Flat files → canonical frame
+
+
+def _map_headers(headers: Sequence[str | None], raw: pl.DataFrame, resolve: Callable[[str], tuple[str | None, str | None]],
+                 problems: _Problems) -> dict[str, str]:
+    """Canonical column → raw column; unknown, duplicate and nameless columns reported."""
+    mapped: dict[str, str] = {}
+    named: dict[str, tuple[int, str]] = {}
+    for index, header in enumerate(headers):
+        source = f"c{index}"
+        if header is None or not _key(header):
+            if raw.height and raw.select(_blank(source, raw.schema[source]).all()).item() is False:
+                problems.add(("header", "column without a header"), (0, index), "header",
+                             f"column {index + 1} has no header but holds values")
+            continue
+        column, why = resolve(header)
+        if column is None:
+            problems.add(("header", "unknown column"), (0, index), "header", f"{why} (column {index + 1})")
+            continue
+        if column in named:
+            first_index, first_header = named[column]
+            problems.add(("header", "duplicate column"), (0, index), "header",
+                         f"columns {first_index + 1} ('{first_header}') and {index + 1} ('{header}') "
+                         f"both give '{column}'")
+            continue
+        named[column] = (index, header)
+        mapped[column] = source
+    return mapped
+
+
+def _from_flat(raw: pl.DataFrame, headers: Sequence[str | None], vocabulary: _Vocabulary,
+               problems: _Problems, facilities_given: bool) -> pl.DataFrame | None:
+    mapped = _map_headers(headers, raw, vocabulary.resolve, problems)
+    if "id" not in mapped:
+        problems.add(("header", "no id column"), (0, -1), "header",
+                     "no 'id' column (编号 / 社区编号): every community needs an id")
+    if facilities_given:
+        clashing = [c for c in mapped if c.partition(".")[0] in ("area", "floor")
+                    or (c.startswith("count.") and c[6:] in vocabulary.catalog.facility_kinds)]
+        if clashing:
+            problems.add(("header", "facilities twice"), (0, -1), "header",
+                         f"facilities are given by a separate table; remove the columns {', '.join(clashing)} "
+                         "(or do not give the facilities table)")
+    kinds = {column: _field_kind(column, vocabulary) for column in mapped}
+    parsed = _parse_columns(raw, mapped, vocabulary, problems, kinds)
+    if parsed is None:
+        return None
+    _check_rows(parsed, problems, vocabulary)
+    return parsed
+
+
+def _check_rows(frame: pl.DataFrame, problems: _Problems, vocabulary: _Vocabulary) -> None:
+    """Checks across columns and rows: ids, impossible values."""
+    columns = set(frame.columns)
+    checks: list[_Check] = []
+    if "id" in columns:
+        checks.append(_Check("id", "missing id", pl.col("id").is_null(), pl.lit(None),
+                             lambda _raw: "id: missing: every community needs an id"))
+    if {"staff_office_m2", "service_space_m2"} <= columns:
+        checks.append(_Check(
+            "staff_office_m2", "exceeds service_space_m2",
+            pl.col("staff_office_m2") > pl.col("service_space_m2"),
+            pl.concat_list(pl.col("staff_office_m2"), pl.col("service_space_m2")),
+            lambda pair: (f"staff_office_m2 ({_display(pair[0])}) exceeds service_space_m2 ({_display(pair[1])}): "
+                          "the staff offices are part of the service space"),
+        ))
+    for column in sorted(columns):
+        family, dot, kind = column.partition(".")
+        count = f"count.{kind}"
+        if family in ("area", "members") and count in columns:
+            checks.append(_Check(
+                column, f"{family} without any {kind}", (pl.col(column) > 0) & (pl.col(count) == 0),
+                pl.col(column).cast(pl.Float64),
+                lambda value, column=column, count=count: f"{column} is {_display(value)} but {count} is 0",
+            ))
+        if family == "floor" and count in columns:
+            checks.append(_Check(
+                column, f"floor without any {kind}", pl.col(column).is_not_null() & (pl.col(count) == 0),
+                pl.col(column), lambda value, column=column, count=count: f"{column} is {value} but {count} is 0",
+            ))
+    names = [f"__bad{i}" for i in range(len(checks))]
+    if checks:
+        view = frame.select("__row", *(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names)),
+                            *(c.shown.alias(f"__shown{i}") for i, c in enumerate(checks)))
+        _report(view, checks, names, problems)
+    if "id" in columns:
+        duplicated = frame.filter(pl.col("id").is_not_null() & pl.col("id").is_duplicated())
+        if duplicated.height:
+            groups = duplicated.group_by("id", maintain_order=True).agg(pl.col("__row"))
+            items = []
+            for community_id, rows in groups.head(MAX_LISTED).rows():
+                listing = ", ".join(str(r) for r in rows)
+                items.append(((1, rows[1]), f"row {rows[1]}", f"id: duplicate id '{community_id}' (rows {listing})"))
+            problems.add_counted(("id", "duplicate id"), groups.height, items)
+
+
+def _finish(frame: pl.DataFrame) -> pl.DataFrame:
+    """Typed nulls for absent fixed columns; canonical column order and types."""
+    present = set(frame.columns) - {"__row"}
+    order = _canonical_order(present)
+    return frame.select(
+        pl.col(name).cast(column_dtype(name)) if name in present else pl.lit(None, dtype=column_dtype(name)).alias(name)
+        for name in order
+    )
+
+
+# --------------------------------------------------------------------------
+# The separate facilities table
+
+
+def _facilities_vocabulary(vocabulary: _Vocabulary) -> Callable[[str], tuple[str | None, str | None]]:
+    headers = {}
+    for column, names in FACILITY_TABLE_HEADERS.items():
+        headers[_key(column)] = column
+        for name in names:
+            headers[_key(name)] = column
+
+    def resolve(header: str) -> tuple[str | None, str | None]:
+        key = _key(header)
+        for candidate in dict.fromkeys((key, re.sub(r"\([^()]*\)$", "", key))):
+            if candidate in headers:
+                return headers[candidate], None
+        return None, f"unknown column '{header}'{_suggest(key, headers)}"
+
+    return resolve
+
+
+def _facility_columns(path: Path, display: str, frame: pl.DataFrame, vocabulary: _Vocabulary) -> pl.DataFrame:
+    """Aggregate the facilities table into area./count./floor. columns joined to ``frame``."""
+    problems = _Problems(display)
+    try:
+        raw, headers = _read_flat(path)
+    except _Unreadable as exc:
+        raise ProblemsError([Problem(file=display, where=exc.where, message=exc.message)]) from None
+    mapped = _map_headers(headers, raw, _facilities_vocabulary(vocabulary), problems)
+    for required in ("community_id", "kind"):
+        if required not in mapped:
+            problems.add(("header", "missing column"), (0, -1), "header", f"no '{required}' column")
+    kinds = {"community_id": "id", "kind": "facility_kind", "area_m2": "float", "floor": "floor",
+             "provided_by": "text", "project_floor_area_m2": "float"}
+    parsed = _parse_columns(raw, mapped, vocabulary, problems, kinds)
+    if parsed is None or "community_id" not in mapped or "kind" not in mapped:
+        problems.raise_if_any()
+        raise AssertionError("unreachable")
+    known_ids = frame.get_column("id").drop_nulls().unique()
+    suggest_ids = known_ids.to_list() if known_ids.len() <= 5000 else []
+    checks = [
+        _Check("community_id", "missing", pl.col("community_id").is_null(), pl.lit(None),
+               lambda _raw: "community_id: missing: which community is this facility in?"),
+        _Check("kind", "missing", pl.col("kind").is_null() & pl.col("__kind_raw").is_null(), pl.lit(None),
+               lambda _raw: "kind: missing: which kind of facility is this?"),
+        _Check("community_id", "unknown community",
+               pl.col("community_id").is_not_null() & ~pl.col("community_id").is_in(known_ids.implode()),
+               pl.col("community_id"),
+               lambda raw: f"community_id: no community '{raw}' in the communities file{_suggest(raw, suggest_ids)}"),
+    ]
+    # An unknown kind is already reported; only a blank kind cell is "missing".
+    kind_raw = raw.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row")).select(
+        "__row", _clean_text(pl.col(mapped["kind"]), nfkc=True).alias("__kind_raw"))
+    view = parsed.join(kind_raw, on="__row", how="left")
+    names = [f"__bad{i}" for i in range(len(checks))]
+    view = view.select("__row", *(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names)),
+                       *(c.shown.alias(f"__shown{i}") for i, c in enumerate(checks)))
+    _report(view, checks, names, problems)
+    problems.raise_if_any()
+
+    area = pl.col("area_m2") if "area_m2" in parsed.columns else pl.lit(None, dtype=pl.Float64)
+    floor = pl.col("floor") if "floor" in parsed.columns else pl.lit(None, dtype=pl.Int64)
+    totals = parsed.group_by("community_id", "kind", maintain_order=True).agg(
+        pl.len().cast(pl.Int64).alias("count"),
+        pl.when(area.null_count() == 0).then(area.sum()).alias("area"),
+        floor.first().alias("floor"),
+    )
+    out = frame
+    for kind in sorted(totals.get_column("kind").unique().to_list()):
+        part = totals.filter(pl.col("kind") == kind).select(
+            pl.col("community_id").alias("id"),
+            pl.col("area").cast(pl.Float64).alias(f"area.{kind}"),
+            pl.col("count").alias(f"count.{kind}"),
+            pl.col("floor").cast(pl.Int64).alias(f"floor.{kind}"),
+        )
+        out = out.join(part, on="id", how="left", maintain_order="left").with_columns(
+            # the table is complete: a community it does not mention has none of this kind
+            pl.when(pl.col(f"count.{kind}").is_null()).then(0.0).otherwise(pl.col(f"area.{kind}"))
+            .alias(f"area.{kind}"),
+            pl.col(f"count.{kind}").fill_null(0),
+        )
+    return out
+
+
+# --------------------------------------------------------------------------
+# Nested records (JSON, TOML, model objects) → canonical frame
+
+
+_COMMUNITY_KEYS = tuple(a.name for a in attrs.fields(Community)) + ("indicators",)
+_FACILITY_KEYS = tuple(a.name for a in attrs.fields(Facility))
+_ORGANIZATION_KEYS = tuple(a.name for a in attrs.fields(Organization))
+_TOP_LEVEL_KEYS = ("communities", "_note")
+
+
+def _generic_where(where: str | None) -> str:
+    """``communities[3].facilities[0].area_m2`` → ``facilities[].area_m2`` (the cap's field)."""
+    if not where:
+        return "record"
+    relative = re.sub(r"^(communities)?\[\d+\]\.?", "", where)
+    return re.sub(r"\[\d+\]", "[]", relative) or "record"
+
+
+def _record_order(where: str | None) -> tuple:
+    match = re.match(r"^(?:communities)?\[(\d+)\]", where or "")
+    return (1, int(match.group(1))) if match else (0, 0)
+
+
+def _unknown_keys(record: dict, known: Sequence[str], path: str, problems: list[Problem], file: str) -> None:
+    for key in [k for k in record if k not in known]:
+        problems.append(Problem(file=file, where=f"{path}.{key}",
+                                message=f"unknown key '{key}'{_suggest(str(key), known)}"))
+        del record[key]
+
+
+def _prepare_record(value: Any, path: str, vocabulary: _Vocabulary, file: str,
+                    problems: list[Problem]) -> tuple[dict | None, dict | None]:
+    """Normalise Chinese names of kinds and flags, take out ``indicators``; report what the model cannot."""
+    if not isinstance(value, dict):
+        problems.append(Problem(file=file, where=path, message=f"expected a table (object), got {value!r}"))
+        return None, None
+    record = dict(value)
+    _unknown_keys(record, _COMMUNITY_KEYS, path, problems, file)
+    kind = record.get("kind")
+    if isinstance(kind, str):
+        normal = KIND_NAMES.get(_key(kind))
+        if normal is None:
+            problems.append(Problem(file=file, where=f"{path}.kind", message=(
+                f"unknown community kind {kind!r}{_suggest_id(kind, KIND_NAMES)}; "
+                f"expected one of {', '.join(COMMUNITY_KINDS)}")))
+            record.pop("kind")
+        else:
+            record["kind"] = normal
+    for key, names, keys in (("facilities", vocabulary.facility_kinds, _FACILITY_KEYS),
+                             ("organizations", vocabulary.organization_kinds, _ORGANIZATION_KEYS)):
+        items = record.get(key)
+        if isinstance(items, list):
+            record[key] = items = [dict(item) if isinstance(item, dict) else item for item in items]
+            for j, item in enumerate(items):
+                if isinstance(item, dict):
+                    _unknown_keys(item, keys, f"{path}.{key}[{j}]", problems, file)
+                    if isinstance(item.get("kind"), str):
+                        item["kind"] = names.get(_key(item["kind"]), item["kind"])
+    for key, names in (("flags", vocabulary.flags), ("designations", vocabulary.designations)):
+        items = record.get(key)
+        if isinstance(items, list):
+            record[key] = [names.get(_key(item), item) if isinstance(item, str) else item for item in items]
+    indicators = record.pop("indicators", None)
+    if indicators is not None and not isinstance(indicators, dict):
+        problems.append(Problem(file=file, where=f"{path}.indicators",
+                                message=f"expected a table of numbers, got {indicators!r}"))
+        indicators = None
+    if indicators is not None:
+        good = {}
+        for name, number in indicators.items():
+            if isinstance(number, bool) or not isinstance(number, (int, float)):
+                problems.append(Problem(file=file, where=f"{path}.indicators.{name}",
+                                        message=f"expected a number, got {number!r}"))
+            else:
+                good[name] = float(number)
+        indicators = good
+    return record, indicators
+
+
+def _community_problems(community: Community, indicators: Mapping[str, float] | None, path: str,
+                        vocabulary: _Vocabulary, file: str) -> list[Problem]:
+    """What the model does not check: catalog kinds, flags, table values, impossible values."""
+    catalog = vocabulary.catalog
+    problems = []
+
+    def add(where: str, message: str) -> None:
+        problems.append(Problem(file=file, where=f"{path}.{where}", message=message))
+
+    for index, facility in enumerate(community.facilities or ()):
+        if facility.kind not in catalog.facility_kinds:
+            add(f"facilities[{index}].kind",
+                f"unknown facility kind '{facility.kind}'{_suggest(facility.kind, catalog.facility_kinds)}")
+        if facility.floor == 0:
+            add(f"facilities[{index}].floor", f"expected {_EXPECTED['floor']}, got 0")
+        if facility.area_m2 is not None and not math.isfinite(facility.area_m2):
+            add(f"facilities[{index}].area_m2", f"expected {_EXPECTED['float']}, got {facility.area_m2!r}")
+    for index, organization in enumerate(community.organizations or ()):
+        if organization.kind not in catalog.organization_kinds:
+            add(f"organizations[{index}].kind", f"unknown organization kind '{organization.kind}'"
+                f"{_suggest(organization.kind, catalog.organization_kinds)}")
+    for key, known in (("flags", catalog.flags), ("designations", catalog.designations)):
+        for index, item in enumerate(getattr(community, key) or ()):
+            if item not in known:
+                add(f"{key}[{index}]", f"unknown {key[:-1]} '{item}'{_suggest(item, known)}")
+    tables = {group: getattr(community, group, None) for group in TABLE_GROUPS[:-1]}
+    tables["indicators"] = indicators
+    for group, table in tables.items():
+        for name, number in (table or {}).items():
+            if not math.isfinite(number) or number < 0:
+                add(f"{group}.{name}", f"expected {_EXPECTED['float']}, got {_display(number)!r}")
+    for name in FLOAT_COLUMNS:
+        number = getattr(community, name)
+        if number is not None and not math.isfinite(number):
+            add(name, f"expected {_EXPECTED['float']}, got {number!r}")
+    office, space = community.staff_office_m2, community.service_space_m2
+    if office is not None and space is not None and office > space:
+        add("staff_office_m2", f"staff_office_m2 ({_display(office)}) exceeds service_space_m2 ({_display(space)}): "
+            "the staff offices are part of the service space")
+    return problems
+
+
+def _build_frame(communities: Sequence[Community], indicators: Sequence[Mapping[str, float] | None]) -> pl.DataFrame:
+    """The canonical frame of valid model objects (the nested path: one pass in Python)."""
+    fixed: dict[str, list] = {name: [] for name in FIXED_COLUMNS}
+    rows: list[dict[str, Any]] = []
+    facility_kinds: set[str] = set()
+    organization_kinds: set[str] = set()
+    given: list[tuple[bool, bool]] = []
+    for community, extra in zip(communities, indicators):
+        for name in FIXED_COLUMNS:
+            value = getattr(community, name)
+            if name in LIST_COLUMNS and value is not None:
+                value = list(value)
+            elif name in FLOAT_COLUMNS and value is not None:
+                value = float(value)
+            fixed[name].append(value)
+        row: dict[str, Any] = {}
+        for group in TABLE_GROUPS:
+            table = extra if group == "indicators" else getattr(community, group)
+            for key, number in (table or {}).items():
+                row[f"{group}.{key}"] = float(number)
+        if community.facilities is not None:
+            areas: dict[str, list] = {}
+            for facility in community.facilities:
+                facility_kinds.add(facility.kind)
+                areas.setdefault(facility.kind, []).append(facility.area_m2)
+                row.setdefault(f"floor.{facility.kind}", facility.floor)
+            for kind, values in areas.items():
+                row[f"count.{kind}"] = len(values)
+                row[f"area.{kind}"] = None if None in values else float(sum(values))
+        if community.organizations is not None:
+            members: dict[str, list] = {}
+            for organization in community.organizations:
+                organization_kinds.add(organization.kind)
+                members.setdefault(organization.kind, []).append(organization.members)
+            for kind, values in members.items():
+                row[f"count.{kind}"] = len(values)
+                row[f"members.{kind}"] = None if None in values else sum(values)
+        rows.append(row)
+        given.append((community.facilities is not None, community.organizations is not None))
+
+    dynamic: set[str] = set()
+    for row in rows:
+        dynamic.update(row)
+    for kind in facility_kinds:
+        dynamic.update((f"area.{kind}", f"count.{kind}", f"floor.{kind}"))
+    for kind in organization_kinds:
+        dynamic.update((f"members.{kind}", f"count.{kind}"))
+
+    def absent(name: str, has_facilities: bool, has_organizations: bool) -> Any:
+        family, _, kind = name.partition(".")
+        complete = ((has_facilities and kind in facility_kinds and family in FACILITY_FAMILIES)
+                    or (has_organizations and kind in organization_kinds and family in ORGANIZATION_FAMILIES))
+        if not complete or family == "floor":
+            return None  # unknown; and a facility that is not there has no floor
+        return 0.0 if family == "area" else 0
+
+    data: dict[str, list] = dict(fixed)
+    for name in dynamic:
+        data[name] = [row[name] if name in row else absent(name, *flags) for row, flags in zip(rows, given)]
+    order = _canonical_order(data)
+    return pl.DataFrame({name: data[name] for name in order}, schema={name: column_dtype(name) for name in order})
+
+
+def communities_frame(communities: Iterable[Community], *,
+                      indicators: Sequence[Mapping[str, float] | None] | None = None,
+                      catalog: Catalog | None = None, source: str = "<python>") -> CommunityTable:
+    """The canonical table of :class:`Community` objects built in Python (notebooks, tests).
+
+    ``indicators`` (one table or None per community) fills the ``indicators.*``
+    columns, which the model has no field for. The same checks as for files run
+    (catalog kinds and flags, duplicate ids, impossible values); problems are
+    reported at ``communities[i]``.
+    """
+    communities = list(communities)
+    extras = list(indicators) if indicators is not None else [None] * len(communities)
+    if len(extras) != len(communities):
+        raise ValueError(f"{len(extras)} indicator tables for {len(communities)} communities")
+    vocabulary = _vocabulary(catalog or _default_catalog())
+    problems = _Problems(source, unit="records")
+    found: list[Problem] = []
+    for index, (community, extra) in enumerate(zip(communities, extras)):
+        if not isinstance(community, Community):
+            found.append(Problem(file=source, where=f"communities[{index}]",
+                                 message=f"expected a Community, got {type(community).__name__}"))
+            continue
+        found += _community_problems(community, extra, f"communities[{index}]", vocabulary, source)
+    problems.extend(found, _nested_key, lambda p: _record_order(p.where))
+    _duplicate_ids([getattr(c, "id", None) for c in communities], "communities", problems)
+    problems.raise_if_any()
+    return CommunityTable(frame=_build_frame(communities, extras), source=source)
+
+
+def _nested_key(problem: Problem) -> tuple[str, str]:
+    message = re.sub(r"'[^']*'|-?\d+(\.\d+)?", "…", problem.message)
+    return _generic_where(problem.where), message
+
+
+def _duplicate_ids(ids: Sequence[Any], prefix: str, problems: _Problems) -> None:
+    seen: dict[str, list[int]] = {}
+    for index, community_id in enumerate(ids):
+        if isinstance(community_id, str) and community_id.strip():
+            seen.setdefault(community_id, []).append(index)
+    for community_id, indexes in seen.items():
+        if len(indexes) > 1:
+            places = ", ".join(f"{prefix}[{i}]" for i in indexes)
+            problems.add(("id", "duplicate id"), (1, indexes[1]), f"{prefix}[{indexes[1]}].id",
+                         f"duplicate id '{community_id}' ({places})")
+
+
+def _from_nested(data: Any, file: str, vocabulary: _Vocabulary) -> pl.DataFrame:
+    problems = _Problems(file, unit="records")
+    found: list[Problem] = []
+    if isinstance(data, dict):
+        for key in [k for k in data if k not in _TOP_LEVEL_KEYS]:
+            found.append(Problem(file=file, where=str(key), message=(
+                f"unknown key '{key}'{_suggest(str(key), _TOP_LEVEL_KEYS)}: expected 'communities' "
+                "(and optionally a '_note' text)")))
+        if "_note" in data and not isinstance(data["_note"], str):
+            found.append(Problem(file=file, where="_note", message="expected a text"))
+        records, prefix = data.get("communities"), "communities"
+        if records is None:
+            found.append(Problem(file=file, where=None, message="no 'communities' list"))
+            records = []
+    else:
+        records, prefix = data, ""
+    if not isinstance(records, list):
+        found.append(Problem(file=file, where=prefix or None,
+                             message=f"expected a list of communities, got {type(records).__name__}"))
+        records = []
+    communities: list[Community] = []
+    extras: list[dict | None] = []
+    for index, value in enumerate(records):
+        path = f"{prefix}[{index}]"
+        before = len(found)
+        record, extra = _prepare_record(value, path, vocabulary, file, found)
+        if record is None:
+            continue
+        try:
+            community = structure(record, Community, file)
+        except ProblemsError as exc:
+            found += [attrs.evolve(p, where=f"{path}.{p.where}" if p.where else path) for p in exc.problems]
+            continue
+        found += _community_problems(community, extra, path, vocabulary, file)
+        if len(found) == before:
+            communities.append(community)
+            extras.append(extra)
+    problems.extend(found, _nested_key, lambda p: _record_order(p.where))
+    _duplicate_ids([r.get("id") if isinstance(r, dict) else None for r in records], prefix, problems)
+    problems.raise_if_any()
+    return _build_frame(communities, extras)
+
+
+# --------------------------------------------------------------------------
+# The entry point
+
+
+def _default_catalog() -> Catalog:
+    from .registry import get_registry
+
+    return get_registry().catalog
+
+
+FORMATS = (".json", ".toml", ".csv", ".xlsx", ".xlsm", ".parquet")
+
+
+def load_communities(path: str | Path, *, facilities: str | Path | None = None,
+                     catalog: Catalog | None = None) -> CommunityTable:
+    """Read a community dataset (JSON, TOML, CSV, XLSX or Parquet) into the canonical table.
+
+    :param path: the dataset; its extension says the format.
+    :param facilities: a separate facilities table (CSV, XLSX or Parquet) with
+        ``community_id, kind, area_m2, floor``, instead of ``area.*`` columns.
+    :param catalog: the vocabulary to check kinds and flags against (default: the
+        installed registry's merged catalog).
+    :raises ProblemsError: with every problem of the file(s).
+    """
+    display = str(path)
+    path = Path(path)
+    vocabulary = _vocabulary(catalog or _default_catalog())
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ProblemsError([Problem(file=display, where=None, message=(
+            f"unsupported format '{path.suffix or path.name}': use .json, .toml, .csv, .xlsx or .parquet"))])
+    if not path.is_file():
+        raise ProblemsError([Problem(file=display, where=None, message="no such file")])
+    if suffix in (".json", ".toml"):
+        if facilities is not None:
+            raise ProblemsError([Problem(file=str(facilities), where=None, message=(
+                "a separate facilities table goes with a flat file (CSV, XLSX, Parquet); "
+                "in JSON/TOML give each community a 'facilities' list"))])
+        frame = _from_nested(_read_nested(path, display), display, vocabulary)
+        return CommunityTable(frame=frame, source=path.name)
+
+    problems = _Problems(display)
+    try:
+        raw, headers = _read_flat(path)
+    except _Unreadable as exc:
+        raise ProblemsError([Problem(file=display, where=exc.where, message=exc.message)]) from None
+    parsed = _from_flat(raw, headers, vocabulary, problems, facilities is not None)
+    problems.raise_if_any()
+    assert parsed is not None
+    frame = parsed.drop("__row")
+    if facilities is not None:
+        if "id" not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("id"))
+        frame = _facility_columns(Path(facilities), str(facilities), frame, vocabulary)
+    return CommunityTable(frame=_finish(frame), source=path.name)
+
+
+def _read_nested(path: Path, display: str) -> Any:
+    try:
+        if path.suffix.lower() == ".toml":
+            with path.open("rb") as handle:
+                return tomllib.load(handle)
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise ProblemsError([Problem(file=display, where=where, message=f"not valid JSON: {exc.msg}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProblemsError([Problem(file=display, where=None, message=f"not valid TOML: {exc}")]) from None
+    except UnicodeDecodeError:
+        raise ProblemsError([Problem(file=display, where=None, message="cannot read: not UTF-8 text")]) from None
+    except OSError as exc:
+        raise ProblemsError([Problem(file=display, where=None, message=f"cannot read: {exc.strerror or exc}")]) from None
