@@ -765,13 +765,18 @@ def _facilities_vocabulary(vocabulary: _Vocabulary) -> Callable[[str], tuple[str
     return resolve
 
 
-def _facility_columns(path: Path, display: str, frame: pl.DataFrame, vocabulary: _Vocabulary) -> pl.DataFrame:
-    """Aggregate the facilities table into area./count./floor. columns joined to ``frame``."""
+def _facility_totals(path: Path, display: str, ids: pl.Series | None,
+                     vocabulary: _Vocabulary) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """The facilities table summed per (community, kind), and its problems.
+
+    ``ids`` are the communities of the main file (None when it could not be read:
+    then unknown community ids cannot be told).
+    """
     problems = _Problems(display)
     try:
         raw, headers = _read_flat(path)
     except _Unreadable as exc:
-        raise ProblemsError([Problem(file=display, where=exc.where, message=exc.message)]) from None
+        return None, [Problem(file=display, where=exc.where, message=exc.message)]
     mapped = _map_headers(headers, raw, _facilities_vocabulary(vocabulary), problems)
     for required in ("community_id", "kind"):
         if required not in mapped:
@@ -780,50 +785,57 @@ def _facility_columns(path: Path, display: str, frame: pl.DataFrame, vocabulary:
              "provided_by": "text", "project_floor_area_m2": "float"}
     parsed = _parse_columns(raw, mapped, vocabulary, problems, kinds)
     if parsed is None or "community_id" not in mapped or "kind" not in mapped:
-        problems.raise_if_any()
-        raise AssertionError("unreachable")
-    known_ids = frame.get_column("id").drop_nulls().unique()
-    suggest_ids = known_ids.to_list() if known_ids.len() <= 5000 else []
+        return None, problems.problems()
+    # An unknown kind is reported by the parser; here only a blank kind cell is "missing".
+    kind_text = raw.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row")).select(
+        "__row", _clean_text(pl.col(mapped["kind"]), nfkc=True).alias("__kind_text"))
+    view = parsed.join(kind_text, on="__row", how="left", maintain_order="left")
     checks = [
         _Check("community_id", "missing", pl.col("community_id").is_null(), pl.lit(None),
                lambda _raw: "community_id: missing: which community is this facility in?"),
-        _Check("kind", "missing", pl.col("kind").is_null() & pl.col("__kind_raw").is_null(), pl.lit(None),
+        _Check("kind", "missing", pl.col("__kind_text").is_null(), pl.lit(None),
                lambda _raw: "kind: missing: which kind of facility is this?"),
-        _Check("community_id", "unknown community",
-               pl.col("community_id").is_not_null() & ~pl.col("community_id").is_in(known_ids.implode()),
-               pl.col("community_id"),
-               lambda raw: f"community_id: no community '{raw}' in the communities file{_suggest(raw, suggest_ids)}"),
     ]
-    # An unknown kind is already reported; only a blank kind cell is "missing".
-    kind_raw = raw.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row")).select(
-        "__row", _clean_text(pl.col(mapped["kind"]), nfkc=True).alias("__kind_raw"))
-    view = parsed.join(kind_raw, on="__row", how="left")
+    if ids is not None:
+        known = ids.drop_nulls().unique()
+        candidates = known.to_list() if known.len() <= 5000 else []  # difflib over a million ids is too slow
+        checks.append(_Check(
+            "community_id", "unknown community",
+            pl.col("community_id").is_not_null() & ~pl.col("community_id").is_in(known.implode()),
+            pl.col("community_id"),
+            lambda raw: f"community_id: no community '{raw}' in the communities file{_suggest(raw, candidates)}",
+        ))
     names = [f"__bad{i}" for i in range(len(checks))]
     view = view.select("__row", *(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names)),
                        *(c.shown.alias(f"__shown{i}") for i, c in enumerate(checks)))
     _report(view, checks, names, problems)
-    problems.raise_if_any()
-
+    if problems:
+        return None, problems.problems()
     area = pl.col("area_m2") if "area_m2" in parsed.columns else pl.lit(None, dtype=pl.Float64)
     floor = pl.col("floor") if "floor" in parsed.columns else pl.lit(None, dtype=pl.Int64)
     totals = parsed.group_by("community_id", "kind", maintain_order=True).agg(
         pl.len().cast(pl.Int64).alias("count"),
-        pl.when(area.null_count() == 0).then(area.sum()).alias("area"),
-        floor.first().alias("floor"),
+        pl.when(area.null_count() == 0).then(area.sum()).cast(pl.Float64).alias("area"),
+        floor.first().cast(pl.Int64).alias("floor"),
     )
+    return totals, []
+
+
+def _join_facilities(frame: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
+    """area./count./floor. columns from the facilities totals; the table is complete."""
     out = frame
     for kind in sorted(totals.get_column("kind").unique().to_list()):
         part = totals.filter(pl.col("kind") == kind).select(
             pl.col("community_id").alias("id"),
-            pl.col("area").cast(pl.Float64).alias(f"area.{kind}"),
+            pl.col("area").alias(f"area.{kind}"),
             pl.col("count").alias(f"count.{kind}"),
-            pl.col("floor").cast(pl.Int64).alias(f"floor.{kind}"),
+            pl.col("floor").alias(f"floor.{kind}"),
         )
         out = out.join(part, on="id", how="left", maintain_order="left").with_columns(
-            # the table is complete: a community it does not mention has none of this kind
-            pl.when(pl.col(f"count.{kind}").is_null()).then(0.0).otherwise(pl.col(f"area.{kind}"))
-            .alias(f"area.{kind}"),
-            pl.col(f"count.{kind}").fill_null(0),
+            # a community the table does not mention has none of this kind
+            pl.when(pl.col(f"count.{kind}").is_null() & pl.col("id").is_not_null()).then(0.0)
+            .otherwise(pl.col(f"area.{kind}")).alias(f"area.{kind}"),
+            pl.when(pl.col("id").is_not_null()).then(pl.col(f"count.{kind}").fill_null(0)).alias(f"count.{kind}"),
         )
     return out
 
@@ -1143,18 +1155,25 @@ def load_communities(path: str | Path, *, facilities: str | Path | None = None,
         return CommunityTable(frame=frame, source=path.name)
 
     problems = _Problems(display)
+    parsed = None
     try:
         raw, headers = _read_flat(path)
     except _Unreadable as exc:
-        raise ProblemsError([Problem(file=display, where=exc.where, message=exc.message)]) from None
-    parsed = _from_flat(raw, headers, vocabulary, problems, facilities is not None)
-    problems.raise_if_any()
+        problems.add(("file", "unreadable"), (0, -2), exc.where, exc.message)
+    else:
+        parsed = _from_flat(raw, headers, vocabulary, problems, facilities is not None)
+    found = problems.problems()
+    totals = None
+    if facilities is not None:
+        ids = parsed.get_column("id") if parsed is not None and "id" in parsed.columns else None
+        totals, more = _facility_totals(Path(facilities), str(facilities), ids, vocabulary)
+        found += more
+    if found:
+        raise ProblemsError(found)
     assert parsed is not None
     frame = parsed.drop("__row")
-    if facilities is not None:
-        if "id" not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("id"))
-        frame = _facility_columns(Path(facilities), str(facilities), frame, vocabulary)
+    if totals is not None:
+        frame = _join_facilities(frame, totals)
     return CommunityTable(frame=_finish(frame), source=path.name)
 
 

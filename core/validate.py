@@ -61,8 +61,7 @@ def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
     problems = []
     seen: dict[tuple, int] = {}
     for index, rule in enumerate(standard.rules):
-        key = (rule.metric, rule.applies_to, rule.due, rule.requirement.form,
-               getattr(rule.requirement, "metric", None))
+        key = (rule.metric, rule.applies_to, rule.due, _shape(rule.requirement))
         if key in seen:
             other = standard.rules[seen[key]]
             problems.append(Problem(
@@ -73,6 +72,22 @@ def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
         else:
             seen[key] = index
     return problems
+
+
+def _shape(requirement) -> str:
+    """A requirement with its numbers blanked: two rules of one shape say the same kind of thing."""
+    import json
+
+    from .convert import unstructure
+
+    def blank(value):
+        if isinstance(value, dict):
+            return {k: blank(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [blank(v) for v in value]
+        return "#" if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    return json.dumps(blank(unstructure(requirement)), sort_keys=True, ensure_ascii=False)
 
 
 def validate_path(path: Path) -> list[Problem]:

@@ -41,6 +41,12 @@ def _core_additions() -> CatalogAdditions:
     return structure(data, CatalogAdditions, "shequ/catalog")
 
 
+def _same_but_users(a: object, b: object) -> bool:
+    """Whether two entries differ at most in which jurisdictions use them."""
+    return bool(a.jurisdictions and b.jurisdictions) and attrs.evolve(a, jurisdictions=()) == attrs.evolve(  # type: ignore[attr-defined]
+        b, jurisdictions=())
+
+
 @attrs.define
 class Catalog:
     """The merged vocabulary every rule, task and dataset is checked against."""
@@ -68,6 +74,11 @@ class Catalog:
             table = getattr(self, section)
             for index, entry in enumerate(getattr(additions, section)):
                 existing = table.get(entry.id)
+                if existing is not None and existing != entry and _same_but_users(existing, entry):
+                    # two jurisdictions use one local entry: it is shared by both
+                    users = tuple(sorted(set(existing.jurisdictions) | set(entry.jurisdictions)))
+                    table[entry.id] = attrs.evolve(existing, jurisdictions=users)
+                    continue
                 if existing is not None and existing != entry:
                     problems.append(Problem(
                         file=origin, where=f"{where}.{section}[{index}]",
