@@ -641,6 +641,56 @@ def evaluate(communities: Any, jurisdictions: Iterable[str | LoadedStandard] | N
                    metrics_frame=metrics_frame, aggregates=aggregates)
 
 
+def input_columns(registry: Registry, standards: Iterable[LoadedStandard] | None = None) -> dict[str, str]:
+    """The community-table columns the standards' rules read, each with its kind.
+
+    Kinds: ``int`` (counts, members), ``floor``, ``float`` and ``list`` (flags,
+    designations). Python-computed metrics contribute nothing: their inputs
+    are not declared.
+    """
+    from .model import walk_requirement
+
+    catalog = registry.catalog
+    needed: dict[str, str] = {}
+
+    def add(metric_id: str | None) -> None:
+        if metric_id is None:
+            return
+        definition = catalog.metric(metric_id)
+        if definition.compute is not None:
+            return
+        if definition.ratio:
+            for part in definition.ratio:
+                add(part)
+            return
+        family = metric_id.split(".")[0]
+        if family in ("flag", "designation"):
+            needed[f"{family}s"] = "list"
+        elif family == "floor":
+            needed[definition.column or metric_id] = "floor"
+        elif family in ("count", "members"):
+            needed[definition.column or metric_id] = "int"
+        else:
+            needed[definition.column or metric_id] = "float"
+
+    for loaded in standards if standards is not None else registry.select():
+        for rule in loaded.standard.rules:
+            add(rule.metric)
+            for flag in rule.applies_to.flags:
+                add(f"flag.{flag}")
+            for condition in rule.applies_to.when:
+                add(condition.metric)
+            for requirement in walk_requirement(rule.requirement):
+                for name in ("metric", "basis", "of"):
+                    add(getattr(requirement, name, None))
+                when = getattr(requirement, "when", None)
+                if when is not None:
+                    add(when.metric)
+        for obligation in loaded.standard.obligations:
+            add(obligation.basis)
+    return dict(sorted(needed.items()))
+
+
 def _aggregate_requirements(rule: Rule) -> list[Aggregate]:
     if isinstance(rule.requirement, Staged):
         return [s.requirement for s in rule.requirement.stages if isinstance(s.requirement, Aggregate)]

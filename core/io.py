@@ -488,74 +488,96 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def _number_column(column: str, kind: str, source: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, list[_Check]]:
-    """Parse a number column: the parsed expression and its checks."""
-    if dtype == pl.String:
-        text = _numeric_text(source)
-        number = text.cast(pl.Float64, strict=False)
-        present = text.is_not_null()
-        shown = source
-    elif dtype.is_numeric():
-        number = source.cast(pl.Float64)
-        present = number.is_not_null()
-        shown = source.cast(pl.String)
-    else:
-        raise TypeError(dtype)
-    number = pl.when(number.is_finite()).then(number + 0.0)  # NaN/inf → null; -0.0 → 0.0
+@attrs.frozen
+class _Spec:
+    """How one column is parsed, in stages that each materialise simple expressions.
+
+    ``clean`` (stage A) reads the raw cell: cleaned text, or the stored number;
+    ``value`` (stage B) works on A; ``final`` and ``checks`` on A and B.
+    """
+
+    clean: pl.Expr
+    value: Callable[[pl.Expr], pl.Expr]
+    final: Callable[[pl.Expr, pl.Expr], pl.Expr]
+    checks: Callable[[pl.Expr, pl.Expr, pl.Expr], list[_Check]]
+
+
+def _number_spec(column: str, kind: str, dtype: pl.DataType, source: pl.Expr) -> _Spec:
     expected = _EXPECTED[kind]
 
     def message(raw: Any) -> str:
         return f"{column}: expected {expected}, got {_display(raw)!r}"
 
-    checks = [_Check(column, f"not {'a whole number' if kind in ('int', 'floor') else 'a number'}",
-                     present & number.is_null(), shown, message)]
-    if kind in ("int", "floor"):
-        whole = (number == number.floor()) & (number.abs() < 2.0**53)
-        checks.append(_Check(column, "not a whole number", number.is_not_null() & ~whole, shown, message))
-        parsed = pl.when(whole).then(number).cast(pl.Int64)
-        if kind == "int":
-            checks.append(_Check(column, "negative", whole & (number < 0), shown, message))
-        else:
-            checks.append(_Check(column, "floor 0", whole & (number == 0), shown, message))
-        return parsed, checks
-    if kind == "float":
-        checks.append(_Check(column, "negative", number < 0, shown, message))
-    return number, checks
-
-
-def _list_column(column: str, source: pl.Expr, dtype: pl.DataType, names: Mapping[str, str],
-                 label: str) -> tuple[pl.Expr, list[_Check]]:
     if dtype == pl.String:
-        text = _clean_text(source, nfkc=True)
-        items = text.str.split(";")
+        clean = _numeric_text(source)
+        shown = source
+    else:
+        clean = source.cast(pl.Float64)
+        shown = source.cast(pl.String)
+
+    def value(a: pl.Expr) -> pl.Expr:
+        number = a.cast(pl.Float64, strict=False) if dtype == pl.String else a
+        return pl.when(number.is_finite()).then(number + 0.0)  # NaN/inf → null; -0.0 → 0.0
+
+    def whole(b: pl.Expr) -> pl.Expr:
+        return (b == b.floor()) & (b.abs() < 2.0**53)
+
+    def final(_a: pl.Expr, b: pl.Expr) -> pl.Expr:
+        return pl.when(whole(b)).then(b).cast(pl.Int64) if kind in ("int", "floor") else b
+
+    def checks(a: pl.Expr, b: pl.Expr, _source: pl.Expr) -> list[_Check]:
+        noun = "a whole number" if kind in ("int", "floor") else "a number"
+        found = [_Check(column, f"not {noun}", a.is_not_null() & b.is_null(), shown, message)]
+        if kind in ("int", "floor"):
+            found.append(_Check(column, "not a whole number", b.is_not_null() & ~whole(b), shown, message))
+        if kind == "int":
+            found.append(_Check(column, "negative", whole(b) & (b < 0), shown, message))
+        elif kind == "float":
+            found.append(_Check(column, "negative", b < 0, shown, message))
+        elif kind == "floor":
+            found.append(_Check(column, "floor 0", b == 0, shown, message))
+        return found
+
+    return _Spec(clean, value, final, checks)
+
+
+def _list_spec(column: str, dtype: pl.DataType, source: pl.Expr, names: Mapping[str, str], label: str) -> _Spec:
+    if dtype == pl.String:
+        items = _clean_text(source, nfkc=True).str.split(";")
     else:
         items = source.cast(pl.List(pl.String))
-    items = (items.list.eval(pl.element().str.normalize("NFKC").str.strip_chars().str.to_lowercase())
+    clean = (items.list.eval(pl.element().str.normalize("NFKC").str.strip_chars().str.to_lowercase())
              .list.eval(pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))))
-    mapping = dict(names)
-    lookup = pl.element().replace_strict(mapping, default=None, return_dtype=pl.String)
-    parsed = items.list.eval(lookup)
-    unknown = items.list.eval(pl.element().filter(lookup.is_null()))
+    lookup = pl.element().replace_strict(dict(names), default=None, return_dtype=pl.String)
 
     def message(values: Any) -> str:
         parts = [f"'{value}'{_suggest_id(value, names)}" for value in values or []]
         return f"{column}: unknown {label} {', '.join(parts)}"
 
-    check = _Check(column, f"unknown {label}", unknown.list.len() > 0, unknown, message)
-    return parsed, [check]
+    def checks(a: pl.Expr, b: pl.Expr, _source: pl.Expr) -> list[_Check]:
+        unknown = a.list.eval(pl.element().filter(lookup.is_null()))
+        return [_Check(column, f"unknown {label}", b.list.eval(pl.element().is_null()).list.any(), unknown, message)]
+
+    return _Spec(clean, lambda a: a.list.eval(lookup), lambda _a, b: b, checks)
 
 
-def _kind_column(column: str, source: pl.Expr, names: Mapping[str, str], label: str,
-                 choices: Sequence[str]) -> tuple[pl.Expr, list[_Check]]:
-    text = _clean_text(source, nfkc=True)
-    parsed = text.str.replace_all(r"\s+", "").str.to_lowercase().replace_strict(
-        dict(names), default=None, return_dtype=pl.String)
+def _kind_spec(column: str, source: pl.Expr, names: Mapping[str, str], label: str,
+               choices: Sequence[str]) -> _Spec:
+    clean = _clean_text(source, nfkc=True).str.replace_all(r"\s+", "").str.to_lowercase()
 
     def message(raw: Any) -> str:
         hint = _suggest_id(str(raw), names)
         return f"{column}: unknown {label} {str(raw).strip()!r}{hint}; expected one of {', '.join(choices)}"
 
-    return parsed, [_Check(column, f"unknown {label}", text.is_not_null() & parsed.is_null(), source, message)]
+    def checks(a: pl.Expr, b: pl.Expr, raw: pl.Expr) -> list[_Check]:
+        return [_Check(column, f"unknown {label}", a.is_not_null() & b.is_null(), raw, message)]
+
+    return _Spec(clean, lambda a: a.replace_strict(dict(names), default=None, return_dtype=pl.String),
+                 lambda _a, b: b, checks)
+
+
+def _text_spec(source: pl.Expr, nfkc: bool) -> _Spec:
+    return _Spec(_clean_text(source, nfkc=nfkc), lambda a: a, lambda _a, b: b, lambda _a, _b, _s: [])
 
 
 def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _Vocabulary,
@@ -567,54 +589,56 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
     column cannot be parsed at all.
     """
     schema = raw.schema
-    exprs: dict[str, pl.Expr] = {}
-    checks: list[_Check] = []
-    unusable = False
+    specs: dict[str, _Spec] = {}
     for column, source_name in columns.items():
         source, dtype, kind = pl.col(source_name), schema[source_name], kinds[column]
         if kind in ("id", "text"):
-            exprs[column] = _clean_text(source, nfkc=kind == "id")
+            specs[column] = _text_spec(source, nfkc=kind == "id")
         elif kind == "kind":
-            exprs[column], found = _kind_column(column, source, KIND_NAMES, "community kind", COMMUNITY_KINDS)
-            checks += found
+            specs[column] = _kind_spec(column, source, KIND_NAMES, "community kind", COMMUNITY_KINDS)
         elif kind == "facility_kind":
-            exprs[column], found = _kind_column(column, source, vocabulary.facility_kinds, "facility kind",
-                                                sorted(vocabulary.catalog.facility_kinds))
-            checks += found
+            specs[column] = _kind_spec(column, source, vocabulary.facility_kinds, "facility kind",
+                                       sorted(vocabulary.catalog.facility_kinds))
         elif kind == "list":
             if not (dtype == pl.String or isinstance(dtype, pl.List)):
                 problems.add((column, "column type"), (0, 0), "header",
                              f"{column}: expected ';'-separated text or a list column, the column has type {dtype}")
-                unusable = True
                 continue
             names = vocabulary.flags if column == "flags" else vocabulary.designations
-            exprs[column], found = _list_column(column, source, dtype, names, column[:-1].replace("_", " "))
-            checks += found
+            specs[column] = _list_spec(column, dtype, source, names, column[:-1])
         else:
             if not (dtype == pl.String or dtype.is_numeric()):
                 problems.add((column, "column type"), (0, 0), "header",
                              f"{column}: expected {_EXPECTED[kind]}, the column has type {dtype}")
-                unusable = True
                 continue
-            exprs[column], found = _number_column(column, kind, source, dtype)
-            checks += found
-    if unusable:
+            specs[column] = _number_spec(column, kind, dtype, source)
+    if len(specs) < len(columns):
         return None
 
-    frame = raw.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row"))
-    # Blank rows (every mapped cell empty) carry nothing: drop them, keeping row numbers.
-    blank_tests = [_blank(column, schema[columns[column]]) for column in columns]
-    if blank_tests:
-        frame = frame.filter(~pl.all_horizontal(blank_tests))
-    bad_names = [f"__bad{i}" for i in range(len(checks))]
-    parsed = frame.select(
-        "__row",
-        *(expr.alias(column) for column, expr in exprs.items()),
-        *(check.bad.fill_null(False).alias(name) for check, name in zip(checks, bad_names)),
-        *(check.shown.alias(f"__shown{i}") for i, check in enumerate(checks)),
+    names = list(specs)
+    a_cols = {column: f"__a{j}" for j, column in enumerate(names)}
+    b_cols = {column: f"__b{j}" for j, column in enumerate(names)}
+    # Stage A: clean every cell; rows where every cell is blank carry nothing and are dropped
+    # (row numbers are kept).
+    frame = raw.with_columns(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row"),
+        *(spec.clean.alias(a_cols[c]) for c, spec in specs.items()),
     )
-    _report(parsed, checks, bad_names, problems)
-    return parsed.select("__row", *exprs)
+    if names:
+        frame = frame.filter(~pl.all_horizontal([pl.col(a_cols[c]).is_null() for c in names]))
+    # Stage B: values.
+    frame = frame.with_columns(spec.value(pl.col(a_cols[c])).alias(b_cols[c]) for c, spec in specs.items())
+    # Stage C: final columns and checks.
+    checks: list[_Check] = []
+    for column, spec in specs.items():
+        checks += spec.checks(pl.col(a_cols[column]), pl.col(b_cols[column]), pl.col(columns[column]))
+    bad_names = [f"__bad{i}" for i in range(len(checks))]
+    frame = frame.with_columns(
+        *(spec.final(pl.col(a_cols[c]), pl.col(b_cols[c])).alias(f"__final{j}") for j, (c, spec) in enumerate(specs.items())),
+        *(check.bad.fill_null(False).alias(name) for check, name in zip(checks, bad_names)),
+    )
+    _report(frame, checks, bad_names, problems)
+    return frame.select("__row", *(pl.col(f"__final{j}").alias(c) for j, c in enumerate(names)))
 
 
 def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
@@ -625,16 +649,16 @@ def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def _report(frame: pl.DataFrame, checks: Sequence[_Check], bad_names: Sequence[str], problems: _Problems) -> None:
+    """Count the rows each check flags (columns ``bad_names`` of ``frame``); list the first ones."""
     if not checks:
         return
     totals = frame.select(pl.col(name).sum() for name in bad_names).row(0)
-    for i, (check, name, total) in enumerate(zip(checks, bad_names, totals)):
+    for check, name, total in zip(checks, bad_names, totals):
         if not total:
             continue
-        rows = frame.filter(pl.col(name)).head(MAX_LISTED).select("__row", f"__shown{i}").rows()
+        rows = frame.filter(pl.col(name)).head(MAX_LISTED).select("__row", check.shown.alias("__shown")).rows()
         problems.add_counted((check.field, check.kind), total,
                              (((1, row), f"row {row}", check.message(shown)) for row, shown in rows))
-        # Recording only the listed ones keeps a million bad cells cheap.
 
 
 # --------------------------------------------------------------------------
@@ -720,8 +744,7 @@ def _check_rows(frame: pl.DataFrame, problems: _Problems, vocabulary: _Vocabular
             ))
     names = [f"__bad{i}" for i in range(len(checks))]
     if checks:
-        view = frame.select("__row", *(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names)),
-                            *(c.shown.alias(f"__shown{i}") for i, c in enumerate(checks)))
+        view = frame.with_columns(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names))
         _report(view, checks, names, problems)
     if "id" in columns:
         duplicated = frame.filter(pl.col("id").is_not_null() & pl.col("id").is_duplicated())
@@ -806,8 +829,7 @@ def _facility_totals(path: Path, display: str, ids: pl.Series | None,
             lambda raw: f"community_id: no community '{raw}' in the communities file{_suggest(raw, candidates)}",
         ))
     names = [f"__bad{i}" for i in range(len(checks))]
-    view = view.select("__row", *(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names)),
-                       *(c.shown.alias(f"__shown{i}") for i, c in enumerate(checks)))
+    view = view.with_columns(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names))
     _report(view, checks, names, problems)
     if problems:
         return None, problems.problems()

@@ -15,50 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shequ.engine import evaluate
+from shequ.engine import evaluate, input_columns
 from shequ.model import COMMUNITY_KINDS
 from shequ.reference import evaluate_rule
 from shequ.registry import get_registry
 
 DATES = [dt.date(2005, 1, 1), dt.date(2015, 7, 1), dt.date(2018, 10, 1), dt.date(2019, 6, 1),
          dt.date(2021, 1, 1), dt.date(2026, 1, 1)]
-
-
-def _columns(registry) -> dict[str, str]:
-    """Every base column the built-in rules read, with its kind: int, float, floor or list."""
-    catalog = registry.catalog
-    needed: dict[str, str] = {}
-
-    def add(metric_id: str) -> None:
-        definition = catalog.metric(metric_id)
-        if definition.ratio:
-            for part in definition.ratio:
-                add(part)
-            return
-        family = metric_id.split(".")[0]
-        if family in ("flag", "designation"):
-            needed[f"{family}s"] = "list"
-        elif family == "floor":
-            needed[definition.column or metric_id] = "floor"
-        elif family in ("count", "members"):
-            needed[definition.column or metric_id] = "int"
-        else:
-            needed[definition.column or metric_id] = "float"
-
-    from shequ.model import walk_requirement
-    for loaded in registry.standards.values():
-        for rule in loaded.standard.rules:
-            add(rule.metric)
-            for condition in rule.applies_to.when:
-                add(condition.metric)
-            for requirement in walk_requirement(rule.requirement):
-                for name in ("metric", "basis", "of"):
-                    if getattr(requirement, name, None):
-                        add(getattr(requirement, name))
-                when = getattr(requirement, "when", None)
-                if when is not None:
-                    add(when.metric)
-    return needed
 
 
 def random_frame(rng: random.Random, size: int, columns: dict[str, str], flags: list[str]) -> pl.DataFrame:
@@ -102,7 +65,7 @@ def assert_agree(frame: pl.DataFrame, as_of: dt.date) -> int:
 
 @pytest.fixture(scope="module")
 def columns():
-    return _columns(get_registry())
+    return input_columns(get_registry())
 
 
 @pytest.fixture(scope="module")
