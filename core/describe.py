@@ -76,10 +76,14 @@ def requirement_text(requirement: Requirement, unit: str = "") -> str:
             bounds.append(f"≤ {_bound(requirement, requirement.max)}")
         what = {
             "share": f"share of communities where {requirement_text(requirement.condition, unit) if requirement.condition else ''}",
-            "sum": "total", "mean": "mean", "count": "number of communities",
+            "sum": "total", "mean": "mean",
+            "count": "number of communities" + (
+                f" where {requirement_text(requirement.condition, unit)}" if requirement.condition else ""),
             "rate": f"per {number(requirement.per)} {requirement.of}",
         }[requirement.statistic]
-        return f"{what} {' and '.join(bounds)} (across communities)"
+        scope = {"both": "per jurisdiction and per district", "jurisdiction": "across the jurisdiction",
+                 "district": "per district"}[requirement.scope]
+        return f"{what} {' and '.join(bounds)} ({scope})"
     return repr(requirement)
 
 
@@ -92,6 +96,8 @@ def applies_text(applies_to: AppliesTo) -> str:
     parts = []
     if applies_to.kinds:
         parts.append(", ".join(applies_to.kinds))
+    if applies_to.districts:
+        parts.append("in " + ", ".join(applies_to.districts))
     if applies_to.flags:
         parts.append(", ".join(applies_to.flags))
     parts += [condition_text(c) for c in applies_to.when]

@@ -276,6 +276,9 @@ def _applies(rule: Rule, metrics: MetricResolver, columns: frozenset[str]) -> pl
     if rule.applies_to.kinds:
         kind = pl.col("kind") if "kind" in columns else pl.lit(None, dtype=pl.String)
         tests.append(kind.is_in(list(rule.applies_to.kinds)))
+    if rule.applies_to.districts:
+        district = pl.col("district") if "district" in columns else pl.lit(None, dtype=pl.String)
+        tests.append(district.is_in(list(rule.applies_to.districts)))
     for flag in rule.applies_to.flags:
         tests.append(metrics.ref(f"flag.{flag}") >= 1)
     for condition in rule.applies_to.when:
@@ -331,8 +334,7 @@ def _aggregate_frame(rule: Rule, loaded: LoadedStandard, metrics_frame: pl.DataF
 
     covered = _applies(rule, metrics, columns)
     value = metrics.ref(rule.metric)
-    if requirement.statistic == "share":
-        assert requirement.condition is not None
+    if requirement.condition is not None:
         inner = compile_requirement(requirement.condition, rule.metric, metrics, as_of).ok
     else:
         inner = value.is_not_null()
@@ -341,7 +343,9 @@ def _aggregate_frame(rule: Rule, loaded: LoadedStandard, metrics_frame: pl.DataF
         covered.alias("_covered"), inner.alias("_ok"), value.alias("_value"), of.alias("_of"))
     frames = []
     for by in (None, "district"):
-        if by is not None and ("district" not in metrics_frame.columns or not requirement.by_district):
+        if by is None and requirement.scope == "district":
+            continue
+        if by is not None and ("district" not in metrics_frame.columns or requirement.scope == "jurisdiction"):
             continue
         data = metrics_frame.filter(pl.col("_covered").fill_null(False))
         unknown_cover = metrics_frame.select(pl.col("_covered").is_null().sum()).item()
@@ -380,7 +384,9 @@ def _judge_aggregate(table: pl.DataFrame, rule: Rule, requirement: Aggregate, ju
     elif statistic == "rate":
         low = high = pl.when((pl.col("missing") == 0) & (pl.col("missing_of") == 0) & (pl.col("sum_of") > 0)).then(
             pl.col("sum") / pl.col("sum_of") * requirement.per)
-    else:  # count
+    elif requirement.condition is not None:  # count of communities meeting the condition
+        low, high = pl.col("met").cast(F64), (pl.col("met") + pl.col("unknown")).cast(F64)
+    else:  # count of covered communities
         low = high = n
     tests_pass, tests_fail = [], []
     if requirement.min is not None:

@@ -256,6 +256,7 @@ class AnyOf:
 
 
 AGGREGATE_STATISTICS = ("share", "sum", "rate", "count", "mean")
+AGGREGATE_SCOPES = ("both", "jurisdiction", "district")
 
 
 @frozen(kw_only=True)
@@ -266,10 +267,12 @@ class Aggregate:
       - ``share``: the share of covered communities meeting ``condition``;
       - ``sum`` / ``mean``: of the metric over covered communities;
       - ``rate``: sum of the metric ÷ sum of ``of``, times ``per``;
-      - ``count``: how many communities are covered.
+      - ``count``: how many covered communities meet ``condition`` (all
+        covered communities when there is none).
 
-    ``by_district = false`` judges the set only as a whole (a citywide total
-    means nothing per street).
+    ``scope`` says which sets are judged: ``both`` (the whole jurisdiction and
+    each district), ``jurisdiction`` (a citywide total means nothing per
+    street) or ``district`` (a quota each district must meet).
     """
 
     form: Literal["aggregate"] = "aggregate"
@@ -279,7 +282,7 @@ class Aggregate:
     per: float = field(default=1.0, validator=_positive)
     min: float | None = None
     max: float | None = None
-    by_district: bool = True
+    scope: str = field(default="both", validator=_one_of(AGGREGATE_SCOPES))
 
     def __attrs_post_init__(self) -> None:
         _bounds_ordered(self)
@@ -335,6 +338,8 @@ class AppliesTo:
     """Which communities a rule covers; the empty default covers all."""
 
     kinds: tuple[str, ...] = field(default=(), validator=attrs.validators.deep_iterable(_one_of(COMMUNITY_KINDS)))
+    #: Only communities in these districts (街道/区/县 names as the data gives them).
+    districts: tuple[str, ...] = ()
     #: Every flag listed must be set (e.g. ``village_to_residence`` for 村改居).
     flags: tuple[str, ...] = ()
     #: Every condition must hold (e.g. ``population >= 5000``).

@@ -144,6 +144,9 @@ def evaluate_rule(row: Row, rule: Rule, catalog: Catalog, as_of: dt.date,
     if rule.applies_to.kinds:
         kind = row.get("kind")
         applies.append(None if kind is None else kind in rule.applies_to.kinds)
+    if rule.applies_to.districts:
+        district = row.get("district")
+        applies.append(None if district is None else district in rule.applies_to.districts)
     for flag in rule.applies_to.flags:
         applies.append(_at_least(metric_value(row, f"flag.{flag}", catalog), 1))
     for condition in rule.applies_to.when:

@@ -153,7 +153,7 @@ def test_aggregate_with_unknowns_is_judged_only_when_both_readings_agree(make_re
 def test_aggregate_rate_per_10000(make_registry):
     registry = make_registry(rule(
         "social_workers", '{ form = "aggregate", statistic = "rate", of = "population", per = 10000, min = 2, '
-                          'by_district = false }'))
+                          'scope = "jurisdiction" }'))
     frame = {"id": list("ab"), "district": ["东", "西"], "population": [6000, 4000],
              "staff.social_workers": [1.0, 1.0]}
     rows = evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry).aggregate_details().to_dicts()
@@ -166,3 +166,17 @@ def test_every_input_community_appears_even_with_no_data(make_registry):
     results = evaluate(frame, ["mini"], as_of=AS_OF, registry=registry)
     assert results.summary().get_column("id").to_list() == ["a", "b", "c"]
     assert results.details().get_column("verdict").to_list() == ["unknown"] * 3
+
+
+def test_district_quota_counts_communities_meeting_the_condition(make_registry):
+    """二(二)1 of Panzhihua's document: 东区、西区 each build 2 — judged per named district only."""
+    registry = make_registry(rule(
+        "designation.high_level_harmonious",
+        '{ form = "aggregate", statistic = "count", condition = { form = "present" }, min = 2, scope = "district" }',
+        'applies_to = { districts = ["东区", "西区"] }'))
+    frame = {"id": list("abcdef"), "district": ["东区", "东区", "西区", "西区", "仁和区", "仁和区"],
+             "designations": [["high_level_harmonious"], ["high_level_harmonious"], ["high_level_harmonious"], [],
+                              [], []]}
+    rows = evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry).aggregate_details().to_dicts()
+    assert sorted((r["district"], r["verdict"], r["value"]) for r in rows) == [
+        ("东区", "pass", 2.0), ("西区", "fail", 1.0)]  # no "(all)" row, 仁和区 is not covered
