@@ -364,7 +364,8 @@ def _aggregate_frame(rule: Rule, loaded: LoadedStandard, metrics_frame: pl.DataF
             grouped = data.group_by("district").agg(aggregations).with_columns(
                 pl.col("district").fill_null("(no district)"))
         frames.append(grouped.with_columns(pl.lit(unknown_cover if by is None else 0).alias("uncertain_cover")))
-    table = pl.concat([f.select(sorted(f.columns)) for f in frames], how="vertical_relaxed")
+    table = pl.concat([f.select(sorted(f.columns)) for f in frames], how="vertical_relaxed").sort(
+        pl.col("district") != ALL_DISTRICTS, "district")  # deterministic: the whole first, then districts
     return _judge_aggregate(table, rule, requirement, loaded.id, not_due, due)
 
 
@@ -491,15 +492,19 @@ class Results:
 
     def matrix(self) -> pl.DataFrame:
         """Communities × jurisdictions, each cell ``pass/fail/unknown (compliance %)``."""
-        summary = self.summary().with_columns(
-            pl.concat_str([
-                pl.col("pass").cast(pl.String), pl.lit("/"), pl.col("fail").cast(pl.String), pl.lit("/"),
-                pl.col("unknown").cast(pl.String),
-                pl.when(pl.col("compliance").is_not_null())
-                .then(pl.concat_str([pl.lit(" ("), (pl.col("compliance") * 100).round(0).cast(pl.Int64)
-                                     .cast(pl.String), pl.lit("%)")]))
-                .otherwise(pl.lit("")),
-            ]).alias("cell"))
+        counts = pl.concat_str([
+            pl.col("pass").cast(pl.String), pl.lit("/"), pl.col("fail").cast(pl.String), pl.lit("/"),
+            pl.col("unknown").cast(pl.String),
+            pl.when(pl.col("compliance").is_not_null())
+            .then(pl.concat_str([pl.lit(" ("), (pl.col("compliance") * 100).round(0).cast(pl.Int64)
+                                 .cast(pl.String), pl.lit("%)")]))
+            .otherwise(pl.lit("")),
+        ])
+        judged = pl.col("pass") + pl.col("fail") + pl.col("unknown")
+        cell = (pl.when(judged > 0).then(counts)
+                .when(pl.col("not_due") > 0).then(pl.lit("not due"))
+                .otherwise(pl.lit("not covered")))
+        summary = self.summary().with_columns(cell.alias("cell"))
         identity = [c for c in ("id", "name", "district", "kind") if c in summary.columns]
         wide = summary.pivot(on="jurisdiction", index=identity, values="cell")
         return wide
