@@ -36,9 +36,10 @@ never 0. A flags/designations cell that is blank is unknown; a cell holding only
 
 A separate facilities table (``facilities=``: columns ``community_id``, ``kind``,
 ``area_m2``, ``floor``; optionally ``provided_by``, ``project_floor_area_m2``) may
-be given instead of ``area.*`` columns. It is read as the complete list of the
-facilities of every community of the main file: a community it does not mention
-has none (count 0, area 0).
+be given instead of ``area.*`` / ``count.*`` / ``floor.*`` columns. As in the
+nested form, the rows of one community are its complete list (count 0, area 0
+for kinds it has no row of); a community with no row at all has an unknown list
+(nulls).
 
 Every problem of a file is collected before one :class:`ProblemsError` is raised
 (``row 7`` is the 7th data row, the header not counted; ``communities[3]`` is the
@@ -79,7 +80,7 @@ import attrs
 import polars as pl
 
 from .catalog import Catalog
-from .convert import structure
+from .convert import structure, unstructure
 from .errors import Problem, ProblemsError
 from .model import COMMUNITY_KINDS, Community, Facility, Organization
 
@@ -304,7 +305,8 @@ class _Vocabulary:
             if dot and member:
                 if prefix in TABLE_GROUPS:
                     return f"{prefix}.{member}", None
-                kinds = {"area": "facility", "floor": "facility", "members": "organization", "count": "both"}.get(prefix)
+                kinds = {"area": "facility", "floor": "facility", "members": "organization",
+                         "count": "both"}.get(prefix)
                 if kinds is not None:
                     table = {}
                     if kinds in ("facility", "both"):
@@ -344,6 +346,8 @@ def _vocabulary(catalog: Catalog) -> _Vocabulary:
         add(metric.id, column)
         for name in (metric.zh, *metric.aliases):
             add(name, column)
+    explicit = set(targets)  # generated kind headers never shadow a catalog alias
+    generated: dict[str, set[str]] = {}
     for family, sections in (("area", ("facility_kinds",)), ("floor", ("facility_kinds",)),
                              ("count", ("facility_kinds", "organization_kinds")),
                              ("members", ("organization_kinds",))):
@@ -352,7 +356,10 @@ def _vocabulary(catalog: Catalog) -> _Vocabulary:
                 add(f"{family}.{kind.id}", f"{family}.{kind.id}")
                 for name in (kind.zh, *kind.aliases):
                     for suffix in _FAMILY_HEADER_SUFFIXES[family]:
-                        add(f"{name}{suffix}", f"{family}.{kind.id}")
+                        if _key(f"{name}{suffix}") not in explicit:
+                            generated.setdefault(_key(f"{name}{suffix}"), set()).add(f"{family}.{kind.id}")
+    for key, columns in generated.items():
+        targets.setdefault(key, set()).update(columns)
     headers = {key: next(iter(columns)) for key, columns in targets.items() if len(columns) == 1}
     ambiguous = {key: tuple(sorted(columns)) for key, columns in targets.items() if len(columns) > 1}
     return _Vocabulary(
@@ -451,9 +458,19 @@ def _first_line(exc: BaseException) -> str:
 # Parsing columns with expressions
 
 
+def _case_variants(token: str) -> list[str]:
+    variants = [""]
+    for char in token:
+        variants = [v + c for v in variants for c in dict.fromkeys((char.lower(), char.upper()))]
+    return variants
+
+
+_NULL_CELLS = sorted({"", *(v for token in NULL_TOKENS for v in _case_variants(token))})
+
+
 def _null_tokens(text: pl.Expr) -> pl.Expr:
-    """Blank and placeholder cells → null."""
-    return pl.when((text == "") | text.str.to_lowercase().is_in(list(NULL_TOKENS))).then(None).otherwise(text)
+    """Blank and placeholder cells → null (any letter case)."""
+    return pl.when(text.is_in(_NULL_CELLS)).then(None).otherwise(text)
 
 
 def _clean_text(column: pl.Expr, nfkc: bool) -> pl.Expr:
@@ -463,9 +480,9 @@ def _clean_text(column: pl.Expr, nfkc: bool) -> pl.Expr:
     return _null_tokens(text.str.strip_chars())
 
 
-def _numeric_text(column: pl.Expr) -> pl.Expr:
+def _numeric_text(column: pl.Expr, nfkc: bool = True) -> pl.Expr:
     """Full-width digits, spaces and thousands separators cleaned; placeholders null."""
-    text = column.str.normalize("NFKC").str.replace_all(r"\s+", "")
+    text = (column.str.normalize("NFKC") if nfkc else column).str.replace_all(r"\s+", "")
     text = _null_tokens(text)
     thousands = text.str.contains(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
     return pl.when(thousands).then(text.str.replace_all(",", "", literal=True)).otherwise(text)
@@ -493,30 +510,32 @@ class _Spec:
     """How one column is parsed, in stages that each materialise simple expressions.
 
     ``clean`` (stage A) reads the raw cell: cleaned text, or the stored number;
-    ``value`` (stage B) works on A; ``final`` and ``checks`` on A and B.
+    ``value`` (stage B) works on A; ``final`` and ``checks`` on A and B. With
+    ``by_value`` stages A and B (and the checks) run once per distinct cell text
+    and are gathered back by index (kinds and lists repeat a few values a million
+    times).
     """
 
-    clean: pl.Expr
+    clean: Callable[[pl.Expr], pl.Expr]
     value: Callable[[pl.Expr], pl.Expr]
     final: Callable[[pl.Expr, pl.Expr], pl.Expr]
     checks: Callable[[pl.Expr, pl.Expr, pl.Expr], list[_Check]]
+    by_value: bool = False
 
 
-def _number_spec(column: str, kind: str, dtype: pl.DataType, source: pl.Expr) -> _Spec:
+def _number_spec(column: str, kind: str, dtype: pl.DataType, nfkc: bool = True) -> _Spec:
     expected = _EXPECTED[kind]
+    text = dtype == pl.String
 
     def message(raw: Any) -> str:
         return f"{column}: expected {expected}, got {_display(raw)!r}"
 
-    if dtype == pl.String:
-        clean = _numeric_text(source)
-        shown = source
-    else:
-        clean = source.cast(pl.Float64)
-        shown = source.cast(pl.String)
+    def clean(source: pl.Expr) -> pl.Expr:
+        # a NaN stored in a Parquet float column marks a missing value (as pandas writes it)
+        return _numeric_text(source, nfkc) if text else source.cast(pl.Float64).fill_nan(None)
 
     def value(a: pl.Expr) -> pl.Expr:
-        number = a.cast(pl.Float64, strict=False) if dtype == pl.String else a
+        number = a.cast(pl.Float64, strict=False) if text else a
         return pl.when(number.is_finite()).then(number + 0.0)  # NaN/inf → null; -0.0 → 0.0
 
     def whole(b: pl.Expr) -> pl.Expr:
@@ -525,9 +544,9 @@ def _number_spec(column: str, kind: str, dtype: pl.DataType, source: pl.Expr) ->
     def final(_a: pl.Expr, b: pl.Expr) -> pl.Expr:
         return pl.when(whole(b)).then(b).cast(pl.Int64) if kind in ("int", "floor") else b
 
-    def checks(a: pl.Expr, b: pl.Expr, _source: pl.Expr) -> list[_Check]:
-        noun = "a whole number" if kind in ("int", "floor") else "a number"
-        found = [_Check(column, f"not {noun}", a.is_not_null() & b.is_null(), shown, message)]
+    def checks(a: pl.Expr, b: pl.Expr, source: pl.Expr) -> list[_Check]:
+        shown = source if text else source.cast(pl.String)
+        found = [_Check(column, "not a number", a.is_not_null() & b.is_null(), shown, message)]
         if kind in ("int", "floor"):
             found.append(_Check(column, "not a whole number", b.is_not_null() & ~whole(b), shown, message))
         if kind == "int":
@@ -541,13 +560,14 @@ def _number_spec(column: str, kind: str, dtype: pl.DataType, source: pl.Expr) ->
     return _Spec(clean, value, final, checks)
 
 
-def _list_spec(column: str, dtype: pl.DataType, source: pl.Expr, names: Mapping[str, str], label: str) -> _Spec:
-    if dtype == pl.String:
+def _list_spec(column: str, names: Mapping[str, str], label: str) -> _Spec:
+    """A ``;``-separated list (a List column is joined with ``;`` first)."""
+
+    def clean(source: pl.Expr) -> pl.Expr:
         items = _clean_text(source, nfkc=True).str.split(";")
-    else:
-        items = source.cast(pl.List(pl.String))
-    clean = (items.list.eval(pl.element().str.normalize("NFKC").str.strip_chars().str.to_lowercase())
-             .list.eval(pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))))
+        return (items.list.eval(pl.element().str.strip_chars().str.to_lowercase())
+                .list.eval(pl.element().filter(pl.element() != "")))
+
     lookup = pl.element().replace_strict(dict(names), default=None, return_dtype=pl.String)
 
     def message(values: Any) -> str:
@@ -558,12 +578,12 @@ def _list_spec(column: str, dtype: pl.DataType, source: pl.Expr, names: Mapping[
         unknown = a.list.eval(pl.element().filter(lookup.is_null()))
         return [_Check(column, f"unknown {label}", b.list.eval(pl.element().is_null()).list.any(), unknown, message)]
 
-    return _Spec(clean, lambda a: a.list.eval(lookup), lambda _a, b: b, checks)
+    return _Spec(clean, lambda a: a.list.eval(lookup), lambda _a, b: b, checks, by_value=True)
 
 
-def _kind_spec(column: str, source: pl.Expr, names: Mapping[str, str], label: str,
-               choices: Sequence[str]) -> _Spec:
-    clean = _clean_text(source, nfkc=True).str.replace_all(r"\s+", "").str.to_lowercase()
+def _kind_spec(column: str, names: Mapping[str, str], label: str, choices: Sequence[str]) -> _Spec:
+    def clean(source: pl.Expr) -> pl.Expr:
+        return _clean_text(source, nfkc=True).str.replace_all(r"\s+", "").str.to_lowercase()
 
     def message(raw: Any) -> str:
         hint = _suggest_id(str(raw), names)
@@ -573,11 +593,12 @@ def _kind_spec(column: str, source: pl.Expr, names: Mapping[str, str], label: st
         return [_Check(column, f"unknown {label}", a.is_not_null() & b.is_null(), raw, message)]
 
     return _Spec(clean, lambda a: a.replace_strict(dict(names), default=None, return_dtype=pl.String),
-                 lambda _a, b: b, checks)
+                 lambda _a, b: b, checks, by_value=True)
 
 
-def _text_spec(source: pl.Expr, nfkc: bool) -> _Spec:
-    return _Spec(_clean_text(source, nfkc=nfkc), lambda a: a, lambda _a, b: b, lambda _a, _b, _s: [])
+def _text_spec(nfkc: bool) -> _Spec:
+    return _Spec(lambda source: _clean_text(source, nfkc=nfkc), lambda a: a, lambda _a, b: b,
+                 lambda _a, _b, _s: [])
 
 
 def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _Vocabulary,
@@ -589,56 +610,94 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
     column cannot be parsed at all.
     """
     schema = raw.schema
+    # NFKC only where a column holds something besides ASCII (it is the costly step).
+    texts = [source for column, source in columns.items() if schema[source] == pl.String
+             and kinds[column] not in ("text", "kind", "facility_kind", "list")]  # by-value columns: always
+    wide = dict(zip(texts, raw.select(pl.col(t).str.contains(r"[^\x00-\x7F]").any() for t in texts).row(0))) \
+        if texts and raw.height else {}
     specs: dict[str, _Spec] = {}
     for column, source_name in columns.items():
-        source, dtype, kind = pl.col(source_name), schema[source_name], kinds[column]
+        dtype, kind = schema[source_name], kinds[column]
+        nfkc = bool(wide.get(source_name, False))
         if kind in ("id", "text"):
-            specs[column] = _text_spec(source, nfkc=kind == "id")
+            specs[column] = _text_spec(nfkc=kind == "id" and nfkc)
         elif kind == "kind":
-            specs[column] = _kind_spec(column, source, KIND_NAMES, "community kind", COMMUNITY_KINDS)
+            specs[column] = _kind_spec(column, KIND_NAMES, "community kind", COMMUNITY_KINDS)
         elif kind == "facility_kind":
-            specs[column] = _kind_spec(column, source, vocabulary.facility_kinds, "facility kind",
+            specs[column] = _kind_spec(column, vocabulary.facility_kinds, "facility kind",
                                        sorted(vocabulary.catalog.facility_kinds))
         elif kind == "list":
-            if not (dtype == pl.String or isinstance(dtype, pl.List)):
+            if not (dtype == pl.String or isinstance(dtype, pl.List) and dtype.inner == pl.String):
                 problems.add((column, "column type"), (0, 0), "header",
-                             f"{column}: expected ';'-separated text or a list column, the column has type {dtype}")
+                             f"{column}: expected ';'-separated text or a list of texts, the column has type {dtype}")
                 continue
             names = vocabulary.flags if column == "flags" else vocabulary.designations
-            specs[column] = _list_spec(column, dtype, source, names, column[:-1])
+            specs[column] = _list_spec(column, names, column[:-1])
         else:
             if not (dtype == pl.String or dtype.is_numeric()):
                 problems.add((column, "column type"), (0, 0), "header",
                              f"{column}: expected {_EXPECTED[kind]}, the column has type {dtype}")
                 continue
-            specs[column] = _number_spec(column, kind, dtype, source)
+            specs[column] = _number_spec(column, kind, dtype, nfkc)
     if len(specs) < len(columns):
         return None
 
     names = list(specs)
-    a_cols = {column: f"__a{j}" for j, column in enumerate(names)}
-    b_cols = {column: f"__b{j}" for j, column in enumerate(names)}
-    # Stage A: clean every cell; rows where every cell is blank carry nothing and are dropped
-    # (row numbers are kept).
-    frame = raw.with_columns(
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row"),
-        *(spec.clean.alias(a_cols[c]) for c, spec in specs.items()),
-    )
-    if names:
-        frame = frame.filter(~pl.all_horizontal([pl.col(a_cols[c]).is_null() for c in names]))
-    # Stage B: values.
-    frame = frame.with_columns(spec.value(pl.col(a_cols[c])).alias(b_cols[c]) for c, spec in specs.items())
+    a_col = {column: f"__a{j}" for j, column in enumerate(names)}
+    b_col = {column: f"__b{j}" for j, column in enumerate(names)}
+    stage_0 = [pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row")]
+    stage_a = []
+    for column, spec in specs.items():
+        source = pl.col(columns[column])
+        if not spec.by_value:
+            stage_a.append(spec.clean(source).alias(a_col[column]))
+            continue
+        # Stages A and B once per distinct cell, then gathered back by index.
+        if isinstance(schema[columns[column]], pl.List):  # an empty list stays empty (";"), null stays null
+            source = pl.when(source.list.len() == 0).then(pl.lit(";")).otherwise(source.list.join(";"))
+        else:
+            source = source.cast(pl.String)
+        distinct = raw.select(source.alias("key")).get_column("key").drop_nulls().unique(maintain_order=True)
+        table = pl.DataFrame({"key": distinct}).with_columns(spec.clean(pl.col("key")).alias("a"))
+        table = table.with_columns(spec.value(pl.col("a")).alias("b"))
+        table = table.with_columns(check.bad.fill_null(False).alias(f"bad{i}") for i, check in
+                                   enumerate(spec.checks(pl.col("a"), pl.col("b"), pl.col("key"))))
+        stage_0.append(source.replace_strict(distinct, pl.Series(range(len(distinct)), dtype=pl.UInt32),
+                                             default=None, return_dtype=pl.UInt32).alias(f"__i_{column}"))
+        index = pl.col(f"__i_{column}")
+        for name in table.columns[1:]:
+            target = {"a": a_col[column], "b": b_col[column]}.get(name, f"__{name}_{column}")
+            gathered = pl.lit(table.get_column(name)).gather(index)
+            stage_a.append((gathered.fill_null(False) if name.startswith("bad") else gathered).alias(target))
+    lazy = raw.lazy().with_columns(stage_0).with_columns(stage_a)
+    direct = {c: spec for c, spec in specs.items() if not spec.by_value}
+    # Stage B.
+    lazy = lazy.with_columns(spec.value(pl.col(a_col[c])).alias(b_col[c]) for c, spec in direct.items())
     # Stage C: final columns and checks.
     checks: list[_Check] = []
+    bad_names: list[str] = []
+    bad_exprs: list[pl.Expr] = []
     for column, spec in specs.items():
-        checks += spec.checks(pl.col(a_cols[column]), pl.col(b_cols[column]), pl.col(columns[column]))
-    bad_names = [f"__bad{i}" for i in range(len(checks))]
-    frame = frame.with_columns(
-        *(spec.final(pl.col(a_cols[c]), pl.col(b_cols[c])).alias(f"__final{j}") for j, (c, spec) in enumerate(specs.items())),
-        *(check.bad.fill_null(False).alias(name) for check, name in zip(checks, bad_names)),
-    )
+        found = spec.checks(pl.col(a_col[column]), pl.col(b_col[column]), pl.col(columns[column]))
+        for i, check in enumerate(found):
+            checks.append(check)
+            if spec.by_value:  # judged per distinct cell above
+                bad_names.append(f"__bad{i}_{column}")
+            else:
+                bad_names.append(f"__bad{len(checks)}")
+                bad_exprs.append(check.bad.fill_null(False).alias(bad_names[-1]))
+    frame = lazy.with_columns(
+        *(spec.final(pl.col(a_col[c]), pl.col(b_col[c])).alias(f"__final{j}")
+          for j, (c, spec) in enumerate(specs.items())),
+        *bad_exprs,
+    ).collect()
     _report(frame, checks, bad_names, problems)
-    return frame.select("__row", *(pl.col(f"__final{j}").alias(c) for j, c in enumerate(names)))
+    parsed = frame.lazy().select("__row", *(pl.col(f"__final{j}").alias(c) for j, c in enumerate(names)))
+    # Rows where every cell is blank carry nothing: dropped (row numbers are kept).
+    # (A blank row fails no check above: every check needs a value.)
+    if names:
+        parsed = parsed.filter(~pl.all_horizontal([pl.col(c).is_null() for c in names]))
+    return parsed.collect()
 
 
 def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
@@ -665,8 +724,8 @@ def _report(frame: pl.DataFrame, checks: Sequence[_Check], bad_names: Sequence[s
 # Flat files → canonical frame
 
 
-def _map_headers(headers: Sequence[str | None], raw: pl.DataFrame, resolve: Callable[[str], tuple[str | None, str | None]],
-                 problems: _Problems) -> dict[str, str]:
+def _map_headers(headers: Sequence[str | None], raw: pl.DataFrame,
+                 resolve: Callable[[str], tuple[str | None, str | None]], problems: _Problems) -> dict[str, str]:
     """Canonical column → raw column; unknown, duplicate and nameless columns reported."""
     mapped: dict[str, str] = {}
     named: dict[str, tuple[int, str]] = {}
@@ -746,7 +805,8 @@ def _check_rows(frame: pl.DataFrame, problems: _Problems, vocabulary: _Vocabular
     if checks:
         view = frame.with_columns(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names))
         _report(view, checks, names, problems)
-    if "id" in columns:
+    ids = frame.get_column("id") if "id" in columns else None
+    if ids is not None and ids.drop_nulls().n_unique() < ids.len() - ids.null_count():
         duplicated = frame.filter(pl.col("id").is_not_null() & pl.col("id").is_duplicated())
         if duplicated.height:
             groups = duplicated.group_by("id", maintain_order=True).agg(pl.col("__row"))
@@ -764,7 +824,7 @@ def _finish(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(
         pl.col(name).cast(column_dtype(name)) if name in present else pl.lit(None, dtype=column_dtype(name)).alias(name)
         for name in order
-    )
+    ).rechunk()
 
 
 # --------------------------------------------------------------------------
@@ -844,8 +904,14 @@ def _facility_totals(path: Path, display: str, ids: pl.Series | None,
 
 
 def _join_facilities(frame: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
-    """area./count./floor. columns from the facilities totals; the table is complete."""
-    out = frame
+    """area./count./floor. columns from the facilities totals.
+
+    As in the nested form, the rows of one community are its complete list: it has
+    none (count 0, area 0) of the kinds it has no row for. A community with no row
+    at all has an unknown list (nulls).
+    """
+    mentioned = totals.get_column("community_id").unique().implode()
+    out = frame.with_columns(pl.col("id").is_in(mentioned).fill_null(False).alias("__listed"))
     for kind in sorted(totals.get_column("kind").unique().to_list()):
         part = totals.filter(pl.col("kind") == kind).select(
             pl.col("community_id").alias("id"),
@@ -854,12 +920,11 @@ def _join_facilities(frame: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
             pl.col("floor").alias(f"floor.{kind}"),
         )
         out = out.join(part, on="id", how="left", maintain_order="left").with_columns(
-            # a community the table does not mention has none of this kind
-            pl.when(pl.col(f"count.{kind}").is_null() & pl.col("id").is_not_null()).then(0.0)
+            pl.when(pl.col("__listed") & pl.col(f"count.{kind}").is_null()).then(0.0)
             .otherwise(pl.col(f"area.{kind}")).alias(f"area.{kind}"),
-            pl.when(pl.col("id").is_not_null()).then(pl.col(f"count.{kind}").fill_null(0)).alias(f"count.{kind}"),
+            pl.when(pl.col("__listed")).then(pl.col(f"count.{kind}").fill_null(0)).alias(f"count.{kind}"),
         )
-    return out
+    return out.drop("__listed")
 
 
 # --------------------------------------------------------------------------
@@ -885,102 +950,182 @@ def _record_order(where: str | None) -> tuple:
     return (1, int(match.group(1))) if match else (0, 0)
 
 
-def _unknown_keys(record: dict, known: Sequence[str], path: str, problems: list[Problem], file: str) -> None:
-    for key in [k for k in record if k not in known]:
-        problems.append(Problem(file=file, where=f"{path}.{key}",
-                                message=f"unknown key '{key}'{_suggest(str(key), known)}"))
-        del record[key]
+_SCALARS = {
+    Community: {"name": "text", "district": "text", **dict.fromkeys(INT_COLUMNS, "int"),
+                **dict.fromkeys(FLOAT_COLUMNS, "float")},
+    Facility: {"area_m2": "float", "floor": "floor", "provided_by": "text", "project_floor_area_m2": "float"},
+    Organization: {"members": "int"},
+}
 
 
-def _prepare_record(value: Any, path: str, vocabulary: _Vocabulary, file: str,
-                    problems: list[Problem]) -> tuple[dict | None, dict | None]:
-    """Normalise Chinese names of kinds and flags, take out ``indicators``; report what the model cannot."""
-    if not isinstance(value, dict):
-        problems.append(Problem(file=file, where=path, message=f"expected a table (object), got {value!r}"))
-        return None, None
-    record = dict(value)
-    _unknown_keys(record, _COMMUNITY_KEYS, path, problems, file)
-    kind = record.get("kind")
-    if isinstance(kind, str):
-        normal = KIND_NAMES.get(_key(kind))
-        if normal is None:
-            problems.append(Problem(file=file, where=f"{path}.kind", message=(
-                f"unknown community kind {kind!r}{_suggest_id(kind, KIND_NAMES)}; "
-                f"expected one of {', '.join(COMMUNITY_KINDS)}")))
-            record.pop("kind")
+class _RecordChecker:
+    """Checks one nested record (a dict) completely, before the converter sees it.
+
+    The model's validators stop at the first broken field of an object; here every
+    field is checked, bad values are reported and removed, and Chinese names of
+    kinds and flags are replaced by catalog ids (``aliases=True``). What is left
+    is structured by the shared converter.
+    """
+
+    def __init__(self, vocabulary: _Vocabulary, file: str, aliases: bool = True):
+        self.vocabulary = vocabulary
+        self.file = file
+        self.aliases = aliases
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(file=self.file, where=where, message=message))
+
+    def keys(self, record: dict, known: Sequence[str], path: str) -> None:
+        for key in [k for k in record if k not in known]:
+            self.add(f"{path}.{key}", f"unknown key '{key}'{_suggest(str(key), known)}")
+            del record[key]
+
+    def scalar(self, record: dict, key: str, kind: str, path: str) -> None:
+        value = record.get(key)
+        if value is None:
+            return
+        if kind == "text":
+            ok = isinstance(value, str)
+            expected = "a text"
         else:
-            record["kind"] = normal
-    for key, names, keys in (("facilities", vocabulary.facility_kinds, _FACILITY_KEYS),
-                             ("organizations", vocabulary.organization_kinds, _ORGANIZATION_KEYS)):
+            number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            whole = number and float(value).is_integer()
+            ok = {"int": whole and value >= 0, "float": number and value >= 0, "floor": whole and value != 0,
+                  "number": number}[kind]
+            expected = _EXPECTED[kind]
+        if not ok:
+            self.add(f"{path}.{key}", f"expected {expected}, got {value!r}")
+            del record[key]
+
+    def table(self, record: dict, key: str, path: str) -> None:
+        table = record.get(key)
+        if table is None:
+            return
+        if not isinstance(table, dict):
+            self.add(f"{path}.{key}", f"expected a table of numbers, got {table!r}")
+            del record[key]
+            return
+        record[key] = table = dict(table)
+        for name in list(table):
+            self.scalar(table, name, "float", f"{path}.{key}")
+
+    def kind(self, item: dict, names: Mapping[str, str], label: str, path: str) -> bool:
+        value = item.get("kind")
+        if value is None:
+            self.add(f"{path}.kind", f"required field missing: which {label}?")
+            return False
+        if not isinstance(value, str):
+            self.add(f"{path}.kind", f"expected a text, got {value!r}")
+            return False
+        known = set(names.values())
+        if value in known:
+            return True
+        if self.aliases and _key(value) in names:
+            item["kind"] = names[_key(value)]
+            return True
+        self.add(f"{path}.kind", f"unknown {label} '{value}'{_suggest_id(value, names)}")
+        return False
+
+    def items(self, record: dict, key: str, cls: type, names: Mapping[str, str], label: str, path: str) -> None:
         items = record.get(key)
-        if isinstance(items, list):
-            record[key] = items = [dict(item) if isinstance(item, dict) else item for item in items]
-            for j, item in enumerate(items):
-                if isinstance(item, dict):
-                    _unknown_keys(item, keys, f"{path}.{key}[{j}]", problems, file)
-                    if isinstance(item.get("kind"), str):
-                        item["kind"] = names.get(_key(item["kind"]), item["kind"])
-    for key, names in (("flags", vocabulary.flags), ("designations", vocabulary.designations)):
+        if items is None:
+            return
+        if not isinstance(items, (list, tuple)):
+            self.add(f"{path}.{key}", f"expected a list, got {items!r}")
+            del record[key]
+            return
+        good = []
+        for index, item in enumerate(items):
+            where = f"{path}.{key}[{index}]"
+            if not isinstance(item, dict):
+                self.add(where, f"expected a table, got {item!r}")
+                continue
+            item = dict(item)
+            before = len(self.problems)
+            self.keys(item, [a.name for a in attrs.fields(cls)], where)
+            kind_ok = self.kind(item, names, label, where)
+            for name, kind in _SCALARS[cls].items():
+                self.scalar(item, name, kind, where)
+            if kind_ok and len(self.problems) == before:
+                good.append(item)
+        record[key] = good
+
+    def names(self, record: dict, key: str, known: Mapping[str, str], label: str, path: str) -> None:
         items = record.get(key)
-        if isinstance(items, list):
-            record[key] = [names.get(_key(item), item) if isinstance(item, str) else item for item in items]
-    indicators = record.pop("indicators", None)
-    if indicators is not None and not isinstance(indicators, dict):
-        problems.append(Problem(file=file, where=f"{path}.indicators",
-                                message=f"expected a table of numbers, got {indicators!r}"))
-        indicators = None
-    if indicators is not None:
-        good = {}
-        for name, number in indicators.items():
-            if isinstance(number, bool) or not isinstance(number, (int, float)):
-                problems.append(Problem(file=file, where=f"{path}.indicators.{name}",
-                                        message=f"expected a number, got {number!r}"))
+        if items is None:
+            return
+        if not isinstance(items, (list, tuple)):
+            self.add(f"{path}.{key}", f"expected a list of texts, got {items!r}")
+            del record[key]
+            return
+        ids = set(known.values())
+        good = []
+        for index, item in enumerate(items):
+            if not isinstance(item, str):
+                self.add(f"{path}.{key}[{index}]", f"expected a text, got {item!r}")
+            elif item in ids:
+                good.append(item)
+            elif self.aliases and _key(item) in known:
+                good.append(known[_key(item)])
             else:
-                good[name] = float(number)
-        indicators = good
-    return record, indicators
+                self.add(f"{path}.{key}[{index}]", f"unknown {label} '{item}'{_suggest_id(item, known)}")
+        record[key] = good
 
+    def check(self, value: Any, path: str) -> tuple[dict | None, dict | None]:
+        """The cleaned record (for the converter) and its indicators; problems are collected."""
+        if not isinstance(value, dict):
+            self.add(path, f"expected a table (object), got {value!r}")
+            return None, None
+        vocabulary = self.vocabulary
+        record = dict(value)
+        self.keys(record, _COMMUNITY_KEYS, path)
+        community_id = record.get("id")
+        if community_id is None:
+            self.add(f"{path}.id", "required field missing: every community needs an id")
+        elif not isinstance(community_id, str) or not community_id.strip():
+            self.add(f"{path}.id", f"expected a non-empty text, got {community_id!r}")
+        if not isinstance(community_id, str) or not community_id.strip():
+            record["id"] = "?"
+        kind = record.get("kind")
+        if kind is not None:
+            normal = KIND_NAMES.get(_key(kind)) if isinstance(kind, str) else None
+            if normal is None or (not self.aliases and kind not in COMMUNITY_KINDS):
+                hint = _suggest_id(kind, KIND_NAMES) if isinstance(kind, str) else ""
+                self.add(f"{path}.kind", f"unknown community kind {kind!r}{hint}; "
+                                         f"expected one of {', '.join(COMMUNITY_KINDS)}")
+                del record["kind"]
+            else:
+                record["kind"] = normal
+        for key, kind in _SCALARS[Community].items():
+            self.scalar(record, key, kind, path)
+        for group in TABLE_GROUPS:
+            self.table(record, group, path)
+        self.items(record, "facilities", Facility, vocabulary.facility_kinds, "facility kind", path)
+        self.items(record, "organizations", Organization, vocabulary.organization_kinds, "organization kind", path)
+        self.names(record, "flags", vocabulary.flags, "flag", path)
+        self.names(record, "designations", vocabulary.designations, "designation", path)
+        office, space = record.get("staff_office_m2"), record.get("service_space_m2")
+        if office is not None and space is not None and office > space:
+            self.add(f"{path}.staff_office_m2",
+                     f"staff_office_m2 ({_display(office)}) exceeds service_space_m2 ({_display(space)}): "
+                     "the staff offices are part of the service space")
+        indicators = record.pop("indicators", None)
+        if indicators is not None:
+            indicators = {name: float(number) for name, number in indicators.items()}
+        return record, indicators
 
-def _community_problems(community: Community, indicators: Mapping[str, float] | None, path: str,
-                        vocabulary: _Vocabulary, file: str) -> list[Problem]:
-    """What the model does not check: catalog kinds, flags, table values, impossible values."""
-    catalog = vocabulary.catalog
-    problems = []
-
-    def add(where: str, message: str) -> None:
-        problems.append(Problem(file=file, where=f"{path}.{where}", message=message))
-
-    for index, facility in enumerate(community.facilities or ()):
-        if facility.kind not in catalog.facility_kinds:
-            add(f"facilities[{index}].kind",
-                f"unknown facility kind '{facility.kind}'{_suggest(facility.kind, catalog.facility_kinds)}")
-        if facility.floor == 0:
-            add(f"facilities[{index}].floor", f"expected {_EXPECTED['floor']}, got 0")
-        if facility.area_m2 is not None and not math.isfinite(facility.area_m2):
-            add(f"facilities[{index}].area_m2", f"expected {_EXPECTED['float']}, got {facility.area_m2!r}")
-    for index, organization in enumerate(community.organizations or ()):
-        if organization.kind not in catalog.organization_kinds:
-            add(f"organizations[{index}].kind", f"unknown organization kind '{organization.kind}'"
-                f"{_suggest(organization.kind, catalog.organization_kinds)}")
-    for key, known in (("flags", catalog.flags), ("designations", catalog.designations)):
-        for index, item in enumerate(getattr(community, key) or ()):
-            if item not in known:
-                add(f"{key}[{index}]", f"unknown {key[:-1]} '{item}'{_suggest(item, known)}")
-    tables = {group: getattr(community, group, None) for group in TABLE_GROUPS[:-1]}
-    tables["indicators"] = indicators
-    for group, table in tables.items():
-        for name, number in (table or {}).items():
-            if not math.isfinite(number) or number < 0:
-                add(f"{group}.{name}", f"expected {_EXPECTED['float']}, got {_display(number)!r}")
-    for name in FLOAT_COLUMNS:
-        number = getattr(community, name)
-        if number is not None and not math.isfinite(number):
-            add(name, f"expected {_EXPECTED['float']}, got {number!r}")
-    office, space = community.staff_office_m2, community.service_space_m2
-    if office is not None and space is not None and office > space:
-        add("staff_office_m2", f"staff_office_m2 ({_display(office)}) exceeds service_space_m2 ({_display(space)}): "
-            "the staff offices are part of the service space")
-    return problems
+    def structure(self, record: dict, path: str) -> Community | None:
+        """Structure a checked record; anything the checks above missed is reported too."""
+        try:
+            return structure(record, Community, self.file)
+        except ProblemsError as exc:
+            seen = {problem.where for problem in self.problems}
+            for problem in exc.problems:
+                where = f"{path}.{problem.where}" if problem.where else path
+                if where not in seen:
+                    self.add(where, problem.message)
+            return None
 
 
 def _build_frame(communities: Sequence[Community], indicators: Sequence[Mapping[str, float] | None]) -> pl.DataFrame:
@@ -1053,25 +1198,28 @@ def communities_frame(communities: Iterable[Community], *,
 
     ``indicators`` (one table or None per community) fills the ``indicators.*``
     columns, which the model has no field for. The same checks as for files run
-    (catalog kinds and flags, duplicate ids, impossible values); problems are
-    reported at ``communities[i]``.
+    (catalog kinds and flags — by id, not Chinese name —, duplicate ids,
+    impossible values); problems are reported at ``communities[i]``.
     """
     communities = list(communities)
     extras = list(indicators) if indicators is not None else [None] * len(communities)
     if len(extras) != len(communities):
         raise ValueError(f"{len(extras)} indicator tables for {len(communities)} communities")
-    vocabulary = _vocabulary(catalog or _default_catalog())
-    problems = _Problems(source, unit="records")
-    found: list[Problem] = []
+    checker = _RecordChecker(_vocabulary(catalog or _default_catalog()), source, aliases=False)
     for index, (community, extra) in enumerate(zip(communities, extras)):
+        path = f"communities[{index}]"
         if not isinstance(community, Community):
-            found.append(Problem(file=source, where=f"communities[{index}]",
-                                 message=f"expected a Community, got {type(community).__name__}"))
+            checker.add(path, f"expected a Community, got {type(community).__name__}")
             continue
-        found += _community_problems(community, extra, f"communities[{index}]", vocabulary, source)
-    problems.extend(found, _nested_key, lambda p: _record_order(p.where))
+        record = {key: value for key, value in unstructure(community).items() if value is not None}
+        if extra is not None:
+            record["indicators"] = dict(extra)
+        checker.check(record, path)
+    problems = _Problems(source, unit="records")
+    problems.extend(checker.problems, _nested_key, lambda p: _record_order(p.where))
     _duplicate_ids([getattr(c, "id", None) for c in communities], "communities", problems)
     problems.raise_if_any()
+    extras = [None if extra is None else {k: float(v) for k, v in extra.items()} for extra in extras]
     return CommunityTable(frame=_build_frame(communities, extras), source=source)
 
 
@@ -1093,43 +1241,36 @@ def _duplicate_ids(ids: Sequence[Any], prefix: str, problems: _Problems) -> None
 
 
 def _from_nested(data: Any, file: str, vocabulary: _Vocabulary) -> pl.DataFrame:
-    problems = _Problems(file, unit="records")
-    found: list[Problem] = []
+    checker = _RecordChecker(vocabulary, file)
     if isinstance(data, dict):
         for key in [k for k in data if k not in _TOP_LEVEL_KEYS]:
-            found.append(Problem(file=file, where=str(key), message=(
-                f"unknown key '{key}'{_suggest(str(key), _TOP_LEVEL_KEYS)}: expected 'communities' "
-                "(and optionally a '_note' text)")))
+            checker.add(str(key), f"unknown key '{key}'{_suggest(str(key), _TOP_LEVEL_KEYS)}: expected "
+                                  "'communities' (and optionally a '_note' text)")
         if "_note" in data and not isinstance(data["_note"], str):
-            found.append(Problem(file=file, where="_note", message="expected a text"))
+            checker.add("_note", f"expected a text, got {data['_note']!r}")
         records, prefix = data.get("communities"), "communities"
         if records is None:
-            found.append(Problem(file=file, where=None, message="no 'communities' list"))
+            checker.add(None, "no 'communities' list")  # type: ignore[arg-type]
             records = []
     else:
         records, prefix = data, ""
     if not isinstance(records, list):
-        found.append(Problem(file=file, where=prefix or None,
-                             message=f"expected a list of communities, got {type(records).__name__}"))
+        checker.add(prefix or None,  # type: ignore[arg-type]
+                    f"expected a list of communities, got {type(records).__name__}")
         records = []
     communities: list[Community] = []
     extras: list[dict | None] = []
     for index, value in enumerate(records):
         path = f"{prefix}[{index}]"
-        before = len(found)
-        record, extra = _prepare_record(value, path, vocabulary, file, found)
+        record, extra = checker.check(value, path)
         if record is None:
             continue
-        try:
-            community = structure(record, Community, file)
-        except ProblemsError as exc:
-            found += [attrs.evolve(p, where=f"{path}.{p.where}" if p.where else path) for p in exc.problems]
-            continue
-        found += _community_problems(community, extra, path, vocabulary, file)
-        if len(found) == before:
+        community = checker.structure(record, path)
+        if community is not None:
             communities.append(community)
             extras.append(extra)
-    problems.extend(found, _nested_key, lambda p: _record_order(p.where))
+    problems = _Problems(file, unit="records")
+    problems.extend(checker.problems, _nested_key, lambda p: _record_order(p.where))
     _duplicate_ids([r.get("id") if isinstance(r, dict) else None for r in records], prefix, problems)
     problems.raise_if_any()
     return _build_frame(communities, extras)
@@ -1213,4 +1354,5 @@ def _read_nested(path: Path, display: str) -> Any:
     except UnicodeDecodeError:
         raise ProblemsError([Problem(file=display, where=None, message="cannot read: not UTF-8 text")]) from None
     except OSError as exc:
-        raise ProblemsError([Problem(file=display, where=None, message=f"cannot read: {exc.strerror or exc}")]) from None
+        message = f"cannot read: {exc.strerror or exc}"
+        raise ProblemsError([Problem(file=display, where=None, message=message)]) from None

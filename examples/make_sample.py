@@ -1,4 +1,5 @@
-"""Generate the SYNTHETIC sample communities: communities.json (nested) and communities.csv (flat).
+"""Generate the SYNTHETIC sample communities: communities.json (nested), communities.csv (flat)
+and facilities.csv (the facilities as a separate table).
 
 Every community here is invented (ids SYN-…, seeded random numbers); none is a
 real place. Both files hold the same communities and load to the same canonical
@@ -52,7 +53,8 @@ def community(rng: random.Random, index: int, district: str, kind: str) -> dict:
     record["service_space_m2"] = space
     record["staff_office_m2"] = round(space * rng.uniform(0.08, 0.3), 1)
     record["grids"] = max(1, round(households / rng.uniform(250, 450)))
-    record["service_radius_km"] = round(rng.uniform(0.3, 1.2) if kind in ("urban", "town") else rng.uniform(1.0, 4.0), 2)
+    radius = rng.uniform(0.3, 1.2) if kind in ("urban", "town") else rng.uniform(1.0, 4.0)
+    record["service_radius_km"] = round(radius, 2)
 
     facilities = [{"kind": "residents_committee_office", "area_m2": round(space * rng.uniform(0.3, 0.6), 1),
                    "floor": rng.choice((1, 1, 1, 2, 2, 3, -1))}]
@@ -187,12 +189,24 @@ def write_csv(records: list[dict], path: Path) -> None:
             writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
 
 
+def write_facilities(records: list[dict], path: Path) -> None:
+    """The facilities as a separate table (community_id, kind, area_m2, floor)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["community_id", "kind", "area_m2", "floor"])
+        for record in records:
+            for facility in record.get("facilities") or ():
+                writer.writerow([record["id"], facility["kind"], facility.get("area_m2", ""),
+                                 facility.get("floor", "")])
+
+
 def main() -> None:
     records = communities()
     (HERE / "communities.json").write_text(
         json.dumps({"_note": NOTE, "communities": records}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     write_csv(records, HERE / "communities.csv")
-    print(f"wrote {len(records)} synthetic communities to communities.json and communities.csv")
+    write_facilities(records, HERE / "facilities.csv")
+    print(f"wrote {len(records)} synthetic communities to communities.json, communities.csv and facilities.csv")
 
 
 if __name__ == "__main__":
