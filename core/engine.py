@@ -38,8 +38,11 @@ IDENTITY = ("id", "name", "district", "kind")
 F64 = pl.Float64
 
 
-def _metric_column(metric_id: str) -> str:
-    return f"m:{metric_id}"
+_MASK_BITS = 62
+
+
+def _mask_column(lists: str, chunk: int) -> str:
+    return f"_mask:{lists}:{chunk}"
 
 
 def _num(expr: pl.Expr) -> pl.Expr:
@@ -69,6 +72,8 @@ class MetricResolver:
     catalog: Catalog
     columns: frozenset[str]
     used: dict[str, pl.Expr] = attrs.Factory(dict)
+    #: list column → the members rules ask about, each given one bit of a mask column
+    bits: dict[str, list[str]] = attrs.Factory(dict)
 
     def expr(self, metric_id: str) -> pl.Expr:
         """The metric as a Float64 expression over the community table (null where missing)."""
@@ -77,9 +82,13 @@ class MetricResolver:
         return self.used[metric_id]
 
     def ref(self, metric_id: str) -> pl.Expr:
-        """The metric as a column of the metrics table the engine evaluates over."""
-        self.expr(metric_id)
-        return pl.col(_metric_column(metric_id))
+        """The metric as an expression over the metrics table (see :meth:`table`).
+
+        Metrics are computed inline in every rule that reads them rather than
+        materialised as a table of floats: column references and casts are
+        cheaper than a gigabyte of copies at national scale.
+        """
+        return self.expr(metric_id)
 
     def _column(self, name: str) -> pl.Expr:
         if name in self.columns:
@@ -102,8 +111,40 @@ class MetricResolver:
             lists = f"{family}s"
             if lists not in self.columns:
                 return pl.lit(None, dtype=F64)
-            return pl.col(lists).list.contains(member).cast(F64)
+            # one pass over the list column sets a bit per member asked about; each flag is then a bit test
+            members = self.bits.setdefault(lists, [])
+            members.append(member)
+            chunk, bit = divmod(len(members) - 1, _MASK_BITS)
+            return ((pl.col(_mask_column(lists, chunk)) & (1 << bit)) != 0).cast(F64)
         return self._column(definition.column or metric_id)
+
+    def masks(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The bit-mask columns behind flag and designation metrics (null where the list is unknown).
+
+        Computed by exploding each list once: an element-wise ``list.eval`` is far
+        slower on lists Polars has sliced or gathered.
+        """
+        columns = []
+        for lists, members in self.bits.items():
+            # communities share few combinations: compute each distinct list's mask once, join it back
+            keys = frame.select(pl.col(lists).list.join("\x1f").alias("_key"), pl.col(lists).is_null().alias("_null"))
+            distinct = (keys.select("_key").unique().drop_nulls()
+                        .with_columns(pl.col("_key").str.split("\x1f").alias("_items")))
+            exploded = distinct.explode("_items")
+            for chunk in range(0, len(members), _MASK_BITS):
+                mapping = {member: 1 << bit for bit, member in enumerate(members[chunk:chunk + _MASK_BITS])}
+                bits = exploded.group_by("_key").agg(
+                    pl.col("_items").unique().replace_strict(mapping, default=0, return_dtype=pl.Int64).sum()
+                    .alias("_mask"))
+                mask = (keys.join(bits, on="_key", how="left", maintain_order="left")
+                        .select(pl.when(pl.col("_null")).then(None).otherwise(pl.col("_mask").fill_null(0))))
+                columns.append(mask.to_series().alias(_mask_column(lists, chunk // _MASK_BITS)))
+        return pl.DataFrame(columns, height=frame.height) if columns else pl.DataFrame(height=frame.height)
+
+    def table(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The table metric expressions evaluate over: the community table and its flag masks."""
+        masks = self.masks(frame)
+        return frame.hstack(masks) if masks.width else frame
 
 
 # --------------------------------------------------------------------------
@@ -271,7 +312,9 @@ class CompiledRule:
         return pl.coalesce([below, above, pl.when(value.is_not_null()).then(pl.lit(0.0))])
 
 
-def _applies(rule: Rule, metrics: MetricResolver, columns: frozenset[str]) -> pl.Expr:
+def applies_expr(item: Any, metrics: MetricResolver, columns: frozenset[str]) -> pl.Expr:
+    """Whether a rule (or obligation: anything with ``applies_to``) covers each community; null: unknown."""
+    rule = item
     tests = []
     if rule.applies_to.kinds:
         kind = pl.col("kind") if "kind" in columns else pl.lit(None, dtype=pl.String)
@@ -301,7 +344,7 @@ def compile_standard(loaded: LoadedStandard, metrics: MetricResolver, as_of: dt.
         unit = metrics.catalog.metric(rule.metric).unit
         part = compile_requirement(rule.requirement, rule.metric, metrics, as_of, unit)
         unit = part.unit or unit
-        applies = _applies(rule, metrics, columns)
+        applies = applies_expr(rule, metrics, columns)
         if part.applies is not None:
             applies = applies & part.applies
         document_date = loaded.standard.document(rule.source.document).date
@@ -318,9 +361,44 @@ def compile_standard(loaded: LoadedStandard, metrics: MetricResolver, as_of: dt.
 # Aggregates
 
 
-def _aggregate_frame(rule: Rule, loaded: LoadedStandard, metrics_frame: pl.DataFrame, metrics: MetricResolver,
-                     as_of: dt.date, columns: frozenset[str]) -> pl.DataFrame:
-    """One row per district plus one for the whole jurisdiction, for one aggregate rule."""
+@attrs.frozen
+class _AggregatePlan:
+    """One aggregate rule compiled: its in-force requirement and per-community columns."""
+
+    index: int
+    loaded: LoadedStandard
+    rule: Rule
+    requirement: Aggregate
+    not_due: bool
+    due: dt.date | None
+    covered: pl.Expr
+    ok: pl.Expr
+    value: pl.Expr
+    of: pl.Expr
+
+    def aggregations(self) -> list[pl.Expr]:
+        """Per-group tallies; every community counts once, whatever its coverage."""
+        i = self.index
+        # a literal would count once per group: tie every input to a whole column
+        whole = pl.col("id").is_not_null()
+        raw_covered = self.covered & whole
+        ok, value = self.ok, self.value
+        of = pl.when(whole).then(self.of)
+        covered = raw_covered.fill_null(False)
+        return [
+            covered.sum().alias(f"{i}:communities"),
+            (covered & ok.fill_null(False)).sum().alias(f"{i}:met"),
+            (covered & ok.is_null()).sum().alias(f"{i}:unknown"),
+            value.filter(covered).sum().alias(f"{i}:sum"),
+            (covered & value.is_null()).sum().alias(f"{i}:missing"),
+            of.filter(covered).sum().alias(f"{i}:sum_of"),
+            (covered & of.is_null()).sum().alias(f"{i}:missing_of"),
+            raw_covered.is_null().sum().alias(f"{i}:uncertain_cover"),
+        ]
+
+
+def _plan_aggregate(index: int, rule: Rule, loaded: LoadedStandard, metrics: MetricResolver,
+                    as_of: dt.date, columns: frozenset[str]) -> _AggregatePlan:
     requirement = rule.requirement
     due = rule.due
     not_due = False
@@ -330,43 +408,52 @@ def _aggregate_frame(rule: Rule, loaded: LoadedStandard, metrics_frame: pl.DataF
         not_due, due, requirement = not in_force, stage.due, stage.requirement
     assert isinstance(requirement, Aggregate)
     document_date = loaded.standard.document(rule.source.document).date
-    not_due = not_due or _not_due(rule.due, document_date, as_of)
-
-    covered = _applies(rule, metrics, columns)
     value = metrics.ref(rule.metric)
     if requirement.condition is not None:
-        inner = compile_requirement(requirement.condition, rule.metric, metrics, as_of).ok
+        ok = compile_requirement(requirement.condition, rule.metric, metrics, as_of).ok
     else:
-        inner = value.is_not_null()
-    of = metrics.ref(requirement.of) if requirement.of else pl.lit(None, dtype=F64)
-    metrics_frame = metrics_frame.with_columns(
-        covered.alias("_covered"), inner.alias("_ok"), value.alias("_value"), of.alias("_of"))
+        ok = value.is_not_null()
+    return _AggregatePlan(
+        index=index, loaded=loaded, rule=rule, requirement=requirement, due=due,
+        not_due=not_due or _not_due(rule.due, document_date, as_of),
+        covered=applies_expr(rule, metrics, columns), ok=ok, value=value,
+        of=metrics.ref(requirement.of) if requirement.of else pl.lit(None, dtype=F64),
+    )
+
+
+_TALLIES = ("communities", "met", "unknown", "sum", "missing", "sum_of", "missing_of", "uncertain_cover")
+
+
+def _evaluate_aggregates(plans: list[_AggregatePlan], metrics_frame: pl.DataFrame) -> pl.DataFrame:
+    """All aggregate rules in one pass for the whole and one group-by for the districts."""
+    if not plans:
+        return pl.DataFrame()
+    whole_plans = [p for p in plans if p.requirement.scope != "district"]
+    district_plans = [p for p in plans if p.requirement.scope != "jurisdiction"
+                      and "district" in metrics_frame.columns]
+    lazy = metrics_frame.lazy()
+    whole = lazy.select([a for p in whole_plans for a in p.aggregations()]).collect() if whole_plans else None
+    by_district = None
+    if district_plans:
+        by_district = (lazy.group_by("district")
+                       .agg([a for p in district_plans for a in p.aggregations()]).collect()
+                       .with_columns(pl.col("district").fill_null("(no district)"))
+                       .sort("district"))
     frames = []
-    for by in (None, "district"):
-        if by is None and requirement.scope == "district":
-            continue
-        if by is not None and ("district" not in metrics_frame.columns or requirement.scope == "jurisdiction"):
-            continue
-        data = metrics_frame.filter(pl.col("_covered").fill_null(False))
-        unknown_cover = metrics_frame.select(pl.col("_covered").is_null().sum()).item()
-        aggregations = [
-            pl.len().alias("communities"),
-            pl.col("_ok").fill_null(False).sum().alias("met"),
-            pl.col("_ok").is_null().sum().alias("unknown"),
-            pl.col("_value").sum().alias("sum"),
-            pl.col("_value").is_null().sum().alias("missing"),
-            pl.col("_of").sum().alias("sum_of"),
-            pl.col("_of").is_null().sum().alias("missing_of"),
-        ]
-        if by is None:
-            grouped = data.select(aggregations).with_columns(pl.lit(ALL_DISTRICTS).alias("district"))
-        else:
-            grouped = data.group_by("district").agg(aggregations).with_columns(
-                pl.col("district").fill_null("(no district)"))
-        frames.append(grouped.with_columns(pl.lit(unknown_cover if by is None else 0).alias("uncertain_cover")))
-    table = pl.concat([f.select(sorted(f.columns)) for f in frames], how="vertical_relaxed").sort(
-        pl.col("district") != ALL_DISTRICTS, "district")  # deterministic: the whole first, then districts
-    return _judge_aggregate(table, rule, requirement, loaded.id, not_due, due)
+    for plan in plans:
+        names = {f"{plan.index}:{t}": t for t in _TALLIES}
+        parts = []
+        if whole is not None and plan in whole_plans:
+            parts.append(whole.select(pl.lit(ALL_DISTRICTS).alias("district"),
+                                      *(pl.col(k).alias(v) for k, v in names.items())))
+        if by_district is not None and plan in district_plans:
+            rows = by_district.select(pl.col("district"), *(pl.col(k).alias(v) for k, v in names.items()))
+            # a district none of whose communities the rule covers is not listed
+            parts.append(rows.filter((pl.col("communities") > 0) | (pl.col("uncertain_cover") > 0)))
+        if parts:
+            table = pl.concat(parts, how="vertical_relaxed")
+            frames.append(_judge_aggregate(table, plan.rule, plan.requirement, plan.loaded.id, plan.not_due, plan.due))
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
 def _judge_aggregate(table: pl.DataFrame, rule: Rule, requirement: Aggregate, jurisdiction: str,
@@ -400,7 +487,7 @@ def _judge_aggregate(table: pl.DataFrame, rule: Rule, requirement: Aggregate, ju
     failed = reduce(lambda a, b: a | b, tests_fail)
     verdict = (
         pl.when(pl.lit(not_due)).then(pl.lit(NOT_DUE))
-        .when(pl.col("communities") == 0).then(pl.lit(NOT_APPLICABLE))
+        .when((pl.col("communities") == 0) & (pl.col("uncertain_cover") == 0)).then(pl.lit(NOT_APPLICABLE))
         .when(failed.fill_null(False)).then(pl.lit(FAIL))
         .when(passed.fill_null(False) & (pl.col("uncertain_cover") == 0)).then(pl.lit(PASS))
         .otherwise(pl.lit(UNKNOWN))
@@ -450,26 +537,22 @@ class Results:
 
     def summary(self) -> pl.DataFrame:
         """Per community × jurisdiction: counts of each verdict and the compliance share."""
+        identity = [c for c in IDENTITY if c in self.codes.columns]
         frames = []
         for loaded in self.jurisdictions:
             keys = [r.key for r in self.rules if r.jurisdiction == loaded.id]
-            counts = {
-                name: (pl.sum_horizontal([(pl.col(k) == code).cast(pl.Int32) for k in keys]) if keys else pl.lit(0))
+            counts = [
+                (pl.sum_horizontal([(pl.col(k) == code).cast(pl.Int32) for k in keys]) if keys else pl.lit(0))
                 .cast(pl.Int32).alias(name)
                 for code, name in enumerate(VERDICTS)
-            }
-            frames.append(self.codes.select(
-                pl.col("id"), pl.lit(loaded.id).alias("jurisdiction"), *counts.values()))
+            ]
+            frames.append(self.codes.lazy().select(*identity, pl.lit(loaded.id).alias("jurisdiction"), *counts))
         if not frames:
             return pl.DataFrame(schema={"id": pl.String, "jurisdiction": pl.String})
-        summary = pl.concat(frames)
         judged = pl.col("pass") + pl.col("fail")
-        return summary.with_columns(
+        return pl.concat(frames).with_columns(
             pl.when(judged > 0).then(pl.col("pass") / judged).otherwise(None).alias("compliance")
-        ).join(self.codes.select([c for c in IDENTITY if c in self.codes.columns and c != "kind"] + (
-            ["kind"] if "kind" in self.codes.columns else [])), on="id", how="left", maintain_order="left"
-        ).select(["id", *[c for c in ("name", "district", "kind") if c in self.codes.columns], "jurisdiction",
-                  *VERDICTS, "compliance"])
+        ).collect()
 
     def has_failures(self) -> bool:
         """Whether any community (or set of communities) fails any rule."""
@@ -630,24 +713,12 @@ def evaluate(communities: Any, jurisdictions: Iterable[str | LoadedStandard] | N
         compiled += rules
         aggregate_rules += [(loaded, rule) for rule in aggregates]
     # aggregates may add metrics: compile their expressions before building the metrics table
-    for loaded, rule in aggregate_rules:
-        metrics.ref(rule.metric)
-        for requirement in _aggregate_requirements(rule):
-            if requirement.of:
-                metrics.ref(requirement.of)
-            if requirement.condition is not None:
-                compile_requirement(requirement.condition, rule.metric, metrics, as_of)
-        for flag in rule.applies_to.flags:
-            metrics.ref(f"flag.{flag}")
-        for condition in rule.applies_to.when:
-            metrics.ref(condition.metric)
+    plans = [_plan_aggregate(i, rule, loaded, metrics, as_of, columns)
+             for i, (loaded, rule) in enumerate(aggregate_rules)]
     identity = [pl.col(c) for c in IDENTITY if c in columns]
-    metrics_frame = frame.select(*identity, *(expr.alias(_metric_column(m)) for m, expr in metrics.used.items()))
-    codes = metrics_frame.select(*identity, *(rule.verdict() for rule in compiled))
-    aggregate_frames = [
-        _aggregate_frame(rule, loaded, metrics_frame, metrics, as_of, columns) for loaded, rule in aggregate_rules
-    ]
-    aggregates = pl.concat(aggregate_frames, how="vertical_relaxed") if aggregate_frames else pl.DataFrame()
+    metrics_frame = metrics.table(frame)
+    codes = metrics_frame.lazy().select(*identity, *(rule.verdict() for rule in compiled)).collect()
+    aggregates = _evaluate_aggregates(plans, metrics_frame)
     return Results(as_of=as_of, jurisdictions=standards, rules=compiled, codes=codes,
                    metrics_frame=metrics_frame, aggregates=aggregates)
 

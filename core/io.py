@@ -544,6 +544,28 @@ def _number_spec(column: str, kind: str, dtype: pl.DataType, nfkc: bool = True) 
     def final(_a: pl.Expr, b: pl.Expr) -> pl.Expr:
         return pl.when(whole(b)).then(b).cast(pl.Int64) if kind in ("int", "floor") else b
 
+    if kind in ("int", "floor") and dtype in (pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.UInt32, pl.UInt16, pl.UInt8):
+        # Already whole numbers (Parquet): no parsing, no copy; only the range is checked.
+        def native_checks(_a: pl.Expr, _b: pl.Expr, source: pl.Expr) -> list[_Check]:
+            shown = source.cast(pl.String)
+            if kind == "int":
+                return [_Check(column, "negative", source < 0, shown, message)]
+            return [_Check(column, "floor 0", source == 0, shown, message)]
+
+        return _Spec(lambda source: source, lambda a: a, lambda a, _b: a.cast(pl.Int64), native_checks)
+
+    if kind == "float" and dtype in (pl.Float64, pl.Float32):
+        # Already numbers (Parquet): a NaN marks a missing value (as pandas writes it); only the range is checked.
+        def float_checks(a: pl.Expr, _b: pl.Expr, source: pl.Expr) -> list[_Check]:
+            shown = source.cast(pl.String)
+            return [_Check(column, "not a number", a.is_infinite(), shown, message),
+                    _Check(column, "negative", a < 0, shown, message)]
+
+        def float_value(source: pl.Expr) -> pl.Expr:
+            return source.cast(pl.Float64).fill_nan(None)
+
+        return _Spec(float_value, lambda a: a, lambda a, _b: pl.when(a.is_finite()).then(a), float_checks)
+
     def checks(a: pl.Expr, b: pl.Expr, source: pl.Expr) -> list[_Check]:
         shown = source if text else source.cast(pl.String)
         found = [_Check(column, "not a number", a.is_not_null() & b.is_null(), shown, message)]
@@ -560,11 +582,15 @@ def _number_spec(column: str, kind: str, dtype: pl.DataType, nfkc: bool = True) 
     return _Spec(clean, value, final, checks)
 
 
-def _list_spec(column: str, names: Mapping[str, str], label: str) -> _Spec:
-    """A ``;``-separated list (a List column is joined with ``;`` first)."""
+def _list_spec(column: str, names: Mapping[str, str], label: str, nfkc: bool = True) -> _Spec:
+    """A ``;``-separated list (a List column is joined with ``;`` first).
+
+    NFKC (full-width forms) runs only when the column holds non-ASCII text: on a
+    million distinct lists of ids it would be most of the load time.
+    """
 
     def clean(source: pl.Expr) -> pl.Expr:
-        items = _clean_text(source, nfkc=True).str.split(";")
+        items = _clean_text(source, nfkc=nfkc).str.split(";")
         return (items.list.eval(pl.element().str.strip_chars().str.to_lowercase())
                 .list.eval(pl.element().filter(pl.element() != "")))
 
@@ -611,9 +637,13 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
     """
     schema = raw.schema
     # NFKC only where a column holds something besides ASCII (it is the costly step).
-    texts = [source for column, source in columns.items() if schema[source] == pl.String
-             and kinds[column] not in ("text", "kind", "facility_kind", "list")]  # by-value columns: always
-    wide = dict(zip(texts, raw.select(pl.col(t).str.contains(r"[^\x00-\x7F]").any() for t in texts).row(0))) \
+    texts = [source for column, source in columns.items()
+             if (schema[source] == pl.String and kinds[column] not in ("text", "kind", "facility_kind", "list"))
+             or kinds[column] == "list"]  # other by-value columns: always
+    def as_text(name: str) -> pl.Expr:
+        return pl.col(name).list.join(";") if isinstance(schema[name], pl.List) else pl.col(name).cast(pl.String)
+
+    wide = dict(zip(texts, raw.select(as_text(t).str.contains(r"[^\x00-\x7F]").any().alias(t) for t in texts).row(0))) \
         if texts and raw.height else {}
     specs: dict[str, _Spec] = {}
     for column, source_name in columns.items():
@@ -632,7 +662,7 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
                              f"{column}: expected ';'-separated text or a list of texts, the column has type {dtype}")
                 continue
             names = vocabulary.flags if column == "flags" else vocabulary.designations
-            specs[column] = _list_spec(column, names, column[:-1])
+            specs[column] = _list_spec(column, names, column[:-1], nfkc)
         else:
             if not (dtype == pl.String or dtype.is_numeric()):
                 problems.add((column, "column type"), (0, 0), "header",
@@ -643,14 +673,17 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
         return None
 
     names = list(specs)
-    a_col = {column: f"__a{j}" for j, column in enumerate(names)}
-    b_col = {column: f"__b{j}" for j, column in enumerate(names)}
-    stage_0 = [pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("__row")]
-    stage_a = []
+    # Each column's stages are expressions used inline (no intermediate copies of a million rows):
+    # A cleans the text, B reads the value; checks judge A and B; the final column is built from them.
+    row = pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+    a_expr: dict[str, pl.Expr] = {}
+    b_expr: dict[str, pl.Expr] = {}
+    by_value_bad: dict[str, list[pl.Expr]] = {}
     for column, spec in specs.items():
         source = pl.col(columns[column])
         if not spec.by_value:
-            stage_a.append(spec.clean(source).alias(a_col[column]))
+            a_expr[column] = spec.clean(source)
+            b_expr[column] = spec.value(a_expr[column])
             continue
         # Stages A and B once per distinct cell, then gathered back by index.
         if isinstance(schema[columns[column]], pl.List):  # an empty list stays empty (";"), null stays null
@@ -662,37 +695,23 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
         table = table.with_columns(spec.value(pl.col("a")).alias("b"))
         table = table.with_columns(check.bad.fill_null(False).alias(f"bad{i}") for i, check in
                                    enumerate(spec.checks(pl.col("a"), pl.col("b"), pl.col("key"))))
-        stage_0.append(source.replace_strict(distinct, pl.Series(range(len(distinct)), dtype=pl.UInt32),
-                                             default=None, return_dtype=pl.UInt32).alias(f"__i_{column}"))
-        index = pl.col(f"__i_{column}")
-        for name in table.columns[1:]:
-            target = {"a": a_col[column], "b": b_col[column]}.get(name, f"__{name}_{column}")
-            gathered = pl.lit(table.get_column(name)).gather(index)
-            stage_a.append((gathered.fill_null(False) if name.startswith("bad") else gathered).alias(target))
-    lazy = raw.lazy().with_columns(stage_0).with_columns(stage_a)
-    direct = {c: spec for c, spec in specs.items() if not spec.by_value}
-    # Stage B.
-    lazy = lazy.with_columns(spec.value(pl.col(a_col[c])).alias(b_col[c]) for c, spec in direct.items())
-    # Stage C: final columns and checks.
+        index = source.replace_strict(distinct, pl.Series(range(len(distinct)), dtype=pl.UInt32),
+                                      default=None, return_dtype=pl.UInt32)
+        a_expr[column] = pl.lit(table.get_column("a")).gather(index)
+        b_expr[column] = pl.lit(table.get_column("b")).gather(index)
+        by_value_bad[column] = [pl.lit(table.get_column(name)).gather(index).fill_null(False)
+                                for name in table.columns if name.startswith("bad")]
     checks: list[_Check] = []
-    bad_names: list[str] = []
     bad_exprs: list[pl.Expr] = []
     for column, spec in specs.items():
-        found = spec.checks(pl.col(a_col[column]), pl.col(b_col[column]), pl.col(columns[column]))
+        found = spec.checks(a_expr[column], b_expr[column], pl.col(columns[column]))
         for i, check in enumerate(found):
-            checks.append(check)
-            if spec.by_value:  # judged per distinct cell above
-                bad_names.append(f"__bad{i}_{column}")
-            else:
-                bad_names.append(f"__bad{len(checks)}")
-                bad_exprs.append(check.bad.fill_null(False).alias(bad_names[-1]))
-    frame = lazy.with_columns(
-        *(spec.final(pl.col(a_col[c]), pl.col(b_col[c])).alias(f"__final{j}")
-          for j, (c, spec) in enumerate(specs.items())),
-        *bad_exprs,
-    ).collect()
-    _report(frame, checks, bad_names, problems)
-    parsed = frame.lazy().select("__row", *(pl.col(f"__final{j}").alias(c) for j, c in enumerate(names)))
+            bad = by_value_bad[column][i] if spec.by_value else check.bad.fill_null(False)
+            checks.append(attrs.evolve(check, bad=bad))
+            bad_exprs.append(bad)
+    _report(raw, row, checks, problems)
+    finals = [spec.final(a_expr[c], b_expr[c]).alias(c) for c, spec in specs.items()]
+    parsed = raw.lazy().select(row.alias("__row"), *finals)
     # Rows where every cell is blank carry nothing: dropped (row numbers are kept).
     # (A blank row fails no check above: every check needs a value.)
     if names:
@@ -707,17 +726,18 @@ def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
     return source.is_null()
 
 
-def _report(frame: pl.DataFrame, checks: Sequence[_Check], bad_names: Sequence[str], problems: _Problems) -> None:
-    """Count the rows each check flags (columns ``bad_names`` of ``frame``); list the first ones."""
+def _report(raw: pl.DataFrame, row: pl.Expr, checks: Sequence[_Check], problems: _Problems) -> None:
+    """Count the rows each check flags in ``raw``; list the first ones with their values."""
     if not checks:
         return
-    totals = frame.select(pl.col(name).sum() for name in bad_names).row(0)
-    for check, name, total in zip(checks, bad_names, totals):
+    totals = raw.lazy().select(check.bad.sum().alias(f"c{i}") for i, check in enumerate(checks)).collect().row(0)
+    for check, total in zip(checks, totals):
         if not total:
             continue
-        rows = frame.filter(pl.col(name)).head(MAX_LISTED).select("__row", check.shown.alias("__shown")).rows()
+        rows = (raw.lazy().select(row.alias("__row"), check.shown.alias("__shown"), check.bad.alias("__bad"))
+                .filter(pl.col("__bad")).head(MAX_LISTED).select("__row", "__shown").collect().rows())
         problems.add_counted((check.field, check.kind), total,
-                             (((1, row), f"row {row}", check.message(shown)) for row, shown in rows))
+                             (((1, r), f"row {r}", check.message(shown)) for r, shown in rows))
 
 
 # --------------------------------------------------------------------------
@@ -801,10 +821,7 @@ def _check_rows(frame: pl.DataFrame, problems: _Problems, vocabulary: _Vocabular
                 column, f"floor without any {kind}", pl.col(column).is_not_null() & (pl.col(count) == 0),
                 pl.col(column), lambda value, column=column, count=count: f"{column} is {value} but {count} is 0",
             ))
-    names = [f"__bad{i}" for i in range(len(checks))]
-    if checks:
-        view = frame.with_columns(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names))
-        _report(view, checks, names, problems)
+    _report(frame, pl.col("__row"), [attrs.evolve(c, bad=c.bad.fill_null(False)) for c in checks], problems)
     ids = frame.get_column("id") if "id" in columns else None
     if ids is not None and ids.drop_nulls().n_unique() < ids.len() - ids.null_count():
         duplicated = frame.filter(pl.col("id").is_not_null() & pl.col("id").is_duplicated())
@@ -888,9 +905,7 @@ def _facility_totals(path: Path, display: str, ids: pl.Series | None,
             pl.col("community_id"),
             lambda raw: f"community_id: no community '{raw}' in the communities file{_suggest(raw, candidates)}",
         ))
-    names = [f"__bad{i}" for i in range(len(checks))]
-    view = view.with_columns(c.bad.fill_null(False).alias(n) for c, n in zip(checks, names))
-    _report(view, checks, names, problems)
+    _report(view, pl.col("__row"), [attrs.evolve(c, bad=c.bad.fill_null(False)) for c in checks], problems)
     if problems:
         return None, problems.problems()
     area = pl.col("area_m2") if "area_m2" in parsed.columns else pl.lit(None, dtype=pl.Float64)
