@@ -10,7 +10,6 @@ them, so ``shequ --help`` stays instant.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,76 +17,14 @@ from typing import Any
 
 import click
 
+from .cli_authoring import COMMANDS as AUTHORING_COMMANDS
+from .cli_common import (
+    EXIT_VIOLATION, as_of_option, data_options, emit, format_option, handle_errors, jurisdiction_option,
+    reform_notes, registry_from,
+)
+from .cli_views import COMMANDS as VIEW_COMMANDS
+from .cli_views import emit_whatif
 from .errors import ProblemsError, ShequError
-from .output import FORMATS, render
-
-EXIT_VIOLATION = 1
-EXIT_BAD_INPUT = 2
-
-
-class BadInput(click.ClickException):
-    """A user's mistake in data, a plugin or the command line: exit 2, no traceback."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-def handle_errors(command: Callable) -> Callable:
-    """Turn shequ's input errors into exit code 2 with every problem listed."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ProblemsError as exc:
-            raise BadInput(exc.report()) from None
-        except ShequError as exc:
-            raise BadInput(str(exc)) from None
-
-    return wrapper
-
-
-def format_option(command: Callable) -> Callable:
-    return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-        help="Output format. JSON is the stable, scriptable interface.",
-    )(command)
-
-
-def jurisdiction_option(command: Callable) -> Callable:
-    return click.option("-j", "--jurisdiction", "jurisdictions", multiple=True, metavar="ID",
-                        help="A jurisdiction id (repeatable); default: all installed.")(command)
-
-
-def as_of_option(command: Callable) -> Callable:
-    return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        help="Evaluation date (YYYY-MM-DD); default: today.")(command)
-
-
-def emit(fmt: str, rows: Sequence[dict[str, Any]], **kwargs: Any) -> None:
-    """Write rendered output on click's stdout (so CliRunner sees it)."""
-    click.echo(render(fmt, rows, **kwargs), nl=False)
-
-
-def registry_from(ctx: click.Context):
-    """The registry for this invocation, with any what-if reforms applied."""
-    from .registry import get_registry
-
-    registry = get_registry()
-    reforms = ctx.find_root().obj or {}
-    if reforms.get("set") or reforms.get("overlay"):
-        from .reform import apply_reforms
-
-        registry = apply_reforms(registry, reforms.get("set", ()), reforms.get("overlay", ()))
-    return registry
-
-
-def reform_notes(ctx: click.Context) -> list[str]:
-    """Header lines that say which what-if changes are in force."""
-    reforms = ctx.find_root().obj or {}
-    notes = [f"what-if: {assignment}" for assignment in reforms.get("set", ())]
-    notes += [f"what-if overlay: {path}" for path in reforms.get("overlay", ())]
-    return notes
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="shequ")
@@ -163,7 +100,7 @@ def rule_rows(registry, jurisdictions: Sequence[str]) -> list[dict[str, Any]]:
             rows.append({
                 "jurisdiction": loaded.id, "rule": rule.id, "title": rule.title, "metric": rule.metric,
                 "applies_to": applies_text(rule.applies_to),
-                "requirement": requirement_text(rule.requirement, unit),
+                "requirement": requirement_text(rule.requirement, unit, lambda m: registry.catalog.metric(m).unit),
                 "due": rule.due, "strength": rule.strength,
                 "document": document.number or document.id, "clause": rule.source.clause,
                 "quote": rule.source.quote,
@@ -194,7 +131,8 @@ def standard_payload(registry, loaded) -> dict[str, Any]:
     for rule, rule_data in zip(loaded.standard.rules, data["rules"]):
         unit = registry.catalog.metric(rule.metric).unit
         rule_data["unit"] = unit
-        rule_data["requirement_text"] = requirement_text(rule.requirement, unit)
+        rule_data["requirement_text"] = requirement_text(rule.requirement, unit,
+                                                         lambda m: registry.catalog.metric(m).unit)
         rule_data["applies_to_text"] = applies_text(rule.applies_to)
         rule_data["stages"] = [
             {"due": stage.due.isoformat(), "requirement": unstructure(stage.requirement)}
@@ -259,12 +197,6 @@ def _evaluate(ctx: click.Context, data: str, facilities: str | None, jurisdictio
     return evaluate(table, list(jurisdictions) or None, as_of.date() if as_of else None, registry=registry)
 
 
-def data_options(command: Callable) -> Callable:
-    command = click.option("--facilities", type=click.Path(exists=True, dir_okay=False), default=None,
-                           help="A separate facilities table (community_id, kind, area_m2, floor).")(command)
-    return click.argument("data", type=click.Path(exists=True, dir_okay=False))(command)
-
-
 def fail_option(command: Callable) -> Callable:
     return click.option("--fail-on-violation", is_flag=True,
                         help="Exit with code 1 when any community fails a rule.")(command)
@@ -315,12 +247,17 @@ def evaluate(ctx: click.Context, data: str, facilities: str | None, jurisdiction
 @jurisdiction_option
 @as_of_option
 @fail_option
+@click.option("--baseline", is_flag=True,
+              help="With --set/--overlay: show baseline and reformed verdicts side by side.")
 @format_option
 @click.pass_context
 @handle_errors
 def compare(ctx: click.Context, data: str, facilities: str | None, jurisdictions: tuple[str, ...],
-            as_of: dt.datetime | None, fail_on_violation: bool, fmt: str) -> None:
+            as_of: dt.datetime | None, fail_on_violation: bool, baseline: bool, fmt: str) -> None:
     """Communities × jurisdictions: passes, fails, unknowns and compliance share."""
+    if baseline:
+        emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all=True)
+        return
     results = _evaluate(ctx, data, facilities, jurisdictions, as_of)
     summary = results.summary()
     notes = [f"as of {results.as_of.isoformat()}; cell = pass/fail/unknown (compliance = pass ÷ judged)"] \
@@ -388,12 +325,5 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     emit(fmt, [{"path": str(p), "valid": True} for p in paths], title="Valid")
 
 
-for _module in ("cli_views", "cli_authoring"):
-    try:
-        _commands = __import__(f"{__package__}.{_module}", fromlist=["COMMANDS"]).COMMANDS
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"{__package__}.{_module}":
-            raise
-        continue
-    for _command in _commands:
-        main.add_command(_command)
+for _command in (*VIEW_COMMANDS, *AUTHORING_COMMANDS):
+    main.add_command(_command)

@@ -15,16 +15,12 @@ from typing import Any
 
 import click
 
-#: The commands this module adds to ``shequ`` (filled below; defined first so a
-#: circular import from :mod:`shequ.cli` finds the name).
-COMMANDS: list[click.Command] = []
-
-from .cli import (  # noqa: E402  (after COMMANDS on purpose, see above)
-    as_of_option, data_options, emit, format_option, handle_errors, jurisdiction_option, main, reform_notes,
+from .cli_common import (
+    as_of_option, data_options, emit, format_option, handle_errors, jurisdiction_option, reform_notes,
     registry_from,
 )
-from .errors import ShequError  # noqa: E402
-from .model import COMMUNITY_KINDS  # noqa: E402
+from .errors import ShequError
+from .model import COMMUNITY_KINDS
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -361,7 +357,5 @@ def whatif(ctx: click.Context, data: str, facilities: str | None, jurisdictions:
     emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all)
 
 
-COMMANDS.extend([standards, diff, responsibilities, timeline, cost, whatif])
-for _command in COMMANDS:  # idempotent: also right when this module is imported before shequ.cli finishes
-    if main.commands.get(_command.name) is not _command:
-        main.add_command(_command)
+#: The commands this module adds to ``shequ``.
+COMMANDS: list[click.Command] = [standards, diff, responsibilities, timeline, cost, whatif]

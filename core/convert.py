@@ -99,11 +99,24 @@ for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
     attrs.resolve_types(_cls, globalns=vars(model))
 
 
+def _did_you_mean(exc: ForbiddenExtraKeysError) -> str:
+    """" (did you mean 'strength'?)" for a misspelt key, from the keys the table accepts."""
+    import difflib
+
+    known = [field.name for field in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
+    hints = []
+    for key in sorted(exc.extra_fields):
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        if close:
+            hints.append(f"'{close[0]}'" if len(exc.extra_fields) == 1 else f"'{close[0]}' for '{key}'")
+    return f" (did you mean {', '.join(hints)}?)" if hints else ""
+
+
 def _format_exception(exc: BaseException, cls: Any) -> str:
     if isinstance(exc, KeyError):
         return "required field missing" + (f", expected {_type_name(cls)}" if cls else "")
     if isinstance(exc, ForbiddenExtraKeysError):
-        return f"unknown key(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}"
+        return f"unknown key(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}{_did_you_mean(exc)}"
     if isinstance(exc, model.SchemaError):
         return str(exc)
     if isinstance(exc, TypeError) and str(exc).startswith("expected"):

@@ -7,6 +7,8 @@ module renders the rule as the standard states it, independent of any data:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .model import (
     Aggregate, AnyOf, AppliesTo, Condition, Conditional, Maximum, Minimum, Placement, Present, Range,
     Requirement, ScaledMinimum, Share, Staged,
@@ -32,8 +34,14 @@ def condition_text(condition: Condition) -> str:
     return " and ".join(parts)
 
 
-def requirement_text(requirement: Requirement, unit: str = "") -> str:
-    """The requirement in words, e.g. ``≥ 30 m² per 100 households, at least 300 m²``."""
+def requirement_text(requirement: Requirement, unit: str = "", units: Callable[[str], str] | None = None) -> str:
+    """The requirement in words, e.g. ``≥ 30 m² per 100 households, at least 300 m²``.
+
+    ``units`` gives the unit of another metric, for options that measure one
+    (``population: ≥ 10000 人`` inside an alternative on households).
+    """
+    if getattr(requirement, "metric", None) and units is not None:
+        unit = units(requirement.metric)  # type: ignore[union-attr]
     suffix = f" {unit}" if unit and unit != "比例" else ""
     prefix = f"{requirement.metric}: " if getattr(requirement, "metric", None) else ""
     if isinstance(requirement, Minimum):
@@ -60,14 +68,14 @@ def requirement_text(requirement: Requirement, unit: str = "") -> str:
         floors = " or ".join(str(f) for f in requirement.floors)
         return f"{prefix}floor {floors}" + ("" if requirement.basement else ", not a basement")
     if isinstance(requirement, Conditional):
-        text = f"if {condition_text(requirement.when)}: {requirement_text(requirement.then, unit)}"
+        text = f"if {condition_text(requirement.when)}: {requirement_text(requirement.then, unit, units)}"
         if requirement.otherwise is not None:
-            text += f"; otherwise {requirement_text(requirement.otherwise, unit)}"
+            text += f"; otherwise {requirement_text(requirement.otherwise, unit, units)}"
         return text
     if isinstance(requirement, Staged):
-        return "; ".join(f"{requirement_text(s.requirement, unit)} by {s.due.isoformat()}" for s in requirement.stages)
+        return "; ".join(f"{requirement_text(s.requirement, unit, units)} by {s.due.isoformat()}" for s in requirement.stages)
     if isinstance(requirement, AnyOf):
-        return " or ".join(f"({requirement_text(o, unit)})" for o in requirement.options)
+        return " or ".join(f"({requirement_text(o, unit, units)})" for o in requirement.options)
     if isinstance(requirement, Aggregate):
         bounds = []
         if requirement.min is not None:
@@ -75,10 +83,10 @@ def requirement_text(requirement: Requirement, unit: str = "") -> str:
         if requirement.max is not None:
             bounds.append(f"≤ {_bound(requirement, requirement.max)}")
         what = {
-            "share": f"share of communities where {requirement_text(requirement.condition, unit) if requirement.condition else ''}",
+            "share": f"share of communities where {requirement_text(requirement.condition, unit, units) if requirement.condition else ''}",
             "sum": "total", "mean": "mean",
             "count": "number of communities" + (
-                f" where {requirement_text(requirement.condition, unit)}" if requirement.condition else ""),
+                f" where {requirement_text(requirement.condition, unit, units)}" if requirement.condition else ""),
             "rate": f"per {number(requirement.per)} {requirement.of}",
         }[requirement.statistic]
         scope = {"both": "per jurisdiction and per district", "jurisdiction": "across the jurisdiction",

@@ -4,17 +4,30 @@ Runs every check shequ knows, and returns every problem at once: the schema,
 unknown metric / department / kind ids (with "did you mean"), quotes not found
 in the shipped document text, requirement numbers not in their quote, numbers
 of the document nobody accounted for, and overlapping rules on one metric.
+
+A rule, task, milestone, obligation or ``unencoded`` entry that does not match
+the schema is reported and set aside, and the rest of the file is still
+checked, so one run lists the typo together with every other problem.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import attrs
 
 from .audit import audit
 from .catalog import Catalog
+from .convert import structure
 from .errors import Problem, ProblemsError
 from .model import Standard
-from .registry import LoadedStandard, check_references, display_path, get_registry, load_standard_file
+from .registry import LoadedStandard, check_references, display_path, get_registry, load_standard_file, read_toml
+
+_ITEM_SECTIONS = ("rules", "tasks", "milestones", "obligations", "unencoded")
+_ITEM = re.compile(r"^(rules|tasks|milestones|obligations|unencoded)\[(\d+)\]")
 
 
 def standard_files(path: Path) -> list[Path]:
@@ -90,20 +103,105 @@ def _shape(requirement) -> str:
     return json.dumps(blank(unstructure(requirement)), sort_keys=True, ensure_ascii=False)
 
 
+def _quote_of(item: Any) -> tuple[str, Any] | None:
+    """(TOML path suffix, the table holding it) of an item's quote, if the quote is readable at all."""
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), str):
+        return ".source.quote", item["source"]
+    if isinstance(item.get("quote"), str):
+        return ".quote", item
+    return None
+
+
+def set_aside(file: Path, schema_problems: list[Problem]) -> tuple[LoadedStandard, Callable[[Problem], Problem]] | None:
+    """The standard without the items the schema problems are in, to check the rest of the file.
+
+    Returns the partial standard and a function that maps the TOML paths of its
+    problems back to the file's own; None when a problem lies outside the items
+    (in ``[jurisdiction]``, ``[[documents]]``, ``[catalog]``) or the rest still fails.
+    The quotes of the items set aside still count as accounting for the numbers
+    in them (and are themselves checked), so no number is reported twice.
+    """
+    broken: dict[str, set[int]] = {}
+    for problem in schema_problems:
+        match = _ITEM.match(problem.where or "")
+        if match is None:
+            return None
+        broken.setdefault(match[1], set()).add(int(match[2]))
+    try:
+        data = dict(read_toml(file))
+    except ProblemsError:
+        return None
+    kept: dict[str, list[int]] = {}
+    set_aside_quotes: list[tuple[str, dict[str, Any]]] = []
+    set_aside_rules: set[str] = set()
+    for section in _ITEM_SECTIONS:
+        items = data.get(section, [])
+        if not isinstance(items, list):
+            return None
+        kept[section] = [i for i in range(len(items)) if i not in broken.get(section, ())]
+        for index in sorted(broken.get(section, ())):
+            if index >= len(items):
+                return None
+            item = items[index]
+            if section == "rules" and isinstance(item, dict) and isinstance(item.get("id"), str):
+                set_aside_rules.add(item["id"])
+            found = _quote_of(item)
+            if found is not None and isinstance(found[1].get("document", ""), str):
+                suffix, holder = found
+                entry = {"quote": holder["quote"], "reason": "set aside: does not match the schema"}
+                if holder.get("document"):
+                    entry["document"] = holder["document"]
+                set_aside_quotes.append((f"{section}[{index}]{suffix}", entry))
+        data[section] = [items[i] for i in kept[section]]
+    for task in data.get("tasks", []):
+        if isinstance(task, dict) and isinstance(task.get("rules"), list):
+            task["rules"] = [rule for rule in task["rules"] if rule not in set_aside_rules]
+    first_synthetic = len(data["unencoded"])
+    data["unencoded"] = data["unencoded"] + [entry for _, entry in set_aside_quotes]
+    try:
+        standard = structure(data, Standard, display_path(file))
+    except ProblemsError:
+        return None
+
+    def original(problem: Problem) -> Problem:
+        match = _ITEM.match(problem.where or "")
+        if match is None:
+            return problem
+        section, index = match[1], int(match[2])
+        rest = problem.where[match.end():]
+        if section == "unencoded" and index >= first_synthetic:
+            where = set_aside_quotes[index - first_synthetic][0]
+        else:
+            where = f"{section}[{kept[section][index]}]{rest}"
+        return attrs.evolve(problem, where=where)
+
+    return LoadedStandard(standard=standard, plugin=file.parent.name, path=file), original
+
+
+def _unchanged(problem: Problem) -> Problem:
+    return problem
+
+
 def validate_path(path: Path) -> list[Problem]:
     """Every problem of the standard(s) at ``path``; an empty list means valid."""
     problems: list[Problem] = []
     for file in standard_files(path):
         try:
-            loaded = load_standard_file(file, plugin=file.parent.name)
+            loaded, original = load_standard_file(file, plugin=file.parent.name), _unchanged
         except ProblemsError as exc:
             problems += exc.problems
-            continue
+            partial = set_aside(file, exc.problems)
+            if partial is None:
+                continue
+            loaded, original = partial
         catalog = _catalog_without(loaded.id)
-        problems += catalog.add(loaded.standard.catalog, origin=display_path(file))
-        problems += check_references(loaded, catalog)
-        problems += overlap_problems(loaded)
-        problems += audit(loaded)
+        found = catalog.add(loaded.standard.catalog, origin=display_path(file))
+        found += check_references(loaded, catalog)
+        found += overlap_problems(loaded)
+        found += audit(loaded)
+        problems += [original(problem) for problem in found]
     return problems
 
 

@@ -89,7 +89,7 @@ def test_wrong_type_names_the_path():
 
 def test_unknown_key_is_an_error_not_ignored():
     text = GOOD.replace('strength = "guidance"', 'strenght = "guidance"')
-    assert problems(text) == ["mini.toml: rules[0]: unknown key(s) 'strenght'"]
+    assert problems(text) == ["mini.toml: rules[0]: unknown key(s) 'strenght' (did you mean 'strength'?)"]
 
 
 def test_missing_source_is_an_error():

@@ -566,3 +566,17 @@ def test_snapshots_keep_chinese_readable():
         text = path.read_text(encoding="utf-8")
         assert "\\u" not in text and "\\x" not in text, path.name
     assert "长政办〔2018〕61号" in (folder / "test_snapshot_cost.yml").read_text(encoding="utf-8")
+
+
+def test_compare_baseline_shows_both_sides_of_a_reform():
+    from click.testing import CliRunner
+
+    from shequ.cli import main
+
+    result = CliRunner().invoke(main, [
+        "--set", "donghai.service_space_per_100_households.requirement.floor=400",
+        "compare", str(SAMPLE), "--baseline", "--as-of", "2021-01-01", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["reforms"] and any("floor=400" in note for note in payload["reforms"])
+    assert payload["summary"], "baseline and reformed summary per community"
