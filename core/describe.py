@@ -49,6 +49,8 @@ def requirement_text(requirement: Requirement, unit: str = "", units: Callable[[
     if isinstance(requirement, Maximum):
         return f"{prefix}≤ {number(requirement.value)}{suffix}"
     if isinstance(requirement, Range):
+        if requirement.min == requirement.max:
+            return f"{prefix}exactly {number(requirement.min)}{suffix}"
         return f"{prefix}{number(requirement.min)}–{number(requirement.max)}{suffix}"
     if isinstance(requirement, ScaledMinimum):
         text = f"{prefix}≥ {number(requirement.rate)}{suffix} per {number(requirement.per)} {requirement.basis}"
@@ -87,7 +89,7 @@ def requirement_text(requirement: Requirement, unit: str = "", units: Callable[[
             "sum": "total", "mean": "mean",
             "count": "number of communities" + (
                 f" where {requirement_text(requirement.condition, unit, units)}" if requirement.condition else ""),
-            "rate": f"per {number(requirement.per)} {requirement.of}",
+            "rate": f"share of {requirement.of}" if requirement.per == 1 else f"per {number(requirement.per)} {requirement.of}",
         }[requirement.statistic]
         scope = {"both": "per jurisdiction and per district", "jurisdiction": "across the jurisdiction",
                  "district": "per district"}[requirement.scope]
@@ -96,7 +98,8 @@ def requirement_text(requirement: Requirement, unit: str = "", units: Callable[[
 
 
 def _bound(requirement: Aggregate, value: float) -> str:
-    return _share(value, 1) if requirement.statistic == "share" else number(value)
+    as_share = requirement.statistic == "share" or (requirement.statistic == "rate" and requirement.per == 1)
+    return _share(value, 1) if as_share else number(value)
 
 
 def applies_text(applies_to: AppliesTo) -> str:

@@ -127,7 +127,8 @@ class MetricResolver:
         columns = []
         for lists, members in self.bits.items():
             # communities share few combinations: compute each distinct list's mask once, join it back
-            keys = frame.select(pl.col(lists).list.join("\x1f").alias("_key"), pl.col(lists).is_null().alias("_null"))
+            values = pl.col(lists).cast(pl.List(pl.String))  # an all-empty column may come typed List(Null)
+            keys = frame.select(values.list.join("\x1f").alias("_key"), values.is_null().alias("_null"))
             distinct = (keys.select("_key").unique().drop_nulls()
                         .with_columns(pl.col("_key").str.split("\x1f").alias("_items")))
             exploded = distinct.explode("_items")
