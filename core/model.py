@@ -124,6 +124,13 @@ class Condition:
             "a condition needs 'min', 'max' or 'present'",
         )
 
+    def holds(self, value: float | None) -> bool | None:
+        """Whether one value meets the condition; None when the value is unknown."""
+        if value is None:
+            return None
+        return ((self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+                and (self.present is None or (value >= 1) == self.present))
+
 
 @frozen(kw_only=True)
 class Minimum:

@@ -70,15 +70,7 @@ def _at_most(value: float | None, bound: float | None) -> bool | None:
 
 
 def condition_holds(row: Row, condition: Condition, catalog: Catalog) -> bool | None:
-    value = metric_value(row, condition.metric, catalog)
-    tests = []
-    if condition.min is not None:
-        tests.append(_at_least(value, condition.min))
-    if condition.max is not None:
-        tests.append(_at_most(value, condition.max))
-    if condition.present is not None:
-        tests.append(None if value is None else (value >= 1) == condition.present)
-    return _and(*tests)
+    return condition.holds(metric_value(row, condition.metric, catalog))
 
 
 def judge(row: Row, requirement: Requirement, metric_id: str, catalog: Catalog,

@@ -38,7 +38,7 @@ from .describe import applies_text, condition_text, number, requirement_text
 from .engine import VERDICTS, MetricResolver, compile_requirement
 from .errors import ShequError
 from .model import (
-    COMMUNITY_KINDS, Aggregate, AnyOf, Condition, Conditional, Maximum, Minimum, Placement, Present, Range,
+    COMMUNITY_KINDS, Aggregate, AnyOf, Conditional, Maximum, Minimum, Placement, Present, Range,
     Requirement, Rule, ScaledMinimum, Share, Staged,
 )
 from .registry import LoadedStandard, Registry
@@ -279,19 +279,6 @@ def _scenario_frame(items: Sequence[Scenario]) -> pl.DataFrame:
     }, schema={"id": pl.String, "kind": pl.String, "households": pl.Int64, "population": pl.Int64})
 
 
-def _check_condition(condition: Condition, value: float | None) -> bool | None:
-    if value is None:
-        return None
-    tests = []
-    if condition.min is not None:
-        tests.append(value >= condition.min)
-    if condition.max is not None:
-        tests.append(value <= condition.max)
-    if condition.present is not None:
-        tests.append((value >= 1) == condition.present)
-    return all(tests)
-
-
 @attrs.define
 class _Pending:
     """A rule's resolved form for one scenario, waiting for its bounds to be evaluated."""
@@ -407,7 +394,7 @@ def _resolve_rule(rule: Rule, loaded: LoadedStandard, key: MetricKey, keys: _Key
         row.update(status="not_applicable", reason=f"only {', '.join(scope.kinds)}")
         return _Pending(row, None)
     for condition in scope.when:
-        holds = _check_condition(condition, value_of(condition.metric, index))
+        holds = condition.holds(value_of(condition.metric, index))
         if holds is False:
             row.update(status="not_applicable", reason=f"only where {condition_text(condition)}")
             return _Pending(row, None)
@@ -427,7 +414,7 @@ def _resolve_rule(rule: Rule, loaded: LoadedStandard, key: MetricKey, keys: _Key
             notes.append(f"from {stage.due.isoformat()}" if in_force else f"not before {stage.due.isoformat()}")
             requirement = stage.requirement
         else:
-            holds = _check_condition(requirement.when, value_of(requirement.when.metric, index))
+            holds = requirement.when.holds(value_of(requirement.when.metric, index))
             if holds is None:
                 reasons.append(f"if {condition_text(requirement.when)}")
                 requirement = requirement.then
