@@ -190,6 +190,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
             problems += catalog.add(CatalogAdditions(metrics=(metric,)), origin=f"plugin '{impl.plugin_name}'")
 
     standards: dict[str, LoadedStandard] = {}
+    broken: list[tuple[Path, list[Problem], str]] = []  # files with schema problems: the rest is checked below
     for impl in manager.hook.register_jurisdictions.get_hookimpls():
         for item in impl.function() or []:
             try:
@@ -199,6 +200,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
                     loaded = load_standard_file(Path(item), impl.plugin_name)
             except ProblemsError as exc:
                 problems += [attrs.evolve(p, message=f"{p.message} (plugin '{impl.plugin_name}')") for p in exc.problems]
+                broken.append((Path(item), exc.problems, impl.plugin_name))
                 continue
             if loaded.id in standards:
                 other = standards[loaded.id]
@@ -212,9 +214,25 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
 
     for loaded in standards.values():
         problems += check_references(loaded, catalog)
+    for path, schema_problems, plugin in broken:
+        problems += _rest_of_file(path, schema_problems, plugin, catalog)
     if problems:
         raise ProblemsError(problems)
     return Registry(plugins=infos, catalog=catalog, standards=standards)
+
+
+def _rest_of_file(path: Path, schema_problems: list[Problem], plugin: str, catalog: Catalog) -> list[Problem]:
+    """The reference problems of the items of a file that did match the schema, so all are listed at once."""
+    from .validate import set_aside  # validate builds on this module
+
+    partial = set_aside(path, schema_problems)
+    if partial is None:
+        return []
+    loaded, original = partial
+    catalog = attrs.evolve(catalog, **{section: dict(getattr(catalog, section)) for section in (
+        "metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments")})
+    catalog.add(loaded.standard.catalog, origin=display_path(path))
+    return [original(p) for p in check_references(attrs.evolve(loaded, plugin=plugin), catalog)]
 
 
 def _origin(loaded: LoadedStandard) -> str:

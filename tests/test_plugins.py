@@ -162,3 +162,21 @@ def test_every_hook_has_a_docstring_signature_and_a_test():
         page = docs_dir / f"{name}.md"
         assert page.exists(), f"hook {name} has no documentation page {page}"
         assert f"{name}(" in page.read_text(encoding="utf-8"), f"{page} does not show the signature"
+
+
+def test_a_schema_typo_does_not_hide_the_other_problems_of_the_file(tmp_path):
+    body = RULE.format(metric="housholds", department="street_office") + """
+[[rules]]
+id = "typo"
+title = "拼写错误"
+metric = "households"
+requirement = { form = "min", value = 1 }
+strenght = "target"
+source = { clause = "3", quote = "q" }
+"""
+    with pytest.raises(ProblemsError) as caught:
+        registry_with(write_standard(tmp_path, body))
+    messages = sorted(str(p) for p in caught.value.problems)
+    assert len(messages) == 2, messages
+    assert "rules[0].metric: unknown metric 'housholds' (did you mean 'households'?)" in messages[0]
+    assert "rules[1]: unknown key(s) 'strenght' (did you mean 'strength'?)" in messages[1]
