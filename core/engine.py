@@ -25,7 +25,7 @@ import polars as pl
 from .catalog import Catalog
 from .describe import condition_text
 from .model import (
-    Aggregate, AnyOf, Condition, Conditional, Maximum, Minimum, Placement, Present, Range,
+    COMMUNITY_KINDS, Aggregate, AnyOf, Condition, Conditional, Maximum, Minimum, Placement, Present, Range,
     Requirement, Rule, ScaledMinimum, Share, Staged,
 )
 from .registry import LoadedStandard, Registry, get_registry
@@ -39,6 +39,7 @@ F64 = pl.Float64
 
 
 _MASK_BITS = 62
+KIND_ENUM = "_kind"  # the community kind as an Enum column of the metrics table
 
 
 def _mask_column(lists: str, chunk: int) -> str:
@@ -143,8 +144,13 @@ class MetricResolver:
         return pl.DataFrame(columns, height=frame.height) if columns else pl.DataFrame(height=frame.height)
 
     def table(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The table metric expressions evaluate over: the community table and its flag masks."""
+        """The table metric expressions evaluate over: the community table, its flag masks, its kind as an Enum."""
         masks = self.masks(frame)
+        if "kind" in frame.columns:
+            # kinds compared as small integers, not strings: a rule's coverage test is then nearly free;
+            # a kind outside the vocabulary reads as unknown
+            masks = masks.with_columns(frame.get_column("kind").cast(pl.String)
+                                       .cast(pl.Enum(list(COMMUNITY_KINDS)), strict=False).alias(KIND_ENUM))
         return frame.hstack(masks) if masks.width else frame
 
 
@@ -318,7 +324,7 @@ def applies_expr(item: Any, metrics: MetricResolver, columns: frozenset[str]) ->
     rule = item
     tests = []
     if rule.applies_to.kinds:
-        kind = pl.col("kind") if "kind" in columns else pl.lit(None, dtype=pl.String)
+        kind = pl.col(KIND_ENUM) if "kind" in columns else pl.lit(None, dtype=pl.String)
         tests.append(kind.is_in(list(rule.applies_to.kinds)))
     if rule.applies_to.districts:
         district = pl.col("district") if "district" in columns else pl.lit(None, dtype=pl.String)

@@ -523,7 +523,7 @@ class _Spec:
     by_value: bool = False
 
 
-def _number_spec(column: str, kind: str, dtype: pl.DataType, nfkc: bool = True) -> _Spec:
+def _number_spec(column: str, kind: str, dtype: pl.DataType, nfkc: bool = True, has_nan: bool = True) -> _Spec:
     expected = _EXPECTED[kind]
     text = dtype == pl.String
 
@@ -562,9 +562,11 @@ def _number_spec(column: str, kind: str, dtype: pl.DataType, nfkc: bool = True) 
                     _Check(column, "negative", a < 0, shown, message)]
 
         def float_value(source: pl.Expr) -> pl.Expr:
-            return source.cast(pl.Float64).fill_nan(None)
+            source = source.cast(pl.Float64)
+            return source.fill_nan(None) if has_nan else source  # no NaN: the column is taken as it is
 
-        return _Spec(float_value, lambda a: a, lambda a, _b: pl.when(a.is_finite()).then(a), float_checks)
+        # an infinite value is reported above, so the file is refused: the final column need not clear it
+        return _Spec(float_value, lambda a: a, lambda a, _b: a, float_checks)
 
     def checks(a: pl.Expr, b: pl.Expr, source: pl.Expr) -> list[_Check]:
         shown = source if text else source.cast(pl.String)
@@ -645,6 +647,9 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
 
     wide = dict(zip(texts, raw.select(as_text(t).str.contains(r"[^\x00-\x7F]").any().alias(t) for t in texts).row(0))) \
         if texts and raw.height else {}
+    floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32)]
+    has_nan = dict(zip(floats, raw.select(pl.col(f).is_nan().any() for f in floats).row(0))) \
+        if floats and raw.height else {}
     specs: dict[str, _Spec] = {}
     for column, source_name in columns.items():
         dtype, kind = schema[source_name], kinds[column]
@@ -668,7 +673,7 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
                 problems.add((column, "column type"), (0, 0), "header",
                              f"{column}: expected {_EXPECTED[kind]}, the column has type {dtype}")
                 continue
-            specs[column] = _number_spec(column, kind, dtype, nfkc)
+            specs[column] = _number_spec(column, kind, dtype, nfkc, has_nan.get(source_name, True))
     if len(specs) < len(columns):
         return None
 
@@ -695,8 +700,9 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
         table = table.with_columns(spec.value(pl.col("a")).alias("b"))
         table = table.with_columns(check.bad.fill_null(False).alias(f"bad{i}") for i, check in
                                    enumerate(spec.checks(pl.col("a"), pl.col("b"), pl.col("key"))))
-        index = source.replace_strict(distinct, pl.Series(range(len(distinct)), dtype=pl.UInt32),
-                                      default=None, return_dtype=pl.UInt32)
+        # each row's place in the distinct table, computed once (it is read by several expressions below)
+        index = pl.lit(raw.select(source.replace_strict(distinct, pl.Series(range(len(distinct)), dtype=pl.UInt32),
+                                                         default=None, return_dtype=pl.UInt32)).to_series())
         a_expr[column] = pl.lit(table.get_column("a")).gather(index)
         b_expr[column] = pl.lit(table.get_column("b")).gather(index)
         by_value_bad[column] = [pl.lit(table.get_column(name)).gather(index).fill_null(False)
