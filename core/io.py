@@ -13,8 +13,7 @@ Nested forms (one record per community, facilities and organizations as lists):
 Each record is structured into :class:`shequ.model.Community` by the shared
 cattrs converter, so problems come with paths such as
 ``communities[3].households``. A record may also hold an ``indicators`` table
-(name → number), which the model does not have; it becomes ``indicators.*``
-columns.
+(name → number); it becomes ``indicators.*`` columns.
 
 Flat forms (one row per community): ``.csv`` (UTF-8, or GB18030 as Excel saves it
 on Chinese Windows), ``.xlsx`` (the first sheet) and ``.parquet``. Scalar fields are
@@ -952,7 +951,7 @@ def _join_facilities(frame: pl.DataFrame, totals: pl.DataFrame) -> pl.DataFrame:
 # Nested records (JSON, TOML, model objects) → canonical frame
 
 
-_COMMUNITY_KEYS = tuple(a.name for a in attrs.fields(Community)) + ("indicators",)
+_COMMUNITY_KEYS = tuple(a.name for a in attrs.fields(Community))
 _FACILITY_KEYS = tuple(a.name for a in attrs.fields(Facility))
 _ORGANIZATION_KEYS = tuple(a.name for a in attrs.fields(Organization))
 _TOP_LEVEL_KEYS = ("communities", "_note")
@@ -1218,12 +1217,12 @@ def communities_frame(communities: Iterable[Community], *,
     """The canonical table of :class:`Community` objects built in Python (notebooks, tests).
 
     ``indicators`` (one table or None per community) fills the ``indicators.*``
-    columns, which the model has no field for. The same checks as for files run
+    columns; by default each community's own ``indicators``. The same checks as for files run
     (catalog kinds and flags — by id, not Chinese name —, duplicate ids,
     impossible values); problems are reported at ``communities[i]``.
     """
     communities = list(communities)
-    extras = list(indicators) if indicators is not None else [None] * len(communities)
+    extras = list(indicators) if indicators is not None else [getattr(c, "indicators", None) for c in communities]
     if len(extras) != len(communities):
         raise ValueError(f"{len(extras)} indicator tables for {len(communities)} communities")
     checker = _RecordChecker(_vocabulary(catalog or _default_catalog()), source, aliases=False)

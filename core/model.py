@@ -590,3 +590,6 @@ class Community:
     service_radius_km: float | None = field(default=None, validator=_non_negative)
     flags: tuple[str, ...] | None = None
     designations: tuple[str, ...] | None = None
+    #: Other measured indicators, keyed by name (catalog metrics read them as ``indicators.<name>``):
+    #: trainings per year, resident units with a co-building agreement, …
+    indicators: dict[str, float] | None = None

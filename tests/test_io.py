@@ -431,3 +431,14 @@ def test_a_hundred_thousand_rows_load_quickly(catalog, tmp_path):
     assert loaded["kind"].value_counts().height == 3
     assert loaded["flags"][0].to_list() == ["grid_management", "village_to_residence"]
     assert elapsed < 5, f"100,000 rows took {elapsed:.2f}s"
+
+
+def test_python_communities_carry_their_indicators():
+    from shequ.io import communities_frame
+    from shequ.model import Community
+
+    table = communities_frame([
+        Community(id="a", kind="urban", households=1200, indicators={"director_trainings_per_year": 2.0}),
+        Community(id="b", kind="urban", households=800),
+    ])
+    assert table.frame.get_column("indicators.director_trainings_per_year").to_list() == [2.0, None]
