@@ -122,23 +122,30 @@ class MetricResolver:
     def masks(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The bit-mask columns behind flag and designation metrics (null where the list is unknown).
 
-        Computed by exploding each list once: an element-wise ``list.eval`` is far
-        slower on lists Polars has sliced or gathered.
+        Each list is exploded once (an element-wise ``list.eval`` is far slower on
+        lists Polars has sliced or gathered). Communities usually share a few
+        combinations: then each distinct list is computed once and joined back;
+        when most lists differ, rows are grouped by their index instead.
         """
         columns = []
         for lists, members in self.bits.items():
-            # communities share few combinations: compute each distinct list's mask once, join it back
             values = pl.col(lists).cast(pl.List(pl.String))  # an all-empty column may come typed List(Null)
-            keys = frame.select(values.list.join("\x1f").alias("_key"), values.is_null().alias("_null"))
-            distinct = (keys.select("_key").unique().drop_nulls()
-                        .with_columns(pl.col("_key").str.split("\x1f").alias("_items")))
-            exploded = distinct.explode("_items")
+            keys = frame.select(values.list.join("\x1f").alias("_key"), values.is_null().alias("_null"),
+                                pl.int_range(pl.len()).alias("_row"))
+            if keys.get_column("_key").n_unique() * 4 <= max(frame.height, 1):
+                by = "_key"
+                items = (keys.select("_key").unique().drop_nulls()
+                         .with_columns(pl.col("_key").str.split("\x1f").alias("_items")))
+            else:
+                by = "_row"
+                items = frame.select(pl.int_range(pl.len()).alias("_row"), values.alias("_items"))
+            exploded = items.explode("_items")
             for chunk in range(0, len(members), _MASK_BITS):
                 mapping = {member: 1 << bit for bit, member in enumerate(members[chunk:chunk + _MASK_BITS])}
-                bits = exploded.group_by("_key").agg(
+                bits = exploded.group_by(by).agg(
                     pl.col("_items").unique().replace_strict(mapping, default=0, return_dtype=pl.Int64).sum()
                     .alias("_mask"))
-                mask = (keys.join(bits, on="_key", how="left", maintain_order="left")
+                mask = (keys.join(bits, on=by, how="left", maintain_order="left")
                         .select(pl.when(pl.col("_null")).then(None).otherwise(pl.col("_mask").fill_null(0))))
                 columns.append(mask.to_series().alias(_mask_column(lists, chunk // _MASK_BITS)))
         return pl.DataFrame(columns, height=frame.height) if columns else pl.DataFrame(height=frame.height)

@@ -695,6 +695,12 @@ def _parse_columns(raw: pl.DataFrame, columns: Mapping[str, str], vocabulary: _V
         else:
             source = source.cast(pl.String)
         distinct = raw.select(source.alias("key")).get_column("key").drop_nulls().unique(maintain_order=True)
+        if len(distinct) * 4 > raw.height:  # mostly different cells: judging each row directly is cheaper
+            a_expr[column] = spec.clean(source)
+            b_expr[column] = spec.value(a_expr[column])
+            by_value_bad[column] = [check.bad.fill_null(False) for check in
+                                    spec.checks(a_expr[column], b_expr[column], source)]
+            continue
         table = pl.DataFrame({"key": distinct}).with_columns(spec.clean(pl.col("key")).alias("a"))
         table = table.with_columns(spec.value(pl.col("a")).alias("b"))
         table = table.with_columns(check.bad.fill_null(False).alias(f"bad{i}") for i, check in
