@@ -24,8 +24,8 @@ evaluation < 3 s, end to end < 5 s, peak memory < 3 GiB, ≥ 50× the reference.
 from __future__ import annotations
 
 import argparse
-import random
 import datetime as dt
+import random
 import resource
 import sys
 import tempfile
@@ -35,9 +35,9 @@ from pathlib import Path
 import polars as pl
 
 from shequ.engine import evaluate, input_columns
+from shequ.engine.reference import evaluate_rule
 from shequ.io import load_communities
 from shequ.model import COMMUNITY_KINDS
-from shequ.reference import evaluate_rule
 from shequ.registry import get_registry
 
 AS_OF = dt.date(2021, 1, 1)
@@ -71,14 +71,19 @@ def synthetic(n: int, seed: int = 7, distinct_lists: bool = False) -> pl.DataFra
         holey((households * (25 + uniform(5, 10))) // 10, 6).alias("population"),
     ]
     # facilities first: a count, and an area and floor only where the facility exists
-    facility_kinds = sorted({name.split(".", 1)[1] for name in columns
-                             if name.startswith(("area.", "floor.")) and name.split(".", 1)[1] in registry.catalog.facility_kinds})
+    facility_kinds = sorted(
+        {
+            name.split(".", 1)[1]
+            for name in columns
+            if name.startswith(("area.", "floor.")) and name.split(".", 1)[1] in registry.catalog.facility_kinds
+        }
+    )
     present = {}
     for index, kind in enumerate(facility_kinds):
         present[kind] = uniform(900 + index, 3).clip(0, 1)  # about two in three have one
         exprs.append(holey(present[kind], 900 + index).alias(f"count.{kind}"))
     for index, (name, kind) in enumerate(columns.items()):
-        if name in ("households", "population") or name.startswith("count.") and name[6:] in present:
+        if name in ("households", "population") or (name.startswith("count.") and name[6:] in present):
             continue
         salt = 10 + index
         family, _, member = name.partition(".")
@@ -114,10 +119,17 @@ def peak_memory_mib() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=1_000_000, help="number of communities (default 1,000,000)")
-    parser.add_argument("--distinct-lists", action="store_true",
-                        help="worst case: every community a different combination of flags (default: 500 shared ones)")
-    parser.add_argument("--reference-sample", type=int, default=2_000,
-                        help="communities judged by the reference evaluator for the speed-up")
+    parser.add_argument(
+        "--distinct-lists",
+        action="store_true",
+        help="worst case: every community a different combination of flags (default: 500 shared ones)",
+    )
+    parser.add_argument(
+        "--reference-sample",
+        type=int,
+        default=2_000,
+        help="communities judged by the reference evaluator for the speed-up",
+    )
     args = parser.parse_args()
 
     registry = get_registry()
@@ -125,8 +137,10 @@ def main() -> int:
     frame = synthetic(args.n, distinct_lists=args.distinct_lists)
     generated = time.perf_counter() - started
     rules = sum(len(j.standard.rules) for j in registry.select())
-    print(f"communities: {args.n:,}; jurisdictions: {len(registry.standards)}; rules: {rules}; "
-          f"columns: {frame.width} (generated in {generated:.2f} s)")
+    print(
+        f"communities: {args.n:,}; jurisdictions: {len(registry.standards)}; rules: {rules}; "
+        f"columns: {frame.width} (generated in {generated:.2f} s)"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "communities.parquet"
@@ -145,9 +159,11 @@ def main() -> int:
     end_to_end = finished - started
     assert summary.height == args.n * len(registry.standards), "every community appears under every jurisdiction"
     print(f"load + validate Parquet: {load_s:.2f} s")
-    print(f"evaluate (all rules, all jurisdictions): {eval_s:.2f} s "
-          f"({args.n / eval_s:,.0f} communities/s; {len(results.rules)} community rules, "
-          f"{results.aggregates.height} aggregate results)")
+    print(
+        f"evaluate (all rules, all jurisdictions): {eval_s:.2f} s "
+        f"({args.n / eval_s:,.0f} communities/s; {len(results.rules)} community rules, "
+        f"{results.aggregates.height} aggregate results)"
+    )
     print(f"summary: {summary_s:.2f} s")
     print(f"end to end (Parquet → summary): {end_to_end:.2f} s")
 
@@ -162,8 +178,10 @@ def main() -> int:
     reference_s = time.perf_counter() - started
     reference_full = reference_s / len(rows) * args.n
     del sample_rows
-    print(f"reference evaluator: {reference_s:.2f} s for {len(rows):,} communities "
-          f"→ {reference_full:,.0f} s estimated for {args.n:,}; engine speed-up {reference_full / eval_s:,.0f}×")
+    print(
+        f"reference evaluator: {reference_s:.2f} s for {len(rows):,} communities "
+        f"→ {reference_full:,.0f} s estimated for {args.n:,}; engine speed-up {reference_full / eval_s:,.0f}×"
+    )
     print(f"peak memory: {peak_memory_mib():,.0f} MiB")
     return 0
 

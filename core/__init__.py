@@ -4,9 +4,10 @@ Importing this package is cheap: plugins and Polars load on first use. The
 public Python API is re-exported here lazily::
 
     import shequ
-    registry = shequ.get_registry()            # installed jurisdictions
+
+    registry = shequ.get_registry()  # installed jurisdictions
     results = shequ.evaluate("examples/communities.json", ["changchun"])
-    results.summary()                           # a Polars DataFrame
+    results.summary()  # a Polars DataFrame
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, Iterabl
 from cattrs.v import transform_error
 
 from . import model
-from .errors import Problem, ProblemsError
+from .errors import Problem, ProblemsError, SchemaError
 
 T = TypeVar("T")
 
@@ -27,7 +27,10 @@ converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
 def _type_name(cls: Any) -> str:
     return {
-        str: "a text", float: "a number", int: "a whole number", bool: "true or false",
+        str: "a text",
+        float: "a number",
+        int: "a whole number",
+        bool: "true or false",
         dt.date: "a date (YYYY-MM-DD)",
     }.get(cls, getattr(cls, "__name__", str(cls)))
 
@@ -86,21 +89,23 @@ def _structure_requirement(value: Any, _cls: Any) -> model.Requirement:
     cls = model.REQUIREMENT_FORMS.get(form)  # type: ignore[arg-type]
     if cls is None:
         forms = ", ".join(model.REQUIREMENT_FORMS)
-        raise model.SchemaError(f"'form' must be one of {forms}: {form!r}")
+        raise SchemaError(f"'form' must be one of {forms}: {form!r}")
     return converter.structure(value, cls)
 
 
 converter.register_structure_hook(model.Requirement, _structure_requirement)
 converter.register_structure_hook(
-    typing.Optional[model.Requirement], lambda v, _: None if v is None else _structure_requirement(v, None)
+    # cattrs looks hooks up by the typing object the annotations resolve to: Optional[Union[...]]
+    typing.Optional[model.Requirement],  # noqa: UP045
+    lambda v, _: None if v is None else _structure_requirement(v, None),
 )
 # attrs resolves the string annotations of recursive forms lazily.
 for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
-    attrs.resolve_types(_cls, globalns=vars(model))
+    attrs.resolve_types(_cls)
 
 
 def _did_you_mean(exc: ForbiddenExtraKeysError) -> str:
-    """" (did you mean 'strength'?)" for a misspelt key, from the keys the table accepts."""
+    """ " (did you mean 'strength'?)" for a misspelt key, from the keys the table accepts."""
     import difflib
 
     known = [field.name for field in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
@@ -117,7 +122,7 @@ def _format_exception(exc: BaseException, cls: Any) -> str:
         return "required field missing" + (f", expected {_type_name(cls)}" if cls else "")
     if isinstance(exc, ForbiddenExtraKeysError):
         return f"unknown key(s) {', '.join(repr(k) for k in sorted(exc.extra_fields))}{_did_you_mean(exc)}"
-    if isinstance(exc, model.SchemaError):
+    if isinstance(exc, SchemaError):
         return str(exc)
     if isinstance(exc, TypeError) and str(exc).startswith("expected"):
         return str(exc)

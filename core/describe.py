@@ -10,8 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .model import (
-    Aggregate, AnyOf, AppliesTo, Condition, Conditional, Maximum, Minimum, Placement, Present, Range,
-    Requirement, ScaledMinimum, Share, Staged,
+    Aggregate,
+    AnyOf,
+    AppliesTo,
+    Condition,
+    Conditional,
+    Maximum,
+    Minimum,
+    Placement,
+    Present,
+    Range,
+    Requirement,
+    ScaledMinimum,
+    Share,
+    Staged,
 )
 
 
@@ -75,7 +87,9 @@ def requirement_text(requirement: Requirement, unit: str = "", units: Callable[[
             text += f"; otherwise {requirement_text(requirement.otherwise, unit, units)}"
         return text
     if isinstance(requirement, Staged):
-        return "; ".join(f"{requirement_text(s.requirement, unit, units)} by {s.due.isoformat()}" for s in requirement.stages)
+        return "; ".join(
+            f"{requirement_text(s.requirement, unit, units)} by {s.due.isoformat()}" for s in requirement.stages
+        )
     if isinstance(requirement, AnyOf):
         return " or ".join(f"({requirement_text(o, unit, units)})" for o in requirement.options)
     if isinstance(requirement, Aggregate):
@@ -85,14 +99,21 @@ def requirement_text(requirement: Requirement, unit: str = "", units: Callable[[
         if requirement.max is not None:
             bounds.append(f"≤ {_bound(requirement, requirement.max)}")
         what = {
-            "share": f"share of communities where {requirement_text(requirement.condition, unit, units) if requirement.condition else ''}",
-            "sum": "total", "mean": "mean",
-            "count": "number of communities" + (
-                f" where {requirement_text(requirement.condition, unit, units)}" if requirement.condition else ""),
-            "rate": f"share of {requirement.of}" if requirement.per == 1 else f"per {number(requirement.per)} {requirement.of}",
+            "share": "share of communities where "
+            + (requirement_text(requirement.condition, unit, units) if requirement.condition else ""),
+            "sum": "total",
+            "mean": "mean",
+            "count": "number of communities"
+            + (f" where {requirement_text(requirement.condition, unit, units)}" if requirement.condition else ""),
+            "rate": f"share of {requirement.of}"
+            if requirement.per == 1
+            else f"per {number(requirement.per)} {requirement.of}",
         }[requirement.statistic]
-        scope = {"both": "per jurisdiction and per district", "jurisdiction": "across the jurisdiction",
-                 "district": "per district"}[requirement.scope]
+        scope = {
+            "both": "per jurisdiction and per district",
+            "jurisdiction": "across the jurisdiction",
+            "district": "per district",
+        }[requirement.scope]
         return f"{what} {' and '.join(bounds)} ({scope})"
     return repr(requirement)
 

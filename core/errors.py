@@ -1,8 +1,10 @@
-"""Problems found in user input, reported all at once.
+"""Every error shequ raises, in one hierarchy.
 
-A :class:`Problem` names the file, the place in it (a row, a JSON path or a TOML
-path), the field, and what was expected. Loaders collect every problem they
-find and raise one :class:`ProblemsError`; the CLI prints them all and exits 2.
+:class:`ShequError` is the base: catch it to handle anything shequ reports
+about its input. A :class:`Problem` is one thing wrong with an input, with
+structured fields (which plugin, file, row or path, field) rather than text
+pasted into a message; loaders collect every problem they find and raise one
+:class:`ProblemsError`, which the CLI prints in full before exiting with code 2.
 """
 
 from __future__ import annotations
@@ -12,18 +14,32 @@ from attrs import frozen
 
 @frozen(kw_only=True)
 class Problem:
-    """One thing wrong with an input: where it is and what was expected."""
+    """One thing wrong with an input: where it is and what was expected.
 
-    file: str | None
-    where: str | None
+    ``where`` is a free-form place (``row 7``, ``rules[3].requirement``) kept
+    for messages; ``plugin``, ``path``, ``row`` and ``field`` are the same
+    place as data, for programs that read problems.
+    """
+
+    file: str | None = None
+    where: str | None = None
     message: str
+    plugin: str | None = None
+    path: str | None = None
+    row: int | None = None
+    field: str | None = None
 
     def __str__(self) -> str:
         parts = [part for part in (self.file, self.where) if part]
-        return ": ".join([*parts, self.message])
+        text = ": ".join([*parts, self.message])
+        return f"{text} (plugin '{self.plugin}')" if self.plugin else text
 
 
-class ProblemsError(Exception):
+class ShequError(Exception):
+    """Base of every error shequ reports: a usage error with a one-sentence explanation."""
+
+
+class ProblemsError(ShequError):
     """Raised with every problem found in an input, not just the first."""
 
     def __init__(self, problems: list[Problem]):
@@ -36,5 +52,13 @@ class ProblemsError(Exception):
         return "\n".join([head, *(f"  - {problem}" for problem in self.problems)])
 
 
-class ShequError(Exception):
-    """A usage error with a one-sentence explanation (unknown jurisdiction, rule, …)."""
+class SchemaError(ShequError, ValueError):
+    """A value is well-typed but breaks a rule of the schema; the message says which."""
+
+
+class PluginError(ShequError):
+    """A jurisdiction plugin could not be loaded or registered."""
+
+    def __init__(self, message: str, *, plugin: str | None = None):
+        self.plugin = plugin
+        super().__init__(message)

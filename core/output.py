@@ -95,8 +95,12 @@ def render_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = N
     return buffer.getvalue()
 
 
-def render_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
-                    title: str | None = None, notes: Iterable[str] = ()) -> str:
+def render_markdown(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    notes: Iterable[str] = (),
+) -> str:
     names = _columns(rows, columns)
     lines = [f"### {title}", ""] if title else []
     lines += [f"> {note}" for note in notes]
@@ -113,8 +117,13 @@ def render_markdown(rows: Sequence[dict[str, Any]], columns: Sequence[str] | Non
     return "\n".join(lines) + "\n"
 
 
-def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None,
-                 title: str | None = None, notes: Iterable[str] = (), width: int | None = None) -> str:
+def render_table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    notes: Iterable[str] = (),
+    width: int | None = None,
+) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -134,13 +143,23 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
     return buffer.getvalue()
 
 
-def render(fmt: str, rows: Sequence[dict[str, Any]], *, columns: Sequence[str] | None = None,
-           payload: Any = None, title: str | None = None, notes: Sequence[str] = (),
-           width: int | None = None) -> str:
+def render(
+    fmt: str,
+    rows: Sequence[dict[str, Any]],
+    *,
+    columns: Sequence[str] | None = None,
+    payload: Any = None,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+    width: int | None = None,
+) -> str:
     """Render rows (or, for JSON, ``payload`` when given) in one of :data:`FORMATS`."""
     if fmt == "json":
-        data = payload if payload is not None else [
-            {name: row.get(name) for name in _columns(rows, columns)} for row in rows]
+        data = (
+            payload
+            if payload is not None
+            else [{name: row.get(name) for name in _columns(rows, columns)} for row in rows]
+        )
         return to_json(data) + "\n"
     if fmt == "csv":
         return render_csv(rows, columns)

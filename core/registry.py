@@ -27,8 +27,7 @@ from . import hookspecs
 from .catalog import Catalog
 from .convert import structure
 from .errors import Problem, ProblemsError, ShequError
-from .model import CatalogAdditions, Condition, Standard, walk_requirement
-from .model import Aggregate, Conditional, ScaledMinimum, Share
+from .model import Aggregate, CatalogAdditions, Condition, Conditional, ScaledMinimum, Share, Standard, walk_requirement
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 ONLY_ENV = "SHEQU_PLUGINS"
@@ -124,8 +123,14 @@ def load_plugins(manager: pluggy.PluginManager, only: set[str] | None = None) ->
             raise ShequError(f"plugin '{entry_point.name}' ({entry_point.value}) failed to import: {exc}") from exc
         manager.register(module, name=entry_point.name)
         distribution = entry_point.dist
-        infos.append(_info(entry_point.name, module, distribution.name if distribution else None,
-                           distribution.version if distribution else None))
+        infos.append(
+            _info(
+                entry_point.name,
+                module,
+                distribution.name if distribution else None,
+                distribution.version if distribution else None,
+            )
+        )
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -136,8 +141,14 @@ def load_plugins(manager: pluggy.PluginManager, only: set[str] | None = None) ->
 def _info(name: str, module: ModuleType | Any, distribution: str | None, version: str | None) -> PluginInfo:
     location = getattr(module, "__file__", None)
     hooks = tuple(sorted(n for n in hookspecs.hook_names() if hasattr(module, n)))
-    return PluginInfo(name=name, module=getattr(module, "__name__", repr(module)), distribution=distribution,
-                      version=version, location=str(Path(location).parent) if location else None, hooks=hooks)
+    return PluginInfo(
+        name=name,
+        module=getattr(module, "__name__", repr(module)),
+        distribution=distribution,
+        version=version,
+        location=str(Path(location).parent) if location else None,
+        hooks=hooks,
+    )
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -185,8 +196,13 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
     for impl in manager.hook.register_metrics.get_hookimpls():
         for metric in impl.function() or []:
             if metric.compute is None or not callable(metric.compute):
-                problems.append(Problem(file=f"plugin '{impl.plugin_name}'", where=f"register_metrics: {metric.id}",
-                                        message="a Python metric needs a callable 'compute'"))
+                problems.append(
+                    Problem(
+                        file=f"plugin '{impl.plugin_name}'",
+                        where=f"register_metrics: {metric.id}",
+                        message="a Python metric needs a callable 'compute'",
+                    )
+                )
             problems += catalog.add(CatalogAdditions(metrics=(metric,)), origin=f"plugin '{impl.plugin_name}'")
 
     standards: dict[str, LoadedStandard] = {}
@@ -199,15 +215,20 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
                 else:
                     loaded = load_standard_file(Path(item), impl.plugin_name)
             except ProblemsError as exc:
-                problems += [attrs.evolve(p, message=f"{p.message} (plugin '{impl.plugin_name}')") for p in exc.problems]
+                problems += [
+                    attrs.evolve(p, message=f"{p.message} (plugin '{impl.plugin_name}')") for p in exc.problems
+                ]
                 broken.append((Path(item), exc.problems, impl.plugin_name))
                 continue
             if loaded.id in standards:
                 other = standards[loaded.id]
-                problems.append(Problem(
-                    file=f"plugin '{impl.plugin_name}'", where="jurisdiction.id",
-                    message=f"jurisdiction id '{loaded.id}' is already declared by plugin '{other.plugin}'",
-                ))
+                problems.append(
+                    Problem(
+                        file=f"plugin '{impl.plugin_name}'",
+                        where="jurisdiction.id",
+                        message=f"jurisdiction id '{loaded.id}' is already declared by plugin '{other.plugin}'",
+                    )
+                )
                 continue
             problems += catalog.add(loaded.standard.catalog, origin=_origin(loaded))
             standards[loaded.id] = loaded
@@ -223,14 +244,19 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
 
 def _rest_of_file(path: Path, schema_problems: list[Problem], plugin: str, catalog: Catalog) -> list[Problem]:
     """The reference problems of the items of a file that did match the schema, so all are listed at once."""
-    from .validate import set_aside  # validate builds on this module
+    from .checks.validate import set_aside  # validate builds on this module
 
     partial = set_aside(path, schema_problems)
     if partial is None:
         return []
     loaded, original = partial
-    catalog = attrs.evolve(catalog, **{section: dict(getattr(catalog, section)) for section in (
-        "metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments")})
+    catalog = attrs.evolve(
+        catalog,
+        **{
+            section: dict(getattr(catalog, section))
+            for section in ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments")
+        },
+    )
     catalog.add(loaded.standard.catalog, origin=display_path(path))
     return [original(p) for p in check_references(attrs.evolve(loaded, plugin=plugin), catalog)]
 
@@ -258,7 +284,11 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
     def department(where: str, department_id: str) -> None:
         if department_id not in catalog.departments:
             alias = catalog.department_for(department_id)
-            hint = f" (the catalog id for it is '{alias}')" if alias else Catalog.suggest(department_id, catalog.departments)
+            hint = (
+                f" (the catalog id for it is '{alias}')"
+                if alias
+                else Catalog.suggest(department_id, catalog.departments)
+            )
             problem(where, f"unknown department '{department_id}'{hint}")
 
     def source(where: str, document_id: str | None) -> None:

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import registry_with
 
-from shequ import model, validate
+from shequ import model
+from shequ.authoring.scaffold import SNAPSHOT, create_plugin
+from shequ.checks import validate
 from shequ.cli import main
 from shequ.engine import evaluate
-from shequ.scaffold import SNAPSHOT, create_plugin
-
-from conftest import registry_with
 
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "docs" / "guide.md"
@@ -53,16 +53,23 @@ def new_package(tmp_path) -> Path:
 def test_new_plugin_writes_an_installable_package(new_package):
     files = sorted(p.relative_to(new_package).as_posix() for p in new_package.rglob("*") if p.is_file())
     assert files == [
-        ".gitignore", "README.md", "pyproject.toml",
-        "src/shequ_mycity/__init__.py", "src/shequ_mycity/document.txt", "src/shequ_mycity/mycity.toml",
-        "tests/test_conformance.py", "tests/test_conformance/test_standard_snapshot.yml",
+        ".gitignore",
+        "README.md",
+        "pyproject.toml",
+        "src/shequ_mycity/__init__.py",
+        "src/shequ_mycity/document.txt",
+        "src/shequ_mycity/mycity.toml",
+        "tests/test_conformance.py",
+        "tests/test_conformance/test_standard_snapshot.yml",
     ]
     project = tomllib.loads((new_package / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["name"] == "shequ-mycity"
     assert any(re.match(r"shequ\b", requirement) for requirement in project["dependencies"])
     assert project["entry-points"]["shequ"] == {"mycity": "shequ_mycity"}
     assert {re.split(r"[<>=]", r)[0] for r in project["optional-dependencies"]["test"]} == {
-        "pytest", "pytest-regressions"}
+        "pytest",
+        "pytest-regressions",
+    }
     hook = (new_package / "src/shequ_mycity/__init__.py").read_text(encoding="utf-8")
     assert "def register_jurisdictions(" in hook and 'with_name("mycity.toml")' in hook
     tests = (new_package / "tests/test_conformance.py").read_text(encoding="utf-8")
@@ -103,18 +110,29 @@ def test_the_example_rules_judge_real_data(new_package, tmp_path):
     """Every example rule is a real rule: a community built to meet the example document passes all of them."""
     registry = registry_with(new_package / "src/shequ_mycity/mycity.toml")
     data = tmp_path / "communities.csv"
-    data.write_text(textwrap.dedent("""\
+    data.write_text(
+        textwrap.dedent("""\
         id,name,district,kind,households,population,party_members,grids,service_space_m2,staff_office_m2,staff.committee_members,staff.social_workers,volunteers.registered,count.police_room,count.residents_committee_office,area.residents_committee_office,floor.residents_committee_office,count.party_general_branch,designations
         A,甲社区,东区,urban,1500,4500,60,6,500,80,7,2,400,1,1,120,1,1,high_level_harmonious
         B,乙社区,东区,urban,1500,4500,60,6,400,80,11,1,300,0,1,120,-1,0,
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     results = evaluate(data, ["mycity"], as_of=dt.date(2026, 6, 1), registry=registry)
     verdicts = {(row["id"], row["rule"]): row["verdict"] for row in results.details().to_dicts()}
     rule_ids = {rule.id for rule in registry.get("mycity").standard.rules} - {"high_level_harmonious"}
-    assert {rule for (community, rule), verdict in verdicts.items() if community == "A" and verdict == "pass"} == rule_ids
+    assert {
+        rule for (community, rule), verdict in verdicts.items() if community == "A" and verdict == "pass"
+    } == rule_ids
     assert {rule for (community, rule), verdict in verdicts.items() if community == "B" and verdict == "fail"} == {
-        "service_space", "committee_size", "social_workers", "police_room", "office_floor", "party_general_branch",
-        "volunteer_registration"}
+        "service_space",
+        "committee_size",
+        "social_workers",
+        "police_room",
+        "office_floor",
+        "party_general_branch",
+        "volunteer_registration",
+    }
     aggregates = results.aggregate_details().to_dicts()
     assert {row["verdict"] for row in aggregates} == {"pass"}  # one of two urban communities: 50 %
 
@@ -152,7 +170,9 @@ def test_new_plugin_refuses_an_installed_id(tmp_path):
 def test_new_plugin_defaults_to_a_folder_named_after_the_distribution(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     created = create_plugin("suzhou")
-    assert created.directory == Path("shequ-suzhou") and (tmp_path / "shequ-suzhou/src/shequ_suzhou/suzhou.toml").exists()
+    assert (
+        created.directory == Path("shequ-suzhou") and (tmp_path / "shequ-suzhou/src/shequ_suzhou/suzhou.toml").exists()
+    )
     standard = tomllib.loads((tmp_path / "shequ-suzhou/src/shequ_suzhou/suzhou.toml").read_text(encoding="utf-8"))
     assert standard["jurisdiction"]["name"] == "suzhou"
 
@@ -173,18 +193,23 @@ def _break_donghai(tmp_path: Path, *, schema_typo: bool) -> Path:
         text = text.replace(old, new)
 
     if schema_typo:  # a misspelt key in rules[5] (service_radius)
-        replace('requirement = { form = "range", min = 1.5, max = 2 }\nstrength = "guidance"',
-                'requirement = { form = "range", min = 1.5, max = 2 }\nstrenght = "guidance"')
+        replace(
+            'requirement = { form = "range", min = 1.5, max = 2 }\nstrength = "guidance"',
+            'requirement = { form = "range", min = 1.5, max = 2 }\nstrenght = "guidance"',
+        )
     # an unknown metric in rules[3] (staff_office_share)
     replace('metric = "staff_office_m2"', 'metric = "staff_ofice_m2"')
     # a quote that is not in the document, rules[7] (work_access_system)
     replace('quote = "建立社区工作准入制" }', 'quote = "全面建立社区工作准入制" }')
     # a number nobody accounts for: drop the [[unencoded]] entry of a cited document's number
-    replace('[[unencoded]]\nquote = "苏发〔201724号"\nreason = "Number of a cited provincial document '
-            '(damaged; read as 苏发〔2017〕24号), not a provision."\n', "")
+    replace(
+        '[[unencoded]]\nquote = "苏发〔201724号"\nreason = "Number of a cited provincial document '
+        '(damaged; read as 苏发〔2017〕24号), not a provision."\n',
+        "",
+    )
     # an overlapping rule: grid_management again under another id, as rules[12]
     start = text.index('[[rules]]\nid = "grid_management"')
-    rule = text[start:text.index("[[rules]]", start + 1)]
+    rule = text[start : text.index("[[rules]]", start + 1)]
     text += "\n" + rule.replace('id = "grid_management"', 'id = "grid_management_again"')
     path.write_text(text, encoding="utf-8")
     return folder
@@ -211,8 +236,11 @@ def test_validate_lists_every_problem_of_a_broken_builtin(tmp_path, monkeypatch)
         "«全面建立社区工作准入制»",
         lines[3],
     ]
-    assert re.fullmatch(r"donghai/donghai\.toml: document 'dzbf2019_31': the number 201724 in «….*苏发〔201724号.*…» "
-                        r"is neither encoded nor listed in 'unencoded'", lines[3])
+    assert re.fullmatch(
+        r"donghai/donghai\.toml: document 'dzbf2019_31': the number 201724 in «….*苏发〔201724号.*…» "
+        r"is neither encoded nor listed in 'unencoded'",
+        lines[3],
+    )
 
 
 def test_validate_lists_a_schema_typo_together_with_every_other_problem(tmp_path, monkeypatch):
@@ -223,8 +251,9 @@ def test_validate_lists_a_schema_typo_together_with_every_other_problem(tmp_path
     assert result.stderr.startswith("Error: 5 problems found:")
     lines = _problem_lines(result.stderr)
     assert lines[0].startswith("donghai/donghai.toml: rules[5]: unknown key(s) 'strenght'")
-    assert lines[1].startswith("donghai/donghai.toml: rules[3].metric: unknown metric 'staff_ofice_m2' "
-                               "(did you mean 'staff_office_m2'?)")
+    assert lines[1].startswith(
+        "donghai/donghai.toml: rules[3].metric: unknown metric 'staff_ofice_m2' (did you mean 'staff_office_m2'?)"
+    )
     assert lines[2].startswith("donghai/donghai.toml: rules[12]: rule 'grid_management_again' (三(三)3) overlaps")
     assert lines[3].startswith("donghai/donghai.toml: rules[7].source.quote: quote not found")
     assert "the number 201724" in lines[4]
@@ -236,20 +265,23 @@ def test_validate_reports_a_broken_jurisdiction_table_and_stops_there(tmp_path, 
     monkeypatch.chdir(tmp_path)
     folder = _break_donghai(tmp_path, schema_typo=False)
     path = folder / "donghai.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace('level = "county"', 'level = "township"'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('level = "county"', 'level = "township"'), encoding="utf-8"
+    )
     result = invoke("validate", "donghai")
     assert result.exit_code == 2
     (line,) = _problem_lines(result.stderr)  # nothing else can be checked without a jurisdiction
-    assert line == ("donghai/donghai.toml: jurisdiction: 'level' must be one of province, city, district, county: "
-                    "'township'")
+    assert line == (
+        "donghai/donghai.toml: jurisdiction: 'level' must be one of province, city, district, county: 'township'"
+    )
 
 
 def _mini_plugin(tmp_path: Path, quote: str, requirement: str) -> Path:
     folder = tmp_path / "mini"
     folder.mkdir()
     (folder / "document.txt").write_text(f"第七条　{quote}。\n", encoding="utf-8")
-    (folder / "mini.toml").write_text(textwrap.dedent(f"""\
+    (folder / "mini.toml").write_text(
+        textwrap.dedent(f"""\
         [jurisdiction]
         id = "mini"
         name = "试验"
@@ -265,17 +297,23 @@ def _mini_plugin(tmp_path: Path, quote: str, requirement: str) -> Path:
         metric = "committee_members"
         requirement = {requirement}
         source = {{ clause = "第七条", quote = "{quote}" }}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return folder
 
 
 def test_validate_reads_chinese_numerals_in_quotes(tmp_path):
-    folder = _mini_plugin(tmp_path, "居民委员会由主任、副主任和委员共五至九人组成", '{ form = "range", min = 5, max = 9 }')
+    folder = _mini_plugin(
+        tmp_path, "居民委员会由主任、副主任和委员共五至九人组成", '{ form = "range", min = 5, max = 9 }'
+    )
     assert validate.validate_path(folder) == []
 
 
 def test_validate_says_which_number_is_not_in_the_quote(tmp_path):
-    folder = _mini_plugin(tmp_path, "居民委员会由主任、副主任和委员共五至九人组成", '{ form = "range", min = 5, max = 11 }')
+    folder = _mini_plugin(
+        tmp_path, "居民委员会由主任、副主任和委员共五至九人组成", '{ form = "range", min = 5, max = 11 }'
+    )
     messages = [str(problem) for problem in validate.validate_path(folder)]
     assert any("rules[0].requirement.max: 11 is not in the rule's quote" in message for message in messages)
 
@@ -307,28 +345,45 @@ def overlay_venv(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                                        check=True, capture_output=True, text=True).stdout.strip())
+    site_packages = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     parents = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
     # addsitedir also runs the parent's .pth files, which is how its editable installs are found
     (site_packages / "_parent_environment.pth").write_text(
-        "".join(f"import site; site.addsitedir({path!r})\n" for path in parents), encoding="utf-8")
+        "".join(f"import site; site.addsitedir({path!r})\n" for path in parents), encoding="utf-8"
+    )
     build = " ".join(offline_build_options())
     wrappers = {
         # every dependency is already in the parent environment: nothing to resolve
         "pip": f'if [ "$1" = install ]; then shift; set -- install {build} "$@"; fi\n'
-               f'exec "{sys.executable}" -m pip --python "{python}" "$@"\n',
-        "shequ": f'exec "{python}" -c "import sys; from shequ.cli import main; sys.exit(main(prog_name=\'shequ\'))" "$@"\n',
+        f'exec "{sys.executable}" -m pip --python "{python}" "$@"\n',
+        "shequ": f'exec "{python}" -c '
+        '"import sys; from shequ.cli import main; sys.exit(main(prog_name=\'shequ\'))" "$@"\n',
         "pytest": f'exec "{python}" -m pytest -p no:cacheprovider "$@"\n',
     }
     for name, body in wrappers.items():
         script = venv / "bin" / name
         script.write_text("#!/bin/sh\n" + body, encoding="utf-8")
         script.chmod(0o755)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("PYTHONPATH", "SHEQU_PLUGINS") and not key.startswith("PYTEST_")}
-    env.update(PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", VIRTUAL_ENV=str(venv),
-               PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", COLUMNS="250", PYTHONDONTWRITEBYTECODE="1")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "SHEQU_PLUGINS") and not key.startswith("PYTEST_")
+    }
+    env.update(
+        PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        VIRTUAL_ENV=str(venv),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PIP_NO_INPUT="1",
+        COLUMNS="250",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     return env
 
 
@@ -348,8 +403,9 @@ def test_a_new_package_passes_its_own_tests_right_after_pip_install_e(tmp_path, 
     assert row["package"] == "shequ-mycity 0.1.0" and row["rules"] == len(model.REQUIREMENT_FORMS)
     assert row["location"].startswith(str(tmp_path / "shequ-mycity"))  # editable: the source folder itself
 
-    judged = sh(f"shequ evaluate {REPO / 'examples' / 'communities.csv'} -j mycity --format json", tmp_path,
-                overlay_venv)
+    judged = sh(
+        f"shequ evaluate {REPO / 'examples' / 'communities.csv'} -j mycity --format json", tmp_path, overlay_venv
+    )
     assert judged.returncode == 0, judged.stderr
     assert {row["jurisdiction"] for row in json.loads(judged.stdout)["results"]} == {"mycity"}
 
@@ -359,7 +415,9 @@ def test_a_new_package_passes_its_own_tests_right_after_pip_install_e(tmp_path, 
     assert not list((tmp_path / "shequ-mycity").rglob("*.obtained.yml"))
 
 
-_BLOCK = re.compile(r"(?:<!--\s*(?P<note>.*?)\s*-->\n)?```(?P<lang>[\w-]*)\n(?P<body>.*?)^```", re.DOTALL | re.MULTILINE)
+_BLOCK = re.compile(
+    r"(?:<!--\s*(?P<note>.*?)\s*-->\n)?```(?P<lang>[\w-]*)\n(?P<body>.*?)^```", re.DOTALL | re.MULTILINE
+)
 
 
 def guide_steps(text: str) -> list[tuple[str, str, str]]:
@@ -380,12 +438,20 @@ def test_the_guide_works_as_written(tmp_path, overlay_venv):
     """docs/guide.md, followed literally: scaffold, write the files, validate, install, list, evaluate, test."""
     steps = guide_steps(GUIDE.read_text(encoding="utf-8"))
     commands = [step[1] for step in steps if step[0] == "run"]
-    for expected in ("shequ new-plugin", "shequ validate", "pip install -e", "shequ plugins", "shequ evaluate",
-                     "pytest"):
+    for expected in (
+        "shequ new-plugin",
+        "shequ validate",
+        "pip install -e",
+        "shequ plugins",
+        "shequ evaluate",
+        "pytest",
+    ):
         assert any(command.startswith(expected) for command in commands), f"the guide no longer runs {expected}"
     assert [step[1] for step in steps if step[0] == "file"] == [
-        "shequ-juweihui/src/shequ_juweihui/document.txt", "shequ-juweihui/src/shequ_juweihui/juweihui.toml",
-        "communities.csv"]
+        "shequ-juweihui/src/shequ_juweihui/document.txt",
+        "shequ-juweihui/src/shequ_juweihui/juweihui.toml",
+        "communities.csv",
+    ]
 
     cwd, outputs = tmp_path, {}
     for kind, what, content in steps:

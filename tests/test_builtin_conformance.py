@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shequ.testing import assert_conforms, standard_snapshot
+from shequ.authoring.testing import assert_conforms, standard_snapshot
 
 BUILT_INS = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
 SNAPSHOTS = Path(__file__).with_suffix("")

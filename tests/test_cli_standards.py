@@ -84,7 +84,9 @@ def test_show_json_holds_the_whole_normalised_standard(run):
         assert rule["source"]["clause"] and rule["source"]["quote"]
     registration = next(r for r in data["rules"] if r["id"] == "volunteer_registration")
     assert [(s["due"], s["requirement"]["value"]) for s in registration["stages"]] == [
-        ("2018-12-31", 0.04), ("2020-12-31", 0.1)], "the 4 % → 10 % registration target is staged"
+        ("2018-12-31", 0.04),
+        ("2020-12-31", 0.1),
+    ], "the 4 % → 10 % registration target is staged"
     funds = data["obligations"][0]
     assert funds["amount_yuan"] == 10 and funds["basis"] == "households" and funds["payer"] == ["finance"]
 
@@ -99,9 +101,9 @@ def test_show_table_and_markdown_and_csv(run):
 def test_csv_output_neutralises_formulas():
     from shequ.output import render_csv
 
-    text = render_csv([{"a": "=HYPERLINK(\"x\")", "b": -5, "c": "+1", "d": "正常"}])
+    text = render_csv([{"a": '=HYPERLINK("x")', "b": -5, "c": "+1", "d": "正常"}])
     row = next(csv.DictReader(io.StringIO(text)))
-    assert row == {"a": "'=HYPERLINK(\"x\")", "b": "-5", "c": "'+1", "d": "正常"}
+    assert row == {"a": '\'=HYPERLINK("x")', "b": "-5", "c": "'+1", "d": "正常"}
 
 
 def test_validate_a_built_in_plugin_folder(run):
@@ -112,9 +114,11 @@ def test_validate_a_built_in_plugin_folder(run):
 
 
 def test_help_imports_neither_polars_nor_plugins():
-    code = ("import sys; from click.testing import CliRunner; from shequ.cli import main; "
-            "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
-            "assert 'polars' not in sys.modules, 'polars imported'; "
-            "assert not any(m.startswith('shequ_plugins') for m in sys.modules), 'plugins loaded'; print('ok')")
+    code = (
+        "import sys; from click.testing import CliRunner; from shequ.cli import main; "
+        "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0, r.output; "
+        "assert 'polars' not in sys.modules, 'polars imported'; "
+        "assert not any(m.startswith('shequ_plugins') for m in sys.modules), 'plugins loaded'; print('ok')"
+    )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.strip() == "ok", completed.stderr

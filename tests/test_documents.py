@@ -21,12 +21,15 @@ def judge(jurisdiction: str, rule: str, as_of: dt.date = dt.date(2021, 1, 1), **
 
 
 # 长政办〔2018〕61号 二(二)8: 每百户…不低于30平方米(…不足300平方米的,按不少于300平方米设置)
-@pytest.mark.parametrize(("households", "space", "verdict", "required", "shortfall"), [
-    (1500, 440.0, "fail", 450.0, 10.0),   # 1,500 / 100 × 30 = 450
-    (1500, 450.0, "pass", 450.0, 0.0),
-    (800, 299.0, "fail", 300.0, 1.0),     # 240 < 300: the floor applies
-    (2000, 650.0, "pass", 600.0, 0.0),
-])
+@pytest.mark.parametrize(
+    ("households", "space", "verdict", "required", "shortfall"),
+    [
+        (1500, 440.0, "fail", 450.0, 10.0),  # 1,500 / 100 × 30 = 450
+        (1500, 450.0, "pass", 450.0, 0.0),
+        (800, 299.0, "fail", 300.0, 1.0),  # 240 < 300: the floor applies
+        (2000, 650.0, "pass", 600.0, 0.0),
+    ],
+)
 def test_changchun_service_space(households, space, verdict, required, shortfall):
     row = judge("changchun", "service_space", households=households, service_space_m2=space)
     assert (row["verdict"], row["required_min"], row["shortfall"]) == (verdict, required, shortfall)
@@ -56,11 +59,14 @@ def test_changchun_rule_does_not_cover_rural_communities():
 
 
 # 东政办发〔2019〕31号 二(二)1: 每百户不低于30平方米, 最低不少于600平方米
-@pytest.mark.parametrize(("households", "space", "verdict", "required", "shortfall"), [
-    (1500, 550.0, "fail", 600.0, 50.0),   # 450 < 600: the floor applies
-    (2500, 700.0, "fail", 750.0, 50.0),   # 2,500 / 100 × 30 = 750
-    (2500, 750.0, "pass", 750.0, 0.0),
-])
+@pytest.mark.parametrize(
+    ("households", "space", "verdict", "required", "shortfall"),
+    [
+        (1500, 550.0, "fail", 600.0, 50.0),  # 450 < 600: the floor applies
+        (2500, 700.0, "fail", 750.0, 50.0),  # 2,500 / 100 × 30 = 750
+        (2500, 750.0, "pass", 750.0, 0.0),
+    ],
+)
 def test_donghai_service_space(households, space, verdict, required, shortfall):
     row = judge("donghai", "service_space_per_100_households", households=households, service_space_m2=space)
     assert (row["verdict"], row["required_min"], row["shortfall"]) == (verdict, required, shortfall)
@@ -82,30 +88,53 @@ def test_donghai_size_is_households_or_people():
 
 def test_longgang_general_branch_from_fifty_party_members():
     # 第十条: 党员50人以上的社区建立党总支
-    assert judge("longgang", "party_general_branch_50_members", party_members=60,
-                 **{"count.party_general_branch": 0})["verdict"] == "fail"
-    assert judge("longgang", "party_general_branch_50_members", party_members=40,
-                 **{"count.party_general_branch": 0})["verdict"] == "not_applicable"
+    assert (
+        judge("longgang", "party_general_branch_50_members", party_members=60, **{"count.party_general_branch": 0})[
+            "verdict"
+        ]
+        == "fail"
+    )
+    assert (
+        judge("longgang", "party_general_branch_50_members", party_members=40, **{"count.party_general_branch": 0})[
+            "verdict"
+        ]
+        == "not_applicable"
+    )
 
 
 def test_longgang_village_to_residence_rules_need_the_flag():
     # 第四十六条: 股份合作公司提供350平方米以上用房 — only for 村改居 communities
-    flagged = judge("longgang", "village_to_residence_premises", flags=["village_to_residence"],
-                    **{"area.residents_committee_office": 300.0})
+    flagged = judge(
+        "longgang",
+        "village_to_residence_premises",
+        flags=["village_to_residence"],
+        **{"area.residents_committee_office": 300.0},
+    )
     assert flagged["verdict"] == "fail" and flagged["shortfall"] == 50.0
-    other = judge("longgang", "village_to_residence_premises", flags=[],
-                  **{"area.residents_committee_office": 300.0})
+    other = judge("longgang", "village_to_residence_premises", flags=[], **{"area.residents_committee_office": 300.0})
     assert other["verdict"] == "not_applicable"
 
 
 def test_panzhihua_extra_deputy_above_5000_residents():
     # 常住人口5000人以上社区增配专职副书记或专职副主任
-    assert judge("panzhihua", "extra_deputy_large_community", population=6000,
-                 **{"staff.full_time_deputies": 0.0})["verdict"] == "fail"
-    assert judge("panzhihua", "extra_deputy_large_community", population=6000,
-                 **{"staff.full_time_deputies": 1.0})["verdict"] == "pass"
-    assert judge("panzhihua", "extra_deputy_large_community", population=4000,
-                 **{"staff.full_time_deputies": 0.0})["verdict"] == "not_applicable"
+    assert (
+        judge("panzhihua", "extra_deputy_large_community", population=6000, **{"staff.full_time_deputies": 0.0})[
+            "verdict"
+        ]
+        == "fail"
+    )
+    assert (
+        judge("panzhihua", "extra_deputy_large_community", population=6000, **{"staff.full_time_deputies": 1.0})[
+            "verdict"
+        ]
+        == "pass"
+    )
+    assert (
+        judge("panzhihua", "extra_deputy_large_community", population=4000, **{"staff.full_time_deputies": 0.0})[
+            "verdict"
+        ]
+        == "not_applicable"
+    )
 
 
 def test_panzhihua_service_space_per_100_households():
@@ -116,17 +145,30 @@ def test_panzhihua_service_space_per_100_households():
 
 def test_xiamen_one_social_worker_per_community_by_2020():
     # 每个城乡社区至少配备1名社区社会工作者 (到2020年)
-    assert judge("xiamen", "social_worker_per_community", dt.date(2019, 1, 1),
-                 **{"staff.social_workers": 0.0})["verdict"] == "not_due"
-    assert judge("xiamen", "social_worker_per_community", dt.date(2021, 1, 1),
-                 **{"staff.social_workers": 0.0})["verdict"] == "fail"
+    assert (
+        judge("xiamen", "social_worker_per_community", dt.date(2019, 1, 1), **{"staff.social_workers": 0.0})["verdict"]
+        == "not_due"
+    )
+    assert (
+        judge("xiamen", "social_worker_per_community", dt.date(2021, 1, 1), **{"staff.social_workers": 0.0})["verdict"]
+        == "fail"
+    )
 
 
 def test_xiamen_two_social_workers_per_10000_residents_citywide():
     # 每万人拥有专业社工人数达到2人: 30,000 residents need 6
-    frame = pl.DataFrame({"id": ["a", "b", "c"], "kind": ["urban", "urban", "rural"],
-                          "population": [10000, 10000, 10000], "staff.social_workers": [3.0, 2.0, 0.0]})
-    rows = [r for r in evaluate(frame, ["xiamen"], as_of=dt.date(2021, 1, 1)).aggregate_details().to_dicts()
-            if r["rule"] == "social_workers_per_10000"]
+    frame = pl.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "kind": ["urban", "urban", "rural"],
+            "population": [10000, 10000, 10000],
+            "staff.social_workers": [3.0, 2.0, 0.0],
+        }
+    )
+    rows = [
+        r
+        for r in evaluate(frame, ["xiamen"], as_of=dt.date(2021, 1, 1)).aggregate_details().to_dicts()
+        if r["rule"] == "social_workers_per_10000"
+    ]
     assert [(r["district"], r["verdict"]) for r in rows] == [("(all)", "fail")]
     assert rows[0]["value"] == pytest.approx(5 / 30000 * 10000)

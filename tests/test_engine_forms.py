@@ -30,10 +30,14 @@ def verdicts(registry, frame: dict, as_of: dt.date = AS_OF, column: str = "verdi
 
 
 def test_scaled_minimum_with_floor(make_registry):
-    registry = make_registry(rule("service_space_m2",
-                                  '{ form = "scaled_min", rate = 30, per = 100, basis = "households", floor = 300 }'))
-    frame = {"id": list("abcde"), "households": [1500, 1500, 800, None, None],
-             "service_space_m2": [450.0, 449.0, 300.0, 250.0, 5000.0]}
+    registry = make_registry(
+        rule("service_space_m2", '{ form = "scaled_min", rate = 30, per = 100, basis = "households", floor = 300 }')
+    )
+    frame = {
+        "id": list("abcde"),
+        "households": [1500, 1500, 800, None, None],
+        "service_space_m2": [450.0, 449.0, 300.0, 250.0, 5000.0],
+    }
     assert verdicts(registry, frame) == ["pass", "fail", "pass", "fail", "unknown"]
     # 1,500 households × 30 m² / 100 = 450 m²; 800 households fall back on the 300 m² floor
     assert verdicts(registry, frame, column="required_min")[:3] == [450.0, 450.0, 300.0]
@@ -50,8 +54,11 @@ def test_range_shortfall_is_distance_to_the_nearest_bound(make_registry):
 
 def test_share_of_two_metrics(make_registry):
     registry = make_registry(rule("staff_office_m2", '{ form = "share", of = "service_space_m2", max = 0.2 }'))
-    frame = {"id": list("abcd"), "staff_office_m2": [100.0, 150.0, 10.0, 10.0],
-             "service_space_m2": [500.0, 500.0, 0.0, None]}
+    frame = {
+        "id": list("abcd"),
+        "staff_office_m2": [100.0, 150.0, 10.0, 10.0],
+        "service_space_m2": [500.0, 500.0, 0.0, None],
+    }
     assert verdicts(registry, frame) == ["pass", "fail", "unknown", "unknown"]
     assert verdicts(registry, frame, column="value")[:2] == [0.2, 0.3]
 
@@ -63,27 +70,41 @@ def test_presence_and_missing_lists(make_registry):
 
 
 def test_conditional_without_otherwise_is_not_applicable_below_the_threshold(make_registry):
-    registry = make_registry(rule(
-        "count.party_general_branch",
-        '{ form = "conditional", when = { metric = "party_members", min = 50 }, then = { form = "present" } }'))
+    registry = make_registry(
+        rule(
+            "count.party_general_branch",
+            '{ form = "conditional", when = { metric = "party_members", min = 50 }, then = { form = "present" } }',
+        )
+    )
     frame = {"id": list("abcd"), "party_members": [60, 60, 20, None], "count.party_general_branch": [1, 0, 0, 1]}
     assert verdicts(registry, frame) == ["pass", "fail", "not_applicable", "unknown"]
 
 
 def test_conditional_with_otherwise(make_registry):
-    registry = make_registry(rule(
-        "full_time_deputies",
-        '{ form = "conditional", when = { metric = "population", min = 5000 }, '
-        'then = { form = "min", value = 2 }, otherwise = { form = "min", value = 1 } }'))
-    frame = {"id": list("abcd"), "population": [6000, 6000, 3000, 3000],
-             "staff.full_time_deputies": [2.0, 1.0, 1.0, 0.0]}
+    registry = make_registry(
+        rule(
+            "full_time_deputies",
+            '{ form = "conditional", when = { metric = "population", min = 5000 }, '
+            'then = { form = "min", value = 2 }, otherwise = { form = "min", value = 1 } }',
+        )
+    )
+    frame = {
+        "id": list("abcd"),
+        "population": [6000, 6000, 3000, 3000],
+        "staff.full_time_deputies": [2.0, 1.0, 1.0, 0.0],
+    }
     assert verdicts(registry, frame) == ["pass", "fail", "pass", "fail"]
 
 
 def test_staged_values_pick_the_stage_in_force(make_registry):
-    registry = make_registry(rule("registered_volunteers", """{ form = "staged", stages = [
+    registry = make_registry(
+        rule(
+            "registered_volunteers",
+            """{ form = "staged", stages = [
         { due = 2018-12-31, requirement = { form = "share", of = "population", min = 0.04 } },
-        { due = 2020-12-31, requirement = { form = "share", of = "population", min = 0.10 } } ] }"""))
+        { due = 2020-12-31, requirement = { form = "share", of = "population", min = 0.10 } } ] }""",
+        )
+    )
     frame = {"id": ["a"], "population": [1000], "volunteers.registered": [50.0]}  # 5 %
     assert verdicts(registry, frame, as_of=dt.date(2018, 6, 1)) == ["not_due"]
     assert verdicts(registry, frame, as_of=dt.date(2019, 6, 1)) == ["pass"]
@@ -100,11 +121,19 @@ def test_due_date_and_document_date(make_registry):
 
 
 def test_alternatives(make_registry):
-    registry = make_registry(rule("households", """{ form = "any_of", options = [
+    registry = make_registry(
+        rule(
+            "households",
+            """{ form = "any_of", options = [
         { form = "range", metric = "households", min = 2000, max = 3000 },
-        { form = "min", metric = "population", value = 10000 } ] }"""))
-    frame = {"id": list("abcde"), "households": [2500, 1500, 1500, None, None],
-             "population": [5000, 12000, 5000, 12000, 5000]}
+        { form = "min", metric = "population", value = 10000 } ] }""",
+        )
+    )
+    frame = {
+        "id": list("abcde"),
+        "households": [2500, 1500, 1500, None, None],
+        "population": [5000, 12000, 5000, 12000, 5000],
+    }
     assert verdicts(registry, frame) == ["pass", "pass", "fail", "pass", "unknown"]
 
 
@@ -115,24 +144,44 @@ def test_placement(make_registry):
 
 
 def test_applicability_by_kind_flag_and_condition(make_registry):
-    registry = make_registry(rule("households", '{ form = "min", value = 1 }',
-                                  'applies_to = { kinds = ["urban"], flags = ["village_to_residence"], '
-                                  'when = [{ metric = "population", min = 100 }] }'))
-    frame = {"id": list("abcde"), "kind": ["urban", "rural", "urban", None, "urban"],
-             "flags": [["village_to_residence"], ["village_to_residence"], [], ["village_to_residence"],
-                       ["village_to_residence"]],
-             "population": [500, 500, 500, 500, 50], "households": [10, 10, 10, 10, 10]}
+    registry = make_registry(
+        rule(
+            "households",
+            '{ form = "min", value = 1 }',
+            'applies_to = { kinds = ["urban"], flags = ["village_to_residence"], '
+            'when = [{ metric = "population", min = 100 }] }',
+        )
+    )
+    frame = {
+        "id": list("abcde"),
+        "kind": ["urban", "rural", "urban", None, "urban"],
+        "flags": [
+            ["village_to_residence"],
+            ["village_to_residence"],
+            [],
+            ["village_to_residence"],
+            ["village_to_residence"],
+        ],
+        "population": [500, 500, 500, 500, 50],
+        "households": [10, 10, 10, 10, 10],
+    }
     assert verdicts(registry, frame) == ["pass", "not_applicable", "not_applicable", "unknown", "not_applicable"]
 
 
 def test_aggregate_share_per_jurisdiction_and_district(make_registry):
-    registry = make_registry(rule(
-        "designation.high_level_harmonious",
-        '{ form = "aggregate", statistic = "share", condition = { form = "present" }, min = 0.5 }',
-        'applies_to = { kinds = ["urban"] }'))
-    frame = {"id": list("abcde"), "district": ["东", "东", "西", "西", "西"],
-             "kind": ["urban", "urban", "urban", "urban", "rural"],
-             "designations": [["high_level_harmonious"], [], [], [], ["high_level_harmonious"]]}
+    registry = make_registry(
+        rule(
+            "designation.high_level_harmonious",
+            '{ form = "aggregate", statistic = "share", condition = { form = "present" }, min = 0.5 }',
+            'applies_to = { kinds = ["urban"] }',
+        )
+    )
+    frame = {
+        "id": list("abcde"),
+        "district": ["东", "东", "西", "西", "西"],
+        "kind": ["urban", "urban", "urban", "urban", "rural"],
+        "designations": [["high_level_harmonious"], [], [], [], ["high_level_harmonious"]],
+    }
     results = evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry)
     aggregates = {row["district"]: row for row in results.aggregate_details().to_dicts()}
     assert aggregates["(all)"]["verdict"] == "fail" and aggregates["(all)"]["value"] == 0.25
@@ -141,21 +190,30 @@ def test_aggregate_share_per_jurisdiction_and_district(make_registry):
 
 
 def test_aggregate_with_unknowns_is_judged_only_when_both_readings_agree(make_registry):
-    registry = make_registry(rule(
-        "designation.featured",
-        '{ form = "aggregate", statistic = "share", condition = { form = "present" }, min = 0.5 }'))
+    registry = make_registry(
+        rule(
+            "designation.featured",
+            '{ form = "aggregate", statistic = "share", condition = { form = "present" }, min = 0.5 }',
+        )
+    )
     frame = {"id": list("abcd"), "designations": [["featured"], [], None, None]}
-    (row,) = [r for r in evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry)
-              .aggregate_details().to_dicts() if r["district"] == "(all)"]
+    (row,) = [
+        r
+        for r in evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry).aggregate_details().to_dicts()
+        if r["district"] == "(all)"
+    ]
     assert row["verdict"] == "unknown"  # 1/4 known, up to 3/4 possible
 
 
 def test_aggregate_rate_per_10000(make_registry):
-    registry = make_registry(rule(
-        "social_workers", '{ form = "aggregate", statistic = "rate", of = "population", per = 10000, min = 2, '
-                          'scope = "jurisdiction" }'))
-    frame = {"id": list("ab"), "district": ["东", "西"], "population": [6000, 4000],
-             "staff.social_workers": [1.0, 1.0]}
+    registry = make_registry(
+        rule(
+            "social_workers",
+            '{ form = "aggregate", statistic = "rate", of = "population", per = 10000, min = 2, '
+            'scope = "jurisdiction" }',
+        )
+    )
+    frame = {"id": list("ab"), "district": ["东", "西"], "population": [6000, 4000], "staff.social_workers": [1.0, 1.0]}
     rows = evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry).aggregate_details().to_dicts()
     assert [(r["district"], r["verdict"], r["value"]) for r in rows] == [("(all)", "pass", 2.0)]
 
@@ -170,13 +228,21 @@ def test_every_input_community_appears_even_with_no_data(make_registry):
 
 def test_district_quota_counts_communities_meeting_the_condition(make_registry):
     """二(二)1 of Panzhihua's document: 东区、西区 each build 2 — judged per named district only."""
-    registry = make_registry(rule(
-        "designation.high_level_harmonious",
-        '{ form = "aggregate", statistic = "count", condition = { form = "present" }, min = 2, scope = "district" }',
-        'applies_to = { districts = ["东区", "西区"] }'))
-    frame = {"id": list("abcdef"), "district": ["东区", "东区", "西区", "西区", "仁和区", "仁和区"],
-             "designations": [["high_level_harmonious"], ["high_level_harmonious"], ["high_level_harmonious"], [],
-                              [], []]}
+    registry = make_registry(
+        rule(
+            "designation.high_level_harmonious",
+            '{ form = "aggregate", statistic = "count", condition = { form = "present" }, '
+            'min = 2, scope = "district" }',
+            'applies_to = { districts = ["东区", "西区"] }',
+        )
+    )
+    frame = {
+        "id": list("abcdef"),
+        "district": ["东区", "东区", "西区", "西区", "仁和区", "仁和区"],
+        "designations": [["high_level_harmonious"], ["high_level_harmonious"], ["high_level_harmonious"], [], [], []],
+    }
     rows = evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry).aggregate_details().to_dicts()
     assert sorted((r["district"], r["verdict"], r["value"]) for r in rows) == [
-        ("东区", "pass", 2.0), ("西区", "fail", 1.0)]  # no "(all)" row, 仁和区 is not covered
+        ("东区", "pass", 2.0),
+        ("西区", "fail", 1.0),
+    ]  # no "(all)" row, 仁和区 is not covered

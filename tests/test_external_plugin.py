@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_authoring import offline_build_options
 
 from shequ.cli import main
 from shequ.registry import _cached_registry
-
-from test_authoring import offline_build_options
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "external-plugin"
@@ -37,9 +36,23 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     source = root / "source"
     shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "build"))
     target = root / "site"
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", *offline_build_options(),
-                           "--disable-pip-version-check", "--quiet", "--target", str(target), str(source)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            *offline_build_options(),
+            "--disable-pip-version-check",
+            "--quiet",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return target, source
 
@@ -119,8 +132,14 @@ def test_its_own_tests_pass_with_the_conformance_kit(built):
     env = {key: value for key, value in os.environ.items() if key != "SHEQU_PLUGINS" and not key.startswith("PYTEST_")}
     env["PYTHONPATH"] = os.pathsep.join([str(target), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     # run from the installed copy's source folder: its tests, its snapshot, its pyproject's pytest settings
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=source, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 passed" in done.stdout
 

@@ -14,7 +14,12 @@ from polars.testing import assert_frame_equal
 from shequ.catalog import Catalog
 from shequ.errors import ProblemsError
 from shequ.io import (
-    FIXED_COLUMNS, MAX_LISTED, CommunityTable, column_dtype, communities_frame, load_communities,
+    FIXED_COLUMNS,
+    MAX_LISTED,
+    CommunityTable,
+    column_dtype,
+    communities_frame,
+    load_communities,
 )
 from shequ.model import Community, Facility, Organization
 
@@ -117,13 +122,23 @@ def test_every_format_loads_to_the_same_frame(form, sample, catalog, tmp_path):
 
 def test_communities_frame_from_model_objects(catalog):
     communities = [
-        Community(id="A", kind="urban", households=1200, population=3300,
-                  facilities=(Facility(kind="police_room", area_m2=20.0, floor=1),
-                              Facility(kind="outdoor_activity", area_m2=300.0),
-                              Facility(kind="outdoor_activity", area_m2=200.0)),
-                  organizations=(Organization(kind="social_organization", members=30),
-                                 Organization(kind="social_organization", members=12)),
-                  staff={"full_time": 7}, flags=()),
+        Community(
+            id="A",
+            kind="urban",
+            households=1200,
+            population=3300,
+            facilities=(
+                Facility(kind="police_room", area_m2=20.0, floor=1),
+                Facility(kind="outdoor_activity", area_m2=300.0),
+                Facility(kind="outdoor_activity", area_m2=200.0),
+            ),
+            organizations=(
+                Organization(kind="social_organization", members=30),
+                Organization(kind="social_organization", members=12),
+            ),
+            staff={"full_time": 7},
+            flags=(),
+        ),
         Community(id="B", kind="village", facilities=(Facility(kind="police_room"),)),
         Community(id="C"),
     ]
@@ -132,19 +147,21 @@ def test_communities_frame_from_model_objects(catalog):
     assert table.ids == ["A", "B", "C"]
     assert frame["area.outdoor_activity"].to_list() == [500.0, 0.0, None]  # B's list is complete, C unknown
     assert frame["count.outdoor_activity"].to_list() == [2, 0, None]
-    assert frame["area.police_room"].to_list() == [20.0, None, None]      # B's area is unknown: unknown sum
+    assert frame["area.police_room"].to_list() == [20.0, None, None]  # B's area is unknown: unknown sum
     assert frame["count.police_room"].to_list() == [1, 1, None]
     assert frame["floor.police_room"].to_list() == [1, None, None]
     assert frame["members.social_organization"].to_list() == [42, None, None]
     assert frame["count.social_organization"].to_list() == [2, None, None]
     assert frame["staff.full_time"].to_list() == [7.0, None, None]
     assert frame["indicators.resident_units"].to_list() == [4.0, None, None]
-    assert frame["flags"].to_list() == [[], None, None]                   # given empty vs unknown
+    assert frame["flags"].to_list() == [[], None, None]  # given empty vs unknown
 
 
 def test_communities_frame_checks_the_catalog_and_duplicates(catalog):
-    communities = [Community(id="A", facilities=(Facility(kind="police_rom"),), flags=("grid_managment",)),
-                   Community(id="A", staff_office_m2=50.0, service_space_m2=40.0)]
+    communities = [
+        Community(id="A", facilities=(Facility(kind="police_rom"),), flags=("grid_managment",)),
+        Community(id="A", staff_office_m2=50.0, service_space_m2=40.0),
+    ]
     with pytest.raises(ProblemsError) as info:
         communities_frame(communities, catalog=catalog)
     text = info.value.report()
@@ -159,11 +176,14 @@ def test_communities_frame_checks_the_catalog_and_duplicates(catalog):
 
 
 def test_chinese_headers_and_values(catalog, tmp_path):
-    path = write_csv(tmp_path, """
+    path = write_csv(
+        tmp_path,
+        """
 社区编号,社区名称,所属街道,社区类型,户数,常住人口,党员数,网格数,综合服务设施面积,办公面积,服务半径(公里),专职工作人员,注册志愿者,工作经费,驻社区单位,警务室面积,警务室数量,居委会工作用房所在楼层,社会组织数量,标识,荣誉
 C1,幸福社区,东城街道,城市社区,1500,4200,60,4,500,80,0.8,9,300,150000,12,20,1,2,3,村改居；网格化管理,特色社区
 C2,和平村,青山镇,行政村,300,850,12,1,200,30,3.5,3,20,60000,0,0,0,,0,;,
-""")
+""",
+    )
     frame = load(path, catalog)
     first = frame.row(0, named=True)
     assert first["id"] == "C1" and first["name"] == "幸福社区" and first["district"] == "东城街道"
@@ -183,11 +203,14 @@ C2,和平村,青山镇,行政村,300,850,12,1,200,30,3.5,3,20,60000,0,0,0,,0,;,
 
 
 def test_full_width_digits_spaces_and_thousands_separators(catalog, tmp_path):
-    path = write_csv(tmp_path, """
+    path = write_csv(
+        tmp_path,
+        """
 id,households,population,service_space_m2,staff_office_m2,floor.residents_committee_office
 　Ａ1 ,"１,２００",３ ４００,"1,234.5",１２．５,－１
 B,"1,200",3400, 500 ,　,2
-""")
+""",
+    )
     frame = load(path, catalog)
     assert frame["id"].to_list() == ["A1", "B"]
     assert frame["households"].to_list() == [1200, 1200]
@@ -198,11 +221,14 @@ B,"1,200",3400, 500 ,　,2
 
 
 def test_missing_values_stay_null_never_zero(catalog, tmp_path):
-    path = write_csv(tmp_path, """
+    path = write_csv(
+        tmp_path,
+        """
 id,households,population,service_space_m2,staff.full_time,count.police_room,flags
 A,,-,—,无,NA,
 B,N/A,n/a,#N/A,null,0,grid_management
-""")
+""",
+    )
     frame = load(path, catalog)
     assert frame["households"].to_list() == [None, None]
     assert frame["population"].to_list() == [None, None]
@@ -276,11 +302,22 @@ def test_nested_file_with_many_mistakes_reports_each_with_its_path(catalog):
 
 def test_nested_records_accept_chinese_kind_names_and_indicators(catalog, tmp_path):
     path = tmp_path / "c.json"
-    path.write_text(json.dumps([{
-        "id": "A", "kind": "城市社区", "facilities": [{"kind": "警务室", "area_m2": 20}],
-        "organizations": [{"kind": "党支部", "members": 30}], "flags": ["村改居"],
-        "indicators": {"resident_units": 3},
-    }], ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "id": "A",
+                    "kind": "城市社区",
+                    "facilities": [{"kind": "警务室", "area_m2": 20}],
+                    "organizations": [{"kind": "党支部", "members": 30}],
+                    "flags": ["村改居"],
+                    "indicators": {"resident_units": 3},
+                }
+            ],
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     row = load(path, catalog).row(0, named=True)
     assert (row["kind"], row["count.police_room"], row["area.police_room"]) == ("urban", 1, 20.0)
     assert row["members.party_branch"] == 30
@@ -361,8 +398,11 @@ def test_parquet_with_wrong_column_types(catalog, tmp_path):
 
 def test_facilities_table_gives_the_same_frame_as_nested_lists(sample, catalog, tmp_path):
     flat = pl.read_csv(EXAMPLES / "communities.csv", infer_schema=False)
-    facility_columns = [c for c in flat.columns if c.startswith(("area.", "floor."))
-                        or (c.startswith("count.") and c[6:] in catalog.facility_kinds)]
+    facility_columns = [
+        c
+        for c in flat.columns
+        if c.startswith(("area.", "floor.")) or (c.startswith("count.") and c[6:] in catalog.facility_kinds)
+    ]
     path = tmp_path / "no_facilities.csv"
     flat.drop(facility_columns).write_csv(path)
     frame = load(path, catalog, facilities=EXAMPLES / "facilities.csv")
@@ -371,13 +411,17 @@ def test_facilities_table_gives_the_same_frame_as_nested_lists(sample, catalog, 
 
 def test_facilities_table_aggregates_and_checks(catalog, tmp_path):
     main = write_csv(tmp_path, "id,households\nA,100\nB,200\nC,300\n", "main.csv")
-    table = write_csv(tmp_path, """
+    table = write_csv(
+        tmp_path,
+        """
 社区编号,设施类型,面积,楼层
 A,police_room,20,1
 A,outdoor_activity,100,
 A,室外活动场地,50,
 B,outdoor_activity,,
-""", "facilities.csv")
+""",
+        "facilities.csv",
+    )
     frame = load(main, catalog, facilities=table)
     assert frame["count.outdoor_activity"].to_list() == [2, 1, None]
     assert frame["area.outdoor_activity"].to_list() == [150.0, None, None]  # B's area unknown, C not listed
@@ -385,8 +429,11 @@ B,outdoor_activity,,
     assert frame["area.police_room"].to_list() == [20.0, 0.0, None]
     assert frame["floor.police_room"].to_list() == [1, None, None]
 
-    bad = write_csv(tmp_path, "community_id,kind,area_m2,floor,note\nA,police_rom,20,1,x\nZ,police_room,-1,0,y\n,,,,\n",
-                    "bad_facilities.csv")
+    bad = write_csv(
+        tmp_path,
+        "community_id,kind,area_m2,floor,note\nA,police_rom,20,1,x\nZ,police_room,-1,0,y\n,,,,\n",
+        "bad_facilities.csv",
+    )
     problems = problems_of(main, catalog, facilities=bad)
     assert problems == [
         f"{bad}: header: unknown column 'note' (column 5)",
@@ -414,14 +461,16 @@ def test_a_hundred_thousand_rows_load_quickly(catalog, tmp_path):
     import time
 
     n = 100_000
-    frame = pl.DataFrame({
-        "id": pl.int_range(n, eager=True).cast(pl.String),
-        "kind": pl.Series(["urban", "城市社区", "village", "town"] * (n // 4)),
-        "households": pl.int_range(300, 300 + n, eager=True),
-        "service_space_m2": pl.Series([350.5] * n),
-        "count.police_room": pl.Series([1, 0] * (n // 2)),
-        "flags": pl.Series(["grid_management;村改居", None] * (n // 2)),
-    })
+    frame = pl.DataFrame(
+        {
+            "id": pl.int_range(n, eager=True).cast(pl.String),
+            "kind": pl.Series(["urban", "城市社区", "village", "town"] * (n // 4)),
+            "households": pl.int_range(300, 300 + n, eager=True),
+            "service_space_m2": pl.Series([350.5] * n),
+            "count.police_room": pl.Series([1, 0] * (n // 2)),
+            "flags": pl.Series(["grid_management;村改居", None] * (n // 2)),
+        }
+    )
     path = tmp_path / "big.parquet"
     frame.write_parquet(path)
     start = time.perf_counter()
@@ -437,8 +486,10 @@ def test_python_communities_carry_their_indicators():
     from shequ.io import communities_frame
     from shequ.model import Community
 
-    table = communities_frame([
-        Community(id="a", kind="urban", households=1200, indicators={"director_trainings_per_year": 2.0}),
-        Community(id="b", kind="urban", households=800),
-    ])
+    table = communities_frame(
+        [
+            Community(id="a", kind="urban", households=1200, indicators={"director_trainings_per_year": 2.0}),
+            Community(id="b", kind="urban", households=800),
+        ]
+    )
     assert table.frame.get_column("indicators.director_trainings_per_year").to_list() == [2.0, None]

@@ -99,11 +99,13 @@ def test_missing_source_is_an_error():
 
 
 def test_every_problem_is_reported_at_once():
-    text = (GOOD.replace("min = 1000, max = 2000", "min = 3000, max = 2000")
-            .replace('basis = "households"', 'basis = 5')
-            .replace('form = "present"', 'form = "exists"')
-            .replace('source = { clause = "x", quote = "y" }', 'source = { clause = "x", quote = "y" }\nstrength = "soft"')
-            .replace('title = "志愿者注册率"', 'title = ""'))
+    text = (
+        GOOD.replace("min = 1000, max = 2000", "min = 3000, max = 2000")
+        .replace('basis = "households"', "basis = 5")
+        .replace('form = "present"', 'form = "exists"')
+        .replace('source = { clause = "x", quote = "y" }', 'source = { clause = "x", quote = "y" }\nstrength = "soft"')
+        .replace('title = "志愿者注册率"', 'title = ""')
+    )
     found = problems(text)
     assert len(found) == 4, found
     assert any("rules[0].requirement: 'min' (3000.0) must not exceed 'max' (2000.0)" in p for p in found)
@@ -114,7 +116,8 @@ def test_every_problem_is_reported_at_once():
 
 def test_strings_are_not_coerced_to_numbers_and_bools_are_not_numbers():
     assert problems(GOOD.replace("floor = 300", "floor = true")) == [
-        "mini.toml: rules[1].requirement.floor: expected a number, got True"]
+        "mini.toml: rules[1].requirement.floor: expected a number, got True"
+    ]
 
 
 def test_staged_stages_must_be_in_date_order():

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import FilePlugin, registry_with, write_standard
 
 from shequ import hookimpl, hookspecs
 from shequ.engine import evaluate
 from shequ.errors import ProblemsError, ShequError
 from shequ.model import CatalogAdditions, KindDef, MetricDef
 from shequ.registry import build_registry, get_registry
-
-from conftest import FilePlugin, registry_with, write_standard
 
 RULE = """
 [[rules]]
@@ -68,13 +67,18 @@ def test_unknown_metric_and_department_name_the_plugin_and_place(tmp_path):
         registry_with(path)
     messages = [str(p) for p in caught.value.problems]
     assert len(messages) == 2
-    assert "rules[0].metric: unknown metric 'housholds' (did you mean 'households'?) (plugin 'test-plugin')" in messages[0]
-    assert "tasks[0].responsible[0]: unknown department '民政局' (the catalog id for it is 'civil_affairs')" in messages[1]
+    assert (
+        "rules[0].metric: unknown metric 'housholds' (did you mean 'households'?) (plugin 'test-plugin')" in messages[0]
+    )
+    assert (
+        "tasks[0].responsible[0]: unknown department '民政局' (the catalog id for it is 'civil_affairs')" in messages[1]
+    )
 
 
 def test_a_rule_without_source_names_the_plugin(tmp_path):
     body = RULE.format(metric="households", department="street_office").replace(
-        'source = { clause = "2", quote = "1000—2000户" }\n', "")
+        'source = { clause = "2", quote = "1000—2000户" }\n', ""
+    )
     with pytest.raises(ProblemsError) as caught:
         registry_with(write_standard(tmp_path, body))
     (problem,) = caught.value.problems
@@ -96,8 +100,9 @@ def test_register_catalog_adds_kinds_that_rules_can_use(tmp_path):
     requirement = { form = "present" }
     source = { clause = "1", quote = "茶馆" }
     """
-    registry = build_registry([("catalog", CatalogPlugin()), ("mini", FilePlugin(write_standard(tmp_path, body)))],
-                              include_installed=False)
+    registry = build_registry(
+        [("catalog", CatalogPlugin()), ("mini", FilePlugin(write_standard(tmp_path, body)))], include_installed=False
+    )
     assert registry.catalog.metric("area.tea_house").zh == "茶馆面积"
     frame = pl.DataFrame({"id": ["a", "b", "c"], "count.tea_house": [1, 0, None]})
     verdicts = evaluate(frame, ["mini"], registry=registry).details().get_column("verdict").to_list()
@@ -108,8 +113,14 @@ def test_register_metrics_computes_in_python(tmp_path):
     class MetricPlugin:
         @hookimpl
         def register_metrics(self):
-            return [MetricDef(id="persons_per_household", zh="户均人口", unit="人/户",
-                              compute=lambda metric: metric("population") / metric("households"))]
+            return [
+                MetricDef(
+                    id="persons_per_household",
+                    zh="户均人口",
+                    unit="人/户",
+                    compute=lambda metric: metric("population") / metric("households"),
+                )
+            ]
 
     body = """
     [[rules]]
@@ -119,8 +130,9 @@ def test_register_metrics_computes_in_python(tmp_path):
     requirement = { form = "max", value = 3 }
     source = { clause = "1", quote = "3" }
     """
-    registry = build_registry([("m", MetricPlugin()), ("mini", FilePlugin(write_standard(tmp_path, body)))],
-                              include_installed=False)
+    registry = build_registry(
+        [("m", MetricPlugin()), ("mini", FilePlugin(write_standard(tmp_path, body)))], include_installed=False
+    )
     frame = pl.DataFrame({"id": ["a", "b", "c"], "population": [2500, 4000, None], "households": [1000, 1000, 900]})
     details = evaluate(frame, ["mini"], registry=registry).details()
     assert details.get_column("verdict").to_list() == ["pass", "fail", "unknown"]
@@ -165,7 +177,9 @@ def test_every_hook_has_a_docstring_signature_and_a_test():
 
 
 def test_a_schema_typo_does_not_hide_the_other_problems_of_the_file(tmp_path):
-    body = RULE.format(metric="housholds", department="street_office") + """
+    body = (
+        RULE.format(metric="housholds", department="street_office")
+        + """
 [[rules]]
 id = "typo"
 title = "拼写错误"
@@ -174,6 +188,7 @@ requirement = { form = "min", value = 1 }
 strenght = "target"
 source = { clause = "3", quote = "q" }
 """
+    )
     with pytest.raises(ProblemsError) as caught:
         registry_with(write_standard(tmp_path, body))
     messages = sorted(str(p) for p in caught.value.problems)

@@ -16,12 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shequ.engine import evaluate, input_columns
+from shequ.engine.reference import evaluate_rule
 from shequ.model import COMMUNITY_KINDS
-from shequ.reference import evaluate_rule
 from shequ.registry import get_registry
 
-DATES = [dt.date(2005, 1, 1), dt.date(2015, 7, 1), dt.date(2018, 10, 1), dt.date(2019, 6, 1),
-         dt.date(2021, 1, 1), dt.date(2026, 1, 1)]
+DATES = [
+    dt.date(2005, 1, 1),
+    dt.date(2015, 7, 1),
+    dt.date(2018, 10, 1),
+    dt.date(2019, 6, 1),
+    dt.date(2021, 1, 1),
+    dt.date(2026, 1, 1),
+]
 
 
 def random_frame(rng: random.Random, size: int, columns: dict[str, str], flags: list[str]) -> pl.DataFrame:
@@ -37,13 +43,17 @@ def random_frame(rng: random.Random, size: int, columns: dict[str, str], flags: 
         scale = rng.choice([1, 10, 100, 1000, 10000])
         return round(rng.random() * scale * 3, 2)
 
-    data = {"id": [f"c{i}" for i in range(size)],
-            "kind": [rng.choice([*COMMUNITY_KINDS, None]) for _ in range(size)],
-            "district": [rng.choice(["东", "西", None]) for _ in range(size)]}
+    data = {
+        "id": [f"c{i}" for i in range(size)],
+        "kind": [rng.choice([*COMMUNITY_KINDS, None]) for _ in range(size)],
+        "district": [rng.choice(["东", "西", None]) for _ in range(size)],
+    }
     for name, kind in columns.items():
         data[name] = [value(kind) for _ in range(size)]
-    schema = {name: (pl.List(pl.String) if kind == "list" else pl.Int64 if kind in ("int", "floor") else pl.Float64)
-              for name, kind in columns.items()}
+    schema = {
+        name: (pl.List(pl.String) if kind == "list" else pl.Int64 if kind in ("int", "floor") else pl.Float64)
+        for name, kind in columns.items()
+    }
     return pl.DataFrame(data, schema_overrides=schema)
 
 
@@ -79,8 +89,9 @@ def test_engine_matches_reference_on_thousands_of_random_communities(columns, fl
     frame = random_frame(rng, 3000, columns, flags)
     checked = sum(assert_agree(frame, as_of) for as_of in (dt.date(2019, 6, 1), dt.date(2026, 1, 1)))
     registry = get_registry()
-    community_rules = sum(1 for loaded in registry.standards.values() for rule in loaded.standard.rules
-                          if not rule.aggregate)
+    community_rules = sum(
+        1 for loaded in registry.standards.values() for rule in loaded.standard.rules if not rule.aggregate
+    )
     assert community_rules >= 50
     assert checked == 3000 * 2 * community_rules  # every rule of every jurisdiction, for each community
 

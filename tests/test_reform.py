@@ -45,7 +45,8 @@ def problems_of(registry, assignments=(), overlays=()):
 def test_set_changes_a_copy_and_leaves_the_baseline_untouched(baseline):
     reformed = apply_reforms(baseline, [FLOOR_400])
     assert rule(reformed, "donghai", "service_space_per_100_households").requirement == ScaledMinimum(
-        rate=30, per=100, basis="households", floor=400)
+        rate=30, per=100, basis="households", floor=400
+    )
     assert rule(baseline, "donghai", "service_space_per_100_households").requirement.floor == 600
     assert rule(get_registry(), "donghai", "service_space_per_100_households").requirement.floor == 600
     assert reformed is not baseline and reformed.standards is not baseline.standards
@@ -56,20 +57,32 @@ def test_set_changes_a_copy_and_leaves_the_baseline_untouched(baseline):
     assert changed_jurisdictions(baseline, reformed) == ["donghai"]
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("400", 400), ("0.3", 0.3), ("2019-12-31", dt.date(2019, 12, 31)), ('"text"', "text"), ("[1, 2]", [1, 2]),
-    ('{ form = "min", value = 2 }', {"form": "min", "value": 2}), ("true", True), ("target", "target"),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("400", 400),
+        ("0.3", 0.3),
+        ("2019-12-31", dt.date(2019, 12, 31)),
+        ('"text"', "text"),
+        ("[1, 2]", [1, 2]),
+        ('{ form = "min", value = 2 }', {"form": "min", "value": 2}),
+        ("true", True),
+        ("target", "target"),
+    ],
+)
 def test_values_are_toml_values(text, value):
     assert parse_value(text) == value
 
 
 def test_set_the_examples_of_the_issue(baseline):
-    reformed = apply_reforms(baseline, [
-        "changchun.community_size.requirement.max=2500",
-        "changchun.police_room.due=2019-12-31",
-        "changchun.community_size.strength=target",
-    ])
+    reformed = apply_reforms(
+        baseline,
+        [
+            "changchun.community_size.requirement.max=2500",
+            "changchun.police_room.due=2019-12-31",
+            "changchun.community_size.strength=target",
+        ],
+    )
     size = rule(reformed, "changchun", "community_size")
     assert size.requirement == Range(min=1000, max=2500) and size.strength == "target"
     assert rule(reformed, "changchun", "police_room").due == dt.date(2019, 12, 31)
@@ -77,14 +90,17 @@ def test_set_the_examples_of_the_issue(baseline):
 
 
 def test_set_tasks_obligations_milestones_and_list_items(baseline):
-    reformed = apply_reforms(baseline, [
-        'changchun.tasks.t12_work_access.lead=["civil_affairs"]',
-        "panzhihua.obligations.special_funds.amount_yuan=4000",
-        "donghai.milestones.premises_adjusted.date=2019-09-30",
-        "donghai.community_size.requirement.options.1.value=8000",
-        "donghai.rules.service_radius.requirement.max=3",
-        'changchun.outdoor_space.requirement={ form = "min", value = 800 }',
-    ])
+    reformed = apply_reforms(
+        baseline,
+        [
+            'changchun.tasks.t12_work_access.lead=["civil_affairs"]',
+            "panzhihua.obligations.special_funds.amount_yuan=4000",
+            "donghai.milestones.premises_adjusted.date=2019-09-30",
+            "donghai.community_size.requirement.options.1.value=8000",
+            "donghai.rules.service_radius.requirement.max=3",
+            'changchun.outdoor_space.requirement={ form = "min", value = 800 }',
+        ],
+    )
     standard = reformed.get("changchun").standard
     assert next(t for t in standard.tasks if t.id == "t12_work_access").lead == ("civil_affairs",)
     special = next(o for o in reformed.get("panzhihua").standard.obligations if o.id == "special_funds")
@@ -98,18 +114,22 @@ def test_set_tasks_obligations_milestones_and_list_items(baseline):
 
 def test_several_sets_are_validated_together(baseline):
     # min 2500 alone exceeds max 2000; with max 3000 the pair is valid
-    reformed = apply_reforms(baseline, ["changchun.community_size.requirement.min=2500",
-                                        "changchun.community_size.requirement.max=3000"])
+    reformed = apply_reforms(
+        baseline, ["changchun.community_size.requirement.min=2500", "changchun.community_size.requirement.max=3000"]
+    )
     assert rule(reformed, "changchun", "community_size").requirement == Range(min=2500, max=3000)
 
 
 def test_unknown_jurisdiction_rule_and_field_have_hints_and_name_the_argument(baseline):
-    problems = problems_of(baseline, [
-        "donghia.service_space_per_100_households.requirement.floor=400",
-        "donghai.service_space_per_100_househols.requirement.floor=400",
-        "donghai.service_space_per_100_households.requirement.flor=400",
-        "donghai.tasks.no_such_task.lead=[]",
-    ])
+    problems = problems_of(
+        baseline,
+        [
+            "donghia.service_space_per_100_households.requirement.floor=400",
+            "donghai.service_space_per_100_househols.requirement.floor=400",
+            "donghai.service_space_per_100_households.requirement.flor=400",
+            "donghai.tasks.no_such_task.lead=[]",
+        ],
+    )
     assert [p.file for p in problems] == [
         "--set donghia.service_space_per_100_households.requirement.floor=400",
         "--set donghai.service_space_per_100_househols.requirement.floor=400",
@@ -118,41 +138,52 @@ def test_unknown_jurisdiction_rule_and_field_have_hints_and_name_the_argument(ba
     ]
     messages = [p.message for p in problems]
     assert "unknown jurisdiction 'donghia' (did you mean 'donghai'?)" in messages[0]
-    assert "no rule 'service_space_per_100_househols' (did you mean 'service_space_per_100_households'?)" \
-        in messages[1]
+    assert "no rule 'service_space_per_100_househols' (did you mean 'service_space_per_100_households'?)" in messages[1]
     assert "unknown field 'flor' (did you mean 'floor'?)" in messages[2]
     assert "no task 'no_such_task'" in messages[3]
 
 
 def test_values_are_validated_like_a_plugin(baseline):
-    problems = problems_of(baseline, [
-        "donghai.service_space_per_100_households.requirement.floor=abc",
-        "changchun.community_size.requirement.min=2500",
-        "changchun.police_room.strength=maybe",
-    ])
+    problems = problems_of(
+        baseline,
+        [
+            "donghai.service_space_per_100_households.requirement.floor=abc",
+            "changchun.community_size.requirement.min=2500",
+            "changchun.police_room.strength=maybe",
+        ],
+    )
     text = {p.file: (p.where, p.message) for p in problems}
     where, message = text["--set donghai.service_space_per_100_households.requirement.floor=abc"]
     assert where == "donghai.rules.service_space_per_100_households.requirement.floor"
     assert message == "expected a number, got 'abc'"
     where, message = text["--set changchun.community_size.requirement.min=2500"]
     assert where.startswith("changchun.rules.community_size.requirement") and "must not exceed" in message
-    assert "'strength' must be one of mandatory, target, guidance" in text[
-        "--set changchun.police_room.strength=maybe"][1]
+    assert (
+        "'strength' must be one of mandatory, target, guidance" in text["--set changchun.police_room.strength=maybe"][1]
+    )
 
 
 def test_references_are_checked(baseline):
-    problems = problems_of(baseline, [
-        'donghai.service_space_per_100_households.metric="service_space_m3"',
-        'changchun.tasks.t12_work_access.lead=["民政局"]',
-    ])
+    problems = problems_of(
+        baseline,
+        [
+            'donghai.service_space_per_100_households.metric="service_space_m3"',
+            'changchun.tasks.t12_work_access.lead=["民政局"]',
+        ],
+    )
     messages = {p.file: p.message for p in problems}
-    assert "unknown metric 'service_space_m3' (did you mean 'service_space_m2'?)" in messages[
-        '--set donghai.service_space_per_100_households.metric="service_space_m3"']
-    assert "the catalog id for it is 'civil_affairs'" in messages['--set changchun.tasks.t12_work_access.lead=["民政局"]']
+    assert (
+        "unknown metric 'service_space_m3' (did you mean 'service_space_m2'?)"
+        in messages['--set donghai.service_space_per_100_households.metric="service_space_m3"']
+    )
+    assert (
+        "the catalog id for it is 'civil_affairs'" in messages['--set changchun.tasks.t12_work_access.lead=["民政局"]']
+    )
 
 
-@pytest.mark.parametrize("assignment", ["nonsense", "donghai=1", "donghai.tasks=1",
-                                        "donghai.service_radius.requirement.max="])
+@pytest.mark.parametrize(
+    "assignment", ["nonsense", "donghai=1", "donghai.tasks=1", "donghai.service_radius.requirement.max="]
+)
 def test_malformed_assignments(baseline, assignment):
     (problem,) = problems_of(baseline, [assignment])
     assert problem.file == f"--set {assignment}"
@@ -174,7 +205,9 @@ def write(tmp_path, text, name="reform.toml"):
 
 
 def test_overlay_changes_removes_and_adds(baseline, tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         [donghai.rules.service_space_per_100_households.requirement]
         floor = 400
 
@@ -192,7 +225,8 @@ def test_overlay_changes_removes_and_adds(baseline, tmp_path):
         applies_to = { kinds = ["urban"] }
         requirement = { form = "min", value = 800 }
         source = { clause = "假设", quote = "what-if" }
-    """)
+    """,
+    )
     reformed = apply_reforms(baseline, (), [path])
     assert rule(reformed, "donghai", "service_space_per_100_households").requirement.floor == 400
     size = rule(reformed, "changchun", "community_size")
@@ -217,7 +251,9 @@ def test_the_overlay_example_of_the_docs_is_valid(baseline, tmp_path):
 
 
 def test_overlay_problems_name_the_file_and_place(baseline, tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         [donghai.rules.service_space_per_100_househols.requirement]
         floor = 400
 
@@ -235,7 +271,8 @@ def test_overlay_problems_name_the_file_and_place(baseline, tmp_path):
         title = "无出处"
         metric = "households"
         requirement = { form = "min", value = 1 }
-    """)
+    """,
+    )
     problems = problems_of(baseline, (), [path])
     assert all(p.file and p.file.endswith("reform.toml") for p in problems)
     messages = " | ".join(f"{p.where}: {p.message}" for p in problems)
@@ -253,11 +290,14 @@ def test_overlay_syntax_error_names_the_file(baseline, tmp_path):
 
 
 def test_overlay_form_change_replaces_the_requirement(baseline, tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         [donghai.rules.service_space_per_100_households.requirement]
         form = "min"
         value = 500
-    """)
+    """,
+    )
     reformed = apply_reforms(baseline, (), [path])
     assert rule(reformed, "donghai", "service_space_per_100_households").requirement == Minimum(value=500)
 
@@ -269,24 +309,36 @@ def test_overlay_form_change_replaces_the_requirement(baseline, tmp_path):
 def donghai_frame() -> pl.DataFrame:
     rows = [
         # id, kind, households, service space
-        ("A", "urban", 1000, 450.0),   # needs 600 → 400: flips to pass
-        ("B", "urban", 1000, 399.0),   # below 400: fails either way
-        ("C", "urban", 1800, 500.0),   # 30 per 100 households = 540 > 500: fails either way
-        ("D", "urban", 1800, 560.0),   # 540 ≤ 560 < 600: flips to pass
-        ("E", "urban", 2000, 599.9),   # exactly 600 → 600: fails either way
-        ("F", "urban", 2500, 700.0),   # needs 750 either way
-        ("G", "urban", 1000, 650.0),   # passes either way
-        ("H", "town", 1000, 450.0),    # not an urban community: not applicable
-        ("I", "urban", None, 450.0),   # no household count: below 600 fails; above 400 cannot be judged
-        ("J", "urban", 1500, None),    # no service space: unknown
-        ("K", "urban", 1333, 400.0),   # 399.9 → floor 400 binds: 400 ≥ 400 flips to pass
+        ("A", "urban", 1000, 450.0),  # needs 600 → 400: flips to pass
+        ("B", "urban", 1000, 399.0),  # below 400: fails either way
+        ("C", "urban", 1800, 500.0),  # 30 per 100 households = 540 > 500: fails either way
+        ("D", "urban", 1800, 560.0),  # 540 ≤ 560 < 600: flips to pass
+        ("E", "urban", 2000, 599.9),  # exactly 600 → 600: fails either way
+        ("F", "urban", 2500, 700.0),  # needs 750 either way
+        ("G", "urban", 1000, 650.0),  # passes either way
+        ("H", "town", 1000, 450.0),  # not an urban community: not applicable
+        ("I", "urban", None, 450.0),  # no household count: below 600 fails; above 400 cannot be judged
+        ("J", "urban", 1500, None),  # no service space: unknown
+        ("K", "urban", 1333, 400.0),  # 399.9 → floor 400 binds: 400 ≥ 400 flips to pass
     ]
     return pl.DataFrame(
-        {"id": [r[0] for r in rows], "name": [f"社区{r[0]}" for r in rows], "district": ["东城街道"] * len(rows),
-         "kind": [r[1] for r in rows], "households": [r[2] for r in rows],
-         "service_space_m2": [r[3] for r in rows]},
-        schema={"id": pl.String, "name": pl.String, "district": pl.String, "kind": pl.String,
-                "households": pl.Int64, "service_space_m2": pl.Float64})
+        {
+            "id": [r[0] for r in rows],
+            "name": [f"社区{r[0]}" for r in rows],
+            "district": ["东城街道"] * len(rows),
+            "kind": [r[1] for r in rows],
+            "households": [r[2] for r in rows],
+            "service_space_m2": [r[3] for r in rows],
+        },
+        schema={
+            "id": pl.String,
+            "name": pl.String,
+            "district": pl.String,
+            "kind": pl.String,
+            "households": pl.Int64,
+            "service_space_m2": pl.Float64,
+        },
+    )
 
 
 def expected_flips(frame: pl.DataFrame) -> set[str]:
@@ -329,7 +381,9 @@ def test_whatif_flips_exactly_the_communities_the_floor_decides(baseline):
 
 
 def test_whatif_reports_added_and_removed_rules(baseline, tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         [donghai]
         remove_rules = ["service_space_floor_600"]
 
@@ -339,10 +393,11 @@ def test_whatif_reports_added_and_removed_rules(baseline, tmp_path):
         metric = "area.outdoor_activity"
         requirement = { form = "min", value = 800 }
         source = { clause = "假设", quote = "what-if" }
-    """)
+    """,
+    )
     reformed = apply_reforms(baseline, (), [path])
     report = whatif(baseline, reformed, donghai_frame(), as_of=AS_OF)
-    changes = dict(zip(report.rules.get_column("rule"), report.rules.get_column("change")))
+    changes = dict(zip(report.rules.get_column("rule"), report.rules.get_column("change"), strict=False))
     assert changes == {"service_space_floor_600": "removed", "outdoor_space": "added"}
     verdicts = report.changes.filter(pl.col("id") == "A")
     pairs = {(r["rule"], r["verdict_baseline"], r["verdict_reformed"]) for r in verdicts.iter_rows(named=True)}
@@ -362,9 +417,16 @@ def donghai_csv(tmp_path):
 
 
 def test_cli_bad_set_is_exit_2_with_every_problem_on_stderr():
-    result = CliRunner().invoke(main, [
-        "--set", "donghai.service_space_per_100_households.requirement.floor=abc",
-        "--set", "donghia.x.y=1", "standards"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--set",
+            "donghai.service_space_per_100_households.requirement.floor=abc",
+            "--set",
+            "donghia.x.y=1",
+            "standards",
+        ],
+    )
     assert result.exit_code == 2
     assert "2 problems found" in result.stderr
     assert "--set donghai.service_space_per_100_households.requirement.floor=abc" in result.stderr
@@ -373,8 +435,9 @@ def test_cli_bad_set_is_exit_2_with_every_problem_on_stderr():
 
 
 def test_cli_whatif_json(donghai_csv):
-    result = CliRunner().invoke(main, ["--set", FLOOR_400, "whatif", str(donghai_csv), "--as-of", "2024-01-01",
-                                       "--format", "json"])
+    result = CliRunner().invoke(
+        main, ["--set", FLOOR_400, "whatif", str(donghai_csv), "--as-of", "2024-01-01", "--format", "json"]
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["reforms"] == [f"what-if: {FLOOR_400}"]
@@ -393,12 +456,16 @@ def test_cli_whatif_table_names_the_reform_and_both_sides(donghai_csv):
 
 
 def test_cli_whatif_overlay_and_csv(donghai_csv, tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         [donghai.rules.service_space_per_100_households.requirement]
         floor = 400
-    """)
-    result = CliRunner().invoke(main, ["--overlay", str(path), "whatif", str(donghai_csv), "--as-of", "2024-01-01",
-                                       "--format", "csv"])
+    """,
+    )
+    result = CliRunner().invoke(
+        main, ["--overlay", str(path), "whatif", str(donghai_csv), "--as-of", "2024-01-01", "--format", "csv"]
+    )
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("id,jurisdiction,rule,verdict_baseline,verdict_reformed")
@@ -411,9 +478,24 @@ def test_cli_whatif_without_reforms_is_a_usage_error(donghai_csv):
 
 
 def test_cli_set_applies_to_other_commands(donghai_csv):
-    result = CliRunner().invoke(main, ["--set", FLOOR_400, "standards", "--metric", "service_space_m2",
-                                       "--households", "1000", "-j", "donghai", "--format", "json",
-                                       "--as-of", "2024-01-01"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--set",
+            FLOOR_400,
+            "standards",
+            "--metric",
+            "service_space_m2",
+            "--households",
+            "1000",
+            "-j",
+            "donghai",
+            "--format",
+            "json",
+            "--as-of",
+            "2024-01-01",
+        ],
+    )
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     # with the reform, the 600 m² of the separate 2019-06-20 rule still binds

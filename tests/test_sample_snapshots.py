@@ -28,7 +28,8 @@ def results():
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
 def test_evaluate_snapshot(results, jurisdiction, file_regression):
     details = results.details(jurisdictions=[jurisdiction]).select(
-        "id", "rule", "verdict", "value", "required", "shortfall", "due")
+        "id", "rule", "verdict", "value", "required", "shortfall", "due"
+    )
     file_regression.check(render_csv(details.to_dicts()), extension=".csv", encoding="utf-8")
 
 
@@ -37,8 +38,9 @@ def test_aggregate_snapshot(results, data_regression):
 
 
 def test_compare_snapshot(results, data_regression):
-    data_regression.check({"summary": plain(results.summary().to_dicts()),
-                           "totals": plain(results.totals().to_dicts())})
+    data_regression.check(
+        {"summary": plain(results.summary().to_dicts()), "totals": plain(results.totals().to_dicts())}
+    )
 
 
 def test_json_and_csv_samples_give_the_same_verdicts(results):

@@ -48,7 +48,12 @@ def test_service_space_for_1500_households(registry):
     table = views.standards_table(registry, ["service_space_m2"], households=[1500], as_of=AS_OF)
     got = cells(table, "service_space_m2", 1500)
     assert {j: got[j]["required_min"] for j in BUILT_IN} == {
-        "changchun": 450, "donghai": 600, "panzhihua": 300, "longgang": None, "xiamen": None}
+        "changchun": 450,
+        "donghai": 600,
+        "panzhihua": 300,
+        "longgang": None,
+        "xiamen": None,
+    }
     assert got["changchun"]["concrete"] == "≥ 450 m²" and got["donghai"]["concrete"] == "≥ 600 m²"
     assert got["longgang"]["status"] == got["xiamen"]["status"] == "not_regulated"
     assert got["longgang"]["concrete"] == "not regulated"
@@ -60,11 +65,17 @@ def test_service_space_for_800_and_3000_households(registry):
     table = views.standards_table(registry, ["service_space_m2"], households=[800, 3000], as_of=AS_OF)
     small, large = cells(table, "service_space_m2", 800), cells(table, "service_space_m2", 3000)
     # 800 households: changchun 240 < floor 300 → 300; donghai 600; panzhihua 8 × 20 = 160
-    assert (small["changchun"]["required_min"], small["donghai"]["required_min"],
-            small["panzhihua"]["required_min"]) == (300, 600, 160)
+    assert (
+        small["changchun"]["required_min"],
+        small["donghai"]["required_min"],
+        small["panzhihua"]["required_min"],
+    ) == (300, 600, 160)
     # 3000 households: changchun and donghai 30 × 30 = 900 (a tie, both strictest); panzhihua 600
-    assert (large["changchun"]["required_min"], large["donghai"]["required_min"],
-            large["panzhihua"]["required_min"]) == (900, 900, 600)
+    assert (
+        large["changchun"]["required_min"],
+        large["donghai"]["required_min"],
+        large["panzhihua"]["required_min"],
+    ) == (900, 900, 600)
     assert {j for j in BUILT_IN if large[j]["strictest_min"]} == {"changchun", "donghai"}
 
 
@@ -109,33 +120,42 @@ def test_staged_requirements_follow_the_date(registry):
 
 def test_population_conditions(registry):
     # panzhihua: population ≥ 5000 → one more full-time deputy
-    unknown = cells(views.standards_table(registry, ["full_time_deputies"], households=[1500], as_of=AS_OF),
-                    "full_time_deputies")
+    unknown = cells(
+        views.standards_table(registry, ["full_time_deputies"], households=[1500], as_of=AS_OF), "full_time_deputies"
+    )
     assert unknown["panzhihua"]["status"] == "depends" and "population ≥ 5000" in unknown["panzhihua"]["concrete"]
-    large = cells(views.standards_table(registry, ["full_time_deputies"], households=[2000], population=6000,
-                                        as_of=AS_OF), "full_time_deputies")
+    large = cells(
+        views.standards_table(registry, ["full_time_deputies"], households=[2000], population=6000, as_of=AS_OF),
+        "full_time_deputies",
+    )
     assert large["panzhihua"]["status"] == "regulated" and large["panzhihua"]["required_min"] == 1
-    small = cells(views.standards_table(registry, ["full_time_deputies"], households=[1500], population=4000,
-                                        as_of=AS_OF), "full_time_deputies")
+    small = cells(
+        views.standards_table(registry, ["full_time_deputies"], households=[1500], population=4000, as_of=AS_OF),
+        "full_time_deputies",
+    )
     assert small["panzhihua"]["status"] == "not_applicable"
-    estimated = views.standards_table(registry, ["full_time_deputies"], households=[2000],
-                                      persons_per_household=2.8, as_of=AS_OF)
+    estimated = views.standards_table(
+        registry, ["full_time_deputies"], households=[2000], persons_per_household=2.8, as_of=AS_OF
+    )
     assert estimated.get_column("population").unique().to_list() == [5600]
     assert cells(estimated, "full_time_deputies")["panzhihua"]["status"] == "regulated"
 
 
 def test_kind_selects_the_rules(registry):
     # panzhihua 一般: 城市社区2000户, 城镇社区700户, 农村社区300户; changchun's plan is for urban communities only
-    rural = cells(views.standards_table(registry, ["households"], households=[500], kind="rural", as_of=AS_OF),
-                  "households")
+    rural = cells(
+        views.standards_table(registry, ["households"], households=[500], kind="rural", as_of=AS_OF), "households"
+    )
     assert rural["panzhihua"]["required_min"] == 300
     assert rural["changchun"]["status"] == "not_applicable" and "only urban" in rural["changchun"]["concrete"]
 
 
 def test_flag_only_rules_do_not_count_towards_the_bounds(registry):
     # longgang: 200 m² office for every urban community; 350 m² only for 村改居 communities
-    got = cells(views.standards_table(registry, ["area.residents_committee_office"], as_of=AS_OF),
-                "area.residents_committee_office")
+    got = cells(
+        views.standards_table(registry, ["area.residents_committee_office"], as_of=AS_OF),
+        "area.residents_committee_office",
+    )
     assert got["longgang"]["required_min"] == 200
     assert "≥ 350 m² [only where village_to_residence]" in got["longgang"]["concrete"]
 
@@ -223,7 +243,9 @@ def test_responsibilities_by_chinese_alias(registry):
     assert set(frame.get_column("department")) == {"civil_affairs"}
     lead = frame.filter(pl.col("role") == "lead")
     # donghai 一(二): 民政局总牵头; changchun: 民政局 is 责任单位 of 二(三)12 准入制度
-    assert ("donghai", "civil_affairs_lead") in set(zip(lead.get_column("jurisdiction"), lead.get_column("task")))
+    assert ("donghai", "civil_affairs_lead") in set(
+        zip(lead.get_column("jurisdiction"), lead.get_column("task"), strict=False)
+    )
     responsible = frame.filter((pl.col("jurisdiction") == "changchun") & (pl.col("role") == "responsible"))
     assert "t12_work_access" in responsible.get_column("task").to_list()
     assert views.responsibilities(registry, "civil_affairs").equals(frame)
@@ -268,12 +290,24 @@ def test_timeline_statuses_from_dates(registry):
 
 
 def test_timeline_judged_on_data(registry):
-    frame = pl.DataFrame({
-        "id": ["A", "B", "C"], "kind": ["urban", "urban", "urban"], "count.police_room": [1, 0, None],
-        "count.governance_center": [1, 1, 1], "volunteers.registered": [50, 10, None],
-        "population": [1000, 1000, 1000],
-    }, schema={"id": pl.String, "kind": pl.String, "count.police_room": pl.Int64,
-               "count.governance_center": pl.Int64, "volunteers.registered": pl.Int64, "population": pl.Int64})
+    frame = pl.DataFrame(
+        {
+            "id": ["A", "B", "C"],
+            "kind": ["urban", "urban", "urban"],
+            "count.police_room": [1, 0, None],
+            "count.governance_center": [1, 1, 1],
+            "volunteers.registered": [50, 10, None],
+            "population": [1000, 1000, 1000],
+        },
+        schema={
+            "id": pl.String,
+            "kind": pl.String,
+            "count.police_room": pl.Int64,
+            "count.governance_center": pl.Int64,
+            "volunteers.registered": pl.Int64,
+            "population": pl.Int64,
+        },
+    )
     timeline = views.timeline(registry, ["changchun"], as_of=dt.date(2021, 6, 1), communities=frame)
     rows = {r["id"]: r for r in timeline.iter_rows(named=True)}
     # police rooms (2018年底前): A has one, B none, C unknown → overdue
@@ -300,12 +334,15 @@ def test_timeline_statuses_are_documented():
 
 
 def cost_frame() -> pl.DataFrame:
-    return pl.DataFrame({
-        "id": ["U1", "R1", "V1", "U2", "U3"],
-        "kind": ["urban", "rural", "village", "urban", "urban"],
-        "households": [1000, 500, None, None, 800],
-        "flags": [[], [], [], [], ["village_to_residence"]],
-    }, schema={"id": pl.String, "kind": pl.String, "households": pl.Int64, "flags": pl.List(pl.String)})
+    return pl.DataFrame(
+        {
+            "id": ["U1", "R1", "V1", "U2", "U3"],
+            "kind": ["urban", "rural", "village", "urban", "urban"],
+            "households": [1000, 500, None, None, 800],
+            "flags": [[], [], [], [], ["village_to_residence"]],
+        },
+        schema={"id": pl.String, "kind": pl.String, "households": pl.Int64, "flags": pl.List(pl.String)},
+    )
 
 
 def test_cost_by_hand(registry):
@@ -383,19 +420,44 @@ def run():
 
 
 def test_cli_standards(run):
-    result = run("standards", "--metric", "service_space_m2", "--households", "1500", "--households", "800",
-                 "--as-of", "2024-01-01", "--format", "json")
+    result = run(
+        "standards",
+        "--metric",
+        "service_space_m2",
+        "--households",
+        "1500",
+        "--households",
+        "800",
+        "--as-of",
+        "2024-01-01",
+        "--format",
+        "json",
+    )
     data = json.loads(result.stdout)
     got = {(c["jurisdiction"], c["households"]): c["required_min"] for c in data["cells"]}
     assert got[("changchun", 1500)] == 450 and got[("donghai", 1500)] == 600 and got[("panzhihua", 1500)] == 300
     assert got[("changchun", 800)] == 300 and got[("longgang", 800)] is None
     assert any("population not given" in n for n in data["notes"])
-    assert {r["rule"] for r in data["rules"]} == {"service_space", "service_space_per_100_households",
-                                                   "service_space_floor_600"}
+    assert {r["rule"] for r in data["rules"]} == {
+        "service_space",
+        "service_space_per_100_households",
+        "service_space_floor_600",
+    }
     table = run("standards", "--metric", "service_space_m2", "--households", "1500", "--as-of", "2024-01-01")
     assert "≥ 600 m² ★" in table.stdout and "not regulated" in table.stdout and "\\u" not in table.stdout
-    markdown = run("standards", "--metric", "households", "--format", "markdown", "--kind", "rural",
-                   "--households", "500", "--persons-per-household", "2.8")
+    markdown = run(
+        "standards",
+        "--metric",
+        "households",
+        "--format",
+        "markdown",
+        "--kind",
+        "rural",
+        "--households",
+        "500",
+        "--persons-per-household",
+        "2.8",
+    )
     assert markdown.stdout.startswith("### Standards side by side") and "households × 2.8" in markdown.stdout
     csv = run("standards", "--metric", "staff_office_m2", "--format", "csv")
     header = csv.stdout.splitlines()[0].split(",")
@@ -419,12 +481,16 @@ def test_cli_diff(run):
     csv = run("diff", "changchun", "donghai", "--format", "csv").stdout
     assert csv.splitlines()[0].startswith("metric,label,unit,qualifier,aspect")
     assert "unknown jurisdiction 'donghia'" in run("diff", "changchun", "donghia", code=2).stderr
-    every = json.loads(run("diff", "panzhihua", "changchun", "--kind", "all", "--metric", "households",
-                           "--format", "json").stdout)["differences"]
+    every = json.loads(
+        run("diff", "panzhihua", "changchun", "--kind", "all", "--metric", "households", "--format", "json").stdout
+    )["differences"]
     # panzhihua 城市社区2000户 / 城镇700户 / 农村300户 against changchun's urban 1000—2000户
     assert {(d["qualifier"], d["aspect"], d["status"]) for d in every} == {
-        ("urban", "minimum", "a_stricter"), ("urban", "maximum", "b_stricter"), ("rural", None, "only_a"),
-        ("town", None, "only_a")}
+        ("urban", "minimum", "a_stricter"),
+        ("urban", "maximum", "b_stricter"),
+        ("rural", None, "only_a"),
+        ("town", None, "only_a"),
+    }
 
 
 def test_cli_responsibilities(run):
@@ -448,8 +514,21 @@ def test_cli_timeline(run):
     assert statuses[("rule", "staff_recruitment_50")] == "past"
     dates = [e["date"] for e in data["events"]]
     assert dates == sorted(dates)
-    judged = json.loads(run("timeline", "-j", "changchun", "--as-of", "2024-01-01", "--data", str(SAMPLE),
-                            "--status", "overdue", "--format", "json").stdout)
+    judged = json.loads(
+        run(
+            "timeline",
+            "-j",
+            "changchun",
+            "--as-of",
+            "2024-01-01",
+            "--data",
+            str(SAMPLE),
+            "--status",
+            "overdue",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert judged["events"] and {e["status"] for e in judged["events"]} == {"overdue"}
     table = run("timeline", "-j", "xiamen", "--as-of", "2020-01-01").stdout
     assert "upcoming" in table and "2020-12-31" in table
@@ -471,9 +550,13 @@ def test_cli_cost(run):
 
 
 def test_every_command_accepts_every_format(run):
-    commands = [["standards", "--metric", "service_space_m2"], ["diff", "changchun", "donghai"],
-                ["responsibilities", "--department", "财政局"], ["timeline", "-j", "donghai"],
-                ["cost", str(SAMPLE), "-j", "changchun"]]
+    commands = [
+        ["standards", "--metric", "service_space_m2"],
+        ["diff", "changchun", "donghai"],
+        ["responsibilities", "--department", "财政局"],
+        ["timeline", "-j", "donghai"],
+        ["cost", str(SAMPLE), "-j", "changchun"],
+    ]
     for command in commands:
         for fmt in ("table", "json", "csv", "markdown"):
             result = run(*command, "--format", fmt)
@@ -502,12 +585,25 @@ def sample():
 def test_snapshot_standards(registry, data_regression):
     every = views.standards_table(registry, households=[1500], population=4200, as_of=AS_OF)
     shared = views.standards_table(registry, households=[800, 1500, 3000], as_of=AS_OF, shared=True)
-    data_regression.check({
-        "matrix_1500_households": views.records(views.standards_matrix(every)),
-        "shared_metrics": views.records(shared.select(
-            "metric", "households", "jurisdiction", "status", "concrete", "required_min", "required_max",
-            "strictest_min", "strictest_max", "rules")),
-    })
+    data_regression.check(
+        {
+            "matrix_1500_households": views.records(views.standards_matrix(every)),
+            "shared_metrics": views.records(
+                shared.select(
+                    "metric",
+                    "households",
+                    "jurisdiction",
+                    "status",
+                    "concrete",
+                    "required_min",
+                    "required_max",
+                    "strictest_min",
+                    "strictest_max",
+                    "rules",
+                )
+            ),
+        }
+    )
 
 
 def test_snapshot_standards_rules(registry, data_regression):
@@ -523,10 +619,12 @@ def test_snapshot_diff(registry, data_regression, a, b):
 
 def test_snapshot_responsibilities(registry, data_regression):
     frame = views.responsibilities(registry)
-    data_regression.check({
-        "assignments": views.records(frame.drop("rules", "department_zh", "role_zh")),
-        "matrix": views.responsibilities_matrix(frame, BUILT_IN, by_department=False),
-    })
+    data_regression.check(
+        {
+            "assignments": views.records(frame.drop("rules", "department_zh", "role_zh")),
+            "matrix": views.responsibilities_matrix(frame, BUILT_IN, by_department=False),
+        }
+    )
 
 
 def test_snapshot_timeline(registry, sample, data_regression):
@@ -536,25 +634,34 @@ def test_snapshot_timeline(registry, sample, data_regression):
 
 def test_snapshot_cost(registry, sample, data_regression):
     report = views.cost(registry, sample)
-    data_regression.check({
-        "summary": views.records(report.summary),
-        "totals": views.records(report.totals.drop("quote")),
-        "by_community": views.records(report.by_community),
-    })
+    data_regression.check(
+        {
+            "summary": views.records(report.summary),
+            "totals": views.records(report.totals.drop("quote")),
+            "by_community": views.records(report.by_community),
+        }
+    )
 
 
 def test_snapshot_whatif(registry, sample, data_regression):
     from shequ.reform import apply_reforms
 
-    reformed = apply_reforms(registry, ["donghai.service_space_per_100_households.requirement.floor=400",
-                                        "changchun.community_size.requirement.max=2500"])
+    reformed = apply_reforms(
+        registry,
+        [
+            "donghai.service_space_per_100_households.requirement.floor=400",
+            "changchun.community_size.requirement.max=2500",
+        ],
+    )
     report = views.whatif(registry, reformed, sample, as_of=AS_OF)
-    data_regression.check({
-        "jurisdictions": report.jurisdictions,
-        "rules": views.records(report.rules),
-        "summary": views.records(report.summary.filter(pl.col("changed") > 0)),
-        "changes": views.records(report.changes),
-    })
+    data_regression.check(
+        {
+            "jurisdictions": report.jurisdictions,
+            "rules": views.records(report.rules),
+            "summary": views.records(report.summary.filter(pl.col("changed") > 0)),
+            "changes": views.records(report.changes),
+        }
+    )
 
 
 def test_snapshots_keep_chinese_readable():
@@ -573,9 +680,20 @@ def test_compare_baseline_shows_both_sides_of_a_reform():
 
     from shequ.cli import main
 
-    result = CliRunner().invoke(main, [
-        "--set", "donghai.service_space_per_100_households.requirement.floor=400",
-        "compare", str(SAMPLE), "--baseline", "--as-of", "2021-01-01", "--format", "json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "--set",
+            "donghai.service_space_per_100_households.requirement.floor=400",
+            "compare",
+            str(SAMPLE),
+            "--baseline",
+            "--as-of",
+            "2021-01-01",
+            "--format",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["reforms"] and any("floor=400" in note for note in payload["reforms"])

@@ -44,7 +44,8 @@ def _core_additions() -> CatalogAdditions:
 def _same_but_users(a: object, b: object) -> bool:
     """Whether two entries differ at most in which jurisdictions use them."""
     return bool(a.jurisdictions and b.jurisdictions) and attrs.evolve(a, jurisdictions=()) == attrs.evolve(  # type: ignore[attr-defined]
-        b, jurisdictions=())
+        b, jurisdictions=()
+    )
 
 
 @attrs.define
@@ -80,10 +81,13 @@ class Catalog:
                     table[entry.id] = attrs.evolve(existing, jurisdictions=users)
                     continue
                 if existing is not None and existing != entry:
-                    problems.append(Problem(
-                        file=origin, where=f"{where}.{section}[{index}]",
-                        message=f"{section[:-1].replace('_', ' ')} '{entry.id}' is already defined differently",
-                    ))
+                    problems.append(
+                        Problem(
+                            file=origin,
+                            where=f"{where}.{section}[{index}]",
+                            message=f"{section[:-1].replace('_', ' ')} '{entry.id}' is already defined differently",
+                        )
+                    )
                     continue
                 table[entry.id] = entry
         return problems
@@ -103,8 +107,12 @@ class Catalog:
                     if prefix == "count" and section == "organization_kinds":
                         unit = "个"
                     return MetricDef(
-                        id=metric_id, unit=unit, zh=zh.format(zh=kind.zh), en=en.format(en=kind.en or member),
-                        column=metric_id, jurisdictions=kind.jurisdictions,
+                        id=metric_id,
+                        unit=unit,
+                        zh=zh.format(zh=kind.zh),
+                        en=en.format(en=kind.en or member),
+                        column=metric_id,
+                        jurisdictions=kind.jurisdictions,
                     )
         raise KeyError(metric_id)
 

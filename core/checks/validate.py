@@ -1,0 +1,237 @@
+"""`shequ validate`: check a plugin's standard TOML without installing it.
+
+Runs every check shequ knows, and returns every problem at once: the schema,
+unknown metric / department / kind ids (with "did you mean"), quotes not found
+in the shipped document text, requirement numbers not in their quote, numbers
+of the document nobody accounted for, and overlapping rules on one metric.
+
+A rule, task, milestone, obligation or ``unencoded`` entry that does not match
+the schema is reported and set aside, and the rest of the file is still
+checked, so one run lists the typo together with every other problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..catalog import Catalog
+from ..convert import structure
+from ..errors import Problem, ProblemsError
+from ..model import Standard
+from ..registry import LoadedStandard, check_references, display_path, get_registry, load_standard_file, read_toml
+from .audit import audit
+
+_ITEM_SECTIONS = ("rules", "tasks", "milestones", "obligations", "unencoded")
+_ITEM = re.compile(r"^(rules|tasks|milestones|obligations|unencoded)\[(\d+)\]")
+
+
+def standard_files(path: Path) -> list[Path]:
+    """The standard TOML files at ``path``: the file itself, or those in a plugin folder."""
+    if path.is_file():
+        return [path]
+    if not path.exists():
+        raise ProblemsError([Problem(file=str(path), where=None, message="no such file or folder")])
+    files = sorted(p for p in path.rglob("*.toml") if p.name != "pyproject.toml" and _looks_like_standard(p))
+    if not files:
+        raise ProblemsError(
+            [
+                Problem(
+                    file=str(path),
+                    where=None,
+                    message="no standard TOML (a file with a [jurisdiction] table) found here",
+                )
+            ]
+        )
+    return files
+
+
+def _looks_like_standard(path: Path) -> bool:
+    try:
+        return "[jurisdiction]" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _catalog_without(jurisdiction_id: str | None) -> Catalog:
+    """The installed catalog, or the core one when installed plugins do not load."""
+    try:
+        registry = get_registry()
+    except (ProblemsError, Exception):  # a broken neighbour must not block validating this file
+        return Catalog.core()
+    catalog = Catalog.core()
+    for loaded in registry.standards.values():
+        if loaded.id != jurisdiction_id:
+            catalog.add(loaded.standard.catalog, origin=loaded.plugin)
+    for section in ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments"):
+        for key, value in getattr(registry.catalog, section).items():
+            if jurisdiction_id not in getattr(value, "jurisdictions", ()):
+                getattr(catalog, section).setdefault(key, value)
+    return catalog
+
+
+def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
+    """Rules on the same metric for the same communities with no date or condition to tell them apart."""
+    standard: Standard = loaded.standard
+    origin = display_path(loaded.path) if loaded.path else loaded.plugin
+    problems = []
+    seen: dict[tuple, int] = {}
+    for index, rule in enumerate(standard.rules):
+        key = (rule.metric, rule.applies_to, rule.due, _shape(rule.requirement))
+        if key in seen:
+            other = standard.rules[seen[key]]
+            problems.append(
+                Problem(
+                    file=origin,
+                    where=f"rules[{index}]",
+                    message=f"rule '{rule.id}' ({rule.source.clause}) overlaps "
+                    f"rule '{other.id}' ({other.source.clause}): "
+                    f"same metric '{rule.metric}', communities, due date and form; merge them or tell them apart",
+                )
+            )
+        else:
+            seen[key] = index
+    return problems
+
+
+def _shape(requirement) -> str:
+    """A requirement with its numbers blanked: two rules of one shape say the same kind of thing."""
+    import json
+
+    from ..convert import unstructure
+
+    def blank(value):
+        if isinstance(value, dict):
+            return {k: blank(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [blank(v) for v in value]
+        return "#" if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    return json.dumps(blank(unstructure(requirement)), sort_keys=True, ensure_ascii=False)
+
+
+def _quote_of(item: Any) -> tuple[str, Any] | None:
+    """(TOML path suffix, the table holding it) of an item's quote, if the quote is readable at all."""
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), str):
+        return ".source.quote", item["source"]
+    if isinstance(item.get("quote"), str):
+        return ".quote", item
+    return None
+
+
+def set_aside(file: Path, schema_problems: list[Problem]) -> tuple[LoadedStandard, Callable[[Problem], Problem]] | None:
+    """The standard without the items the schema problems are in, to check the rest of the file.
+
+    Returns the partial standard and a function that maps the TOML paths of its
+    problems back to the file's own; None when a problem lies outside the items
+    (in ``[jurisdiction]``, ``[[documents]]``, ``[catalog]``) or the rest still fails.
+    The quotes of the items set aside still count as accounting for the numbers
+    in them (and are themselves checked), so no number is reported twice.
+    """
+    broken: dict[str, set[int]] = {}
+    for problem in schema_problems:
+        match = _ITEM.match(problem.where or "")
+        if match is None:
+            return None
+        broken.setdefault(match[1], set()).add(int(match[2]))
+    try:
+        data = dict(read_toml(file))
+    except ProblemsError:
+        return None
+    kept: dict[str, list[int]] = {}
+    set_aside_quotes: list[tuple[str, dict[str, Any]]] = []
+    set_aside_rules: set[str] = set()
+    for section in _ITEM_SECTIONS:
+        items = data.get(section, [])
+        if not isinstance(items, list):
+            return None
+        kept[section] = [i for i in range(len(items)) if i not in broken.get(section, ())]
+        for index in sorted(broken.get(section, ())):
+            if index >= len(items):
+                return None
+            item = items[index]
+            if section == "rules" and isinstance(item, dict) and isinstance(item.get("id"), str):
+                set_aside_rules.add(item["id"])
+            found = _quote_of(item)
+            if found is not None and isinstance(found[1].get("document", ""), str):
+                suffix, holder = found
+                entry = {"quote": holder["quote"], "reason": "set aside: does not match the schema"}
+                if holder.get("document"):
+                    entry["document"] = holder["document"]
+                set_aside_quotes.append((f"{section}[{index}]{suffix}", entry))
+        data[section] = [items[i] for i in kept[section]]
+    for task in data.get("tasks", []):
+        if isinstance(task, dict) and isinstance(task.get("rules"), list):
+            task["rules"] = [rule for rule in task["rules"] if rule not in set_aside_rules]
+    first_synthetic = len(data["unencoded"])
+    data["unencoded"] = data["unencoded"] + [entry for _, entry in set_aside_quotes]
+    try:
+        standard = structure(data, Standard, display_path(file))
+    except ProblemsError:
+        return None
+
+    def original(problem: Problem) -> Problem:
+        match = _ITEM.match(problem.where or "")
+        if match is None:
+            return problem
+        section, index = match[1], int(match[2])
+        rest = problem.where[match.end() :]
+        if section == "unencoded" and index >= first_synthetic:
+            where = set_aside_quotes[index - first_synthetic][0]
+        else:
+            where = f"{section}[{kept[section][index]}]{rest}"
+        return attrs.evolve(problem, where=where)
+
+    return LoadedStandard(standard=standard, plugin=file.parent.name, path=file), original
+
+
+def _unchanged(problem: Problem) -> Problem:
+    return problem
+
+
+def validate_path(path: Path) -> list[Problem]:
+    """Every problem of the standard(s) at ``path``; an empty list means valid."""
+    problems: list[Problem] = []
+    for file in standard_files(path):
+        try:
+            loaded, original = load_standard_file(file, plugin=file.parent.name), _unchanged
+        except ProblemsError as exc:
+            problems += exc.problems
+            partial = set_aside(file, exc.problems)
+            if partial is None:
+                continue
+            loaded, original = partial
+        catalog = _catalog_without(loaded.id)
+        found = catalog.add(loaded.standard.catalog, origin=display_path(file))
+        found += check_references(loaded, catalog)
+        found += overlap_problems(loaded)
+        found += audit(loaded)
+        problems += [original(problem) for problem in found]
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m shequ.validate PATH…`: print every problem; exit 2 when there are any."""
+    import sys
+
+    problems: list[Problem] = []
+    for arg in argv if argv is not None else sys.argv[1:]:
+        try:
+            problems += validate_path(Path(arg))
+        except ProblemsError as exc:
+            problems += exc.problems
+    if problems:
+        print(ProblemsError(problems).report(), file=sys.stderr)
+        return 2
+    print("valid")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,194 @@
+"""Rules over a set of communities, judged per jurisdiction and per district by group-by."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import reduce
+
+import attrs
+import polars as pl
+
+from ..model import (
+    Aggregate,
+    Rule,
+    Staged,
+)
+from ..registry import LoadedStandard
+from .compile import _not_due, applies_expr, compile_requirement
+from .metrics import MetricResolver
+from .verdicts import ALL_DISTRICTS, F64, FAIL, NOT_APPLICABLE, NOT_DUE, PASS, UNKNOWN
+
+
+@attrs.frozen
+class _AggregatePlan:
+    """One aggregate rule compiled: its in-force requirement and per-community columns."""
+
+    index: int
+    loaded: LoadedStandard
+    rule: Rule
+    requirement: Aggregate
+    not_due: bool
+    due: dt.date | None
+    covered: pl.Expr
+    ok: pl.Expr
+    value: pl.Expr
+    of: pl.Expr
+
+    def aggregations(self) -> list[pl.Expr]:
+        """Per-group tallies; every community counts once, whatever its coverage."""
+        i = self.index
+        # a literal would count once per group: tie every input to a whole column
+        whole = pl.col("id").is_not_null()
+        raw_covered = self.covered & whole
+        ok, value = self.ok, self.value
+        of = pl.when(whole).then(self.of)
+        covered = raw_covered.fill_null(False)
+        return [
+            covered.sum().alias(f"{i}:communities"),
+            (covered & ok.fill_null(False)).sum().alias(f"{i}:met"),
+            (covered & ok.is_null()).sum().alias(f"{i}:unknown"),
+            value.filter(covered).sum().alias(f"{i}:sum"),
+            (covered & value.is_null()).sum().alias(f"{i}:missing"),
+            of.filter(covered).sum().alias(f"{i}:sum_of"),
+            (covered & of.is_null()).sum().alias(f"{i}:missing_of"),
+            raw_covered.is_null().sum().alias(f"{i}:uncertain_cover"),
+        ]
+
+
+def _plan_aggregate(
+    index: int, rule: Rule, loaded: LoadedStandard, metrics: MetricResolver, as_of: dt.date, columns: frozenset[str]
+) -> _AggregatePlan:
+    requirement = rule.requirement
+    due = rule.due
+    not_due = False
+    if isinstance(requirement, Staged):
+        in_force = [stage for stage in requirement.stages if stage.due <= as_of]
+        stage = in_force[-1] if in_force else requirement.stages[0]
+        not_due, due, requirement = not in_force, stage.due, stage.requirement
+    assert isinstance(requirement, Aggregate)
+    document_date = loaded.standard.document(rule.source.document).date
+    value = metrics.ref(rule.metric)
+    if requirement.condition is not None:
+        ok = compile_requirement(requirement.condition, rule.metric, metrics, as_of).ok
+    else:
+        ok = value.is_not_null()
+    return _AggregatePlan(
+        index=index,
+        loaded=loaded,
+        rule=rule,
+        requirement=requirement,
+        due=due,
+        not_due=not_due or _not_due(rule.due, document_date, as_of),
+        covered=applies_expr(rule, metrics, columns),
+        ok=ok,
+        value=value,
+        of=metrics.ref(requirement.of) if requirement.of else pl.lit(None, dtype=F64),
+    )
+
+
+_TALLIES = ("communities", "met", "unknown", "sum", "missing", "sum_of", "missing_of", "uncertain_cover")
+
+
+def _evaluate_aggregates(plans: list[_AggregatePlan], metrics_frame: pl.DataFrame) -> pl.DataFrame:
+    """All aggregate rules in one pass for the whole and one group-by for the districts."""
+    if not plans:
+        return pl.DataFrame()
+    whole_plans = [p for p in plans if p.requirement.scope != "district"]
+    district_plans = [p for p in plans if p.requirement.scope != "jurisdiction" and "district" in metrics_frame.columns]
+    lazy = metrics_frame.lazy()
+    whole = lazy.select([a for p in whole_plans for a in p.aggregations()]).collect() if whole_plans else None
+    by_district = None
+    if district_plans:
+        by_district = (
+            lazy.group_by("district")
+            .agg([a for p in district_plans for a in p.aggregations()])
+            .collect()
+            .with_columns(pl.col("district").fill_null("(no district)"))
+            .sort("district")
+        )
+    frames = []
+    for plan in plans:
+        names = {f"{plan.index}:{t}": t for t in _TALLIES}
+        parts = []
+        if whole is not None and plan in whole_plans:
+            parts.append(
+                whole.select(pl.lit(ALL_DISTRICTS).alias("district"), *(pl.col(k).alias(v) for k, v in names.items()))
+            )
+        if by_district is not None and plan in district_plans:
+            rows = by_district.select(pl.col("district"), *(pl.col(k).alias(v) for k, v in names.items()))
+            # a district none of whose communities the rule covers is not listed
+            parts.append(rows.filter((pl.col("communities") > 0) | (pl.col("uncertain_cover") > 0)))
+        if parts:
+            table = pl.concat(parts, how="vertical_relaxed")
+            frames.append(_judge_aggregate(table, plan.rule, plan.requirement, plan.loaded.id, plan.not_due, plan.due))
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+
+
+def _judge_aggregate(
+    table: pl.DataFrame, rule: Rule, requirement: Aggregate, jurisdiction: str, not_due: bool, due: dt.date | None
+) -> pl.DataFrame:
+    n = pl.col("communities").cast(F64)
+    statistic = requirement.statistic
+    if statistic == "share":
+        # unknown communities could go either way: judge only when both readings agree
+        low = pl.when(n > 0).then(pl.col("met") / n)
+        high = pl.when(n > 0).then((pl.col("met") + pl.col("unknown")) / n)
+    elif statistic == "sum":
+        low = pl.col("sum")
+        high = pl.when(pl.col("missing") == 0).then(pl.col("sum")).otherwise(float("inf"))
+    elif statistic == "mean":
+        low = high = pl.when((pl.col("missing") == 0) & (n > 0)).then(pl.col("sum") / n)
+    elif statistic == "rate":
+        low = high = pl.when((pl.col("missing") == 0) & (pl.col("missing_of") == 0) & (pl.col("sum_of") > 0)).then(
+            pl.col("sum") / pl.col("sum_of") * requirement.per
+        )
+    elif requirement.condition is not None:  # count of communities meeting the condition
+        low, high = pl.col("met").cast(F64), (pl.col("met") + pl.col("unknown")).cast(F64)
+    else:  # count of covered communities
+        low = high = n
+    tests_pass, tests_fail = [], []
+    if requirement.min is not None:
+        tests_pass.append(low >= requirement.min)
+        tests_fail.append(high < requirement.min)
+    if requirement.max is not None:
+        tests_pass.append(high <= requirement.max)
+        tests_fail.append(low > requirement.max)
+    passed = reduce(lambda a, b: a & b, tests_pass)
+    failed = reduce(lambda a, b: a | b, tests_fail)
+    verdict = (
+        pl.when(pl.lit(not_due))
+        .then(pl.lit(NOT_DUE))
+        .when((pl.col("communities") == 0) & (pl.col("uncertain_cover") == 0))
+        .then(pl.lit(NOT_APPLICABLE))
+        .when(failed.fill_null(False))
+        .then(pl.lit(FAIL))
+        .when(passed.fill_null(False) & (pl.col("uncertain_cover") == 0))
+        .then(pl.lit(PASS))
+        .otherwise(pl.lit(UNKNOWN))
+    )
+    lo = requirement.min
+    shortfall = pl.when(verdict == FAIL).then(
+        (pl.lit(lo) - high) if lo is not None else (low - pl.lit(requirement.max))
+    )
+    return table.select(
+        pl.lit(jurisdiction).alias("jurisdiction"),
+        pl.lit(rule.id).alias("rule"),
+        pl.col("district"),
+        pl.lit(rule.metric).alias("metric"),
+        pl.lit(statistic).alias("statistic"),
+        verdict.cast(pl.Int8).alias("verdict_code"),
+        pl.when(low == high).then(low).otherwise(None).alias("value"),
+        pl.lit(requirement.min, dtype=F64).alias("required_min"),
+        pl.lit(requirement.max, dtype=F64).alias("required_max"),
+        shortfall.cast(F64).alias("shortfall"),
+        pl.col("communities"),
+        pl.col("met"),
+        pl.col("unknown"),
+        pl.lit(due, dtype=pl.Date).alias("due"),
+    )
+
+
+def _aggregate_requirements(rule: Rule) -> list[Aggregate]:
+    if isinstance(rule.requirement, Staged):
+        return [s.requirement for s in rule.requirement.stages if isinstance(s.requirement, Aggregate)]
+    return [rule.requirement] if isinstance(rule.requirement, Aggregate) else []

@@ -1,0 +1,148 @@
+"""Catalog metrics as Polars expressions over a community table, flags and designations as bit masks."""
+
+from __future__ import annotations
+
+import attrs
+import polars as pl
+
+from ..catalog import Catalog
+from ..model import (
+    COMMUNITY_KINDS,
+)
+from .verdicts import F64
+
+_MASK_BITS = 62
+
+
+KIND_ENUM = "_kind"  # the community kind as an Enum column of the metrics table
+
+
+def _mask_column(lists: str, chunk: int) -> str:
+    return f"_mask:{lists}:{chunk}"
+
+
+def _num(expr: pl.Expr) -> pl.Expr:
+    """A number as text: 450 not 450.0, 0.35 not 0.35000001."""
+    rounded = expr.round(2)
+    return (
+        pl.when(rounded == rounded.round(0))
+        .then(rounded.round(0).cast(pl.Int64).cast(pl.String))
+        .otherwise(rounded.cast(pl.String))
+    )
+
+
+def _share_text(expr: pl.Expr, per: float) -> pl.Expr:
+    if per == 1:
+        return pl.concat_str([_num(expr * 100), pl.lit("%")])
+    return pl.concat_str([_num(expr), pl.lit(f" per {per:g}")])
+
+
+@attrs.define
+class MetricResolver:
+    """Expressions for catalog metrics over the columns a community table has."""
+
+    catalog: Catalog
+    columns: frozenset[str]
+    used: dict[str, pl.Expr] = attrs.Factory(dict)
+    #: list column → the members rules ask about, each given one bit of a mask column
+    bits: dict[str, list[str]] = attrs.Factory(dict)
+
+    def expr(self, metric_id: str) -> pl.Expr:
+        """The metric as a Float64 expression over the community table (null where missing)."""
+        if metric_id not in self.used:
+            self.used[metric_id] = self._build(metric_id)
+        return self.used[metric_id]
+
+    def ref(self, metric_id: str) -> pl.Expr:
+        """The metric as an expression over the metrics table (see :meth:`table`).
+
+        Metrics are computed inline in every rule that reads them rather than
+        materialised as a table of floats: column references and casts are
+        cheaper than a gigabyte of copies at national scale.
+        """
+        return self.expr(metric_id)
+
+    def _column(self, name: str) -> pl.Expr:
+        if name in self.columns:
+            return pl.col(name).cast(F64)
+        family, _, member = name.partition(".")
+        if family == "count" and f"area.{member}" in self.columns:
+            # a table of areas knows a facility exists where its area is positive
+            return (pl.col(f"area.{member}") > 0).cast(F64)
+        return pl.lit(None, dtype=F64)
+
+    def _build(self, metric_id: str) -> pl.Expr:
+        definition = self.catalog.metric(metric_id)
+        if definition.compute is not None:
+            return definition.compute(self.expr).cast(F64)  # type: ignore[operator]
+        if definition.ratio is not None:
+            numerator, denominator = (self.expr(m) for m in definition.ratio)
+            return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
+        family, _, member = metric_id.partition(".")
+        if family in ("flag", "designation"):
+            lists = f"{family}s"
+            if lists not in self.columns:
+                return pl.lit(None, dtype=F64)
+            # one pass over the list column sets a bit per member asked about; each flag is then a bit test
+            members = self.bits.setdefault(lists, [])
+            members.append(member)
+            chunk, bit = divmod(len(members) - 1, _MASK_BITS)
+            return ((pl.col(_mask_column(lists, chunk)) & (1 << bit)) != 0).cast(F64)
+        return self._column(definition.column or metric_id)
+
+    def masks(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The bit-mask columns behind flag and designation metrics (null where the list is unknown).
+
+        Each list is exploded once (an element-wise ``list.eval`` is far slower on
+        lists Polars has sliced or gathered). Communities usually share a few
+        combinations: then each distinct list is computed once and joined back;
+        when most lists differ, rows are grouped by their index instead.
+        """
+        columns = []
+        for lists, members in self.bits.items():
+            values = pl.col(lists).cast(pl.List(pl.String))  # an all-empty column may come typed List(Null)
+            keys = frame.select(
+                values.list.join("\x1f").alias("_key"),
+                values.is_null().alias("_null"),
+                pl.int_range(pl.len()).alias("_row"),
+            )
+            if keys.get_column("_key").n_unique() * 4 <= max(frame.height, 1):
+                by = "_key"
+                items = (
+                    keys.select("_key")
+                    .unique()
+                    .drop_nulls()
+                    .with_columns(pl.col("_key").str.split("\x1f").alias("_items"))
+                )
+            else:
+                by = "_row"
+                items = frame.select(pl.int_range(pl.len()).alias("_row"), values.alias("_items"))
+            exploded = items.explode("_items")
+            for chunk in range(0, len(members), _MASK_BITS):
+                mapping = {member: 1 << bit for bit, member in enumerate(members[chunk : chunk + _MASK_BITS])}
+                bits = exploded.group_by(by).agg(
+                    pl.col("_items")
+                    .unique()
+                    .replace_strict(mapping, default=0, return_dtype=pl.Int64)
+                    .sum()
+                    .alias("_mask")
+                )
+                mask = keys.join(bits, on=by, how="left", maintain_order="left").select(
+                    pl.when(pl.col("_null")).then(None).otherwise(pl.col("_mask").fill_null(0))
+                )
+                columns.append(mask.to_series().alias(_mask_column(lists, chunk // _MASK_BITS)))
+        return pl.DataFrame(columns, height=frame.height) if columns else pl.DataFrame(height=frame.height)
+
+    def table(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The table metric expressions evaluate over: the community table, its flag masks, its kind as an Enum."""
+        masks = self.masks(frame)
+        if "kind" in frame.columns:
+            # kinds compared as small integers, not strings: a rule's coverage test is then nearly free;
+            # a kind outside the vocabulary reads as unknown
+            masks = masks.with_columns(
+                frame.get_column("kind")
+                .cast(pl.String)
+                .cast(pl.Enum(list(COMMUNITY_KINDS)), strict=False)
+                .alias(KIND_ENUM)
+            )
+        return frame.hstack(masks) if masks.width else frame

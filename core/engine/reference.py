@@ -1,0 +1,172 @@
+"""A small per-row reference evaluator, kept simple and obviously right.
+
+It judges one community (a dict of canonical columns) under one rule with
+plain Python and three-valued logic (``None`` is unknown). It is slow by
+design and used only to cross-check the columnar engine in tests and to
+measure the engine's speed-up in the benchmark. Aggregate rules are the
+engine's alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..catalog import Catalog
+from ..model import (
+    AnyOf,
+    Condition,
+    Conditional,
+    Maximum,
+    Minimum,
+    Placement,
+    Present,
+    Range,
+    Requirement,
+    Rule,
+    ScaledMinimum,
+    Share,
+    Staged,
+)
+from .verdicts import FAIL, NOT_APPLICABLE, NOT_DUE, PASS, UNKNOWN
+
+Row = dict[str, Any]
+
+
+def metric_value(row: Row, metric_id: str, catalog: Catalog) -> float | None:
+    """The value of a catalog metric for one community, or None when unknown."""
+    definition = catalog.metric(metric_id)
+    if definition.ratio is not None:
+        numerator = metric_value(row, definition.ratio[0], catalog)
+        denominator = metric_value(row, definition.ratio[1], catalog)
+        if numerator is None or denominator is None or denominator <= 0:
+            return None
+        return numerator / denominator
+    family, _, member = metric_id.partition(".")
+    if family in ("flag", "designation"):
+        listed = row.get(f"{family}s")
+        return None if listed is None else float(member in listed)
+    column = definition.column or metric_id
+    if column in row:
+        value = row[column]
+        return None if value is None else float(value)
+    if family == "count" and f"area.{member}" in row:
+        area = row[f"area.{member}"]
+        return None if area is None else float(area > 0)
+    return None
+
+
+def _and(*values: bool | None) -> bool | None:
+    if any(v is False for v in values):
+        return False
+    if any(v is None for v in values):
+        return None
+    return True
+
+
+def _or(*values: bool | None) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    if any(v is None for v in values):
+        return None
+    return False
+
+
+def _at_least(value: float | None, bound: float | None) -> bool | None:
+    return None if value is None or bound is None else value >= bound
+
+
+def _at_most(value: float | None, bound: float | None) -> bool | None:
+    return None if value is None or bound is None else value <= bound
+
+
+def condition_holds(row: Row, condition: Condition, catalog: Catalog) -> bool | None:
+    return condition.holds(metric_value(row, condition.metric, catalog))
+
+
+def judge(
+    row: Row, requirement: Requirement, metric_id: str, catalog: Catalog, as_of: dt.date
+) -> tuple[bool | None, bool | None, bool]:
+    """(met, applies, not_due) of one requirement for one community."""
+    metric_id = getattr(requirement, "metric", None) or metric_id
+    value = metric_value(row, metric_id, catalog)
+    if isinstance(requirement, Minimum):
+        return _at_least(value, requirement.value), True, False
+    if isinstance(requirement, Maximum):
+        return _at_most(value, requirement.value), True, False
+    if isinstance(requirement, Range):
+        return _and(_at_least(value, requirement.min), _at_most(value, requirement.max)), True, False
+    if isinstance(requirement, ScaledMinimum):
+        basis = metric_value(row, requirement.basis, catalog)
+        if basis is None:
+            below_floor = requirement.floor is not None and value is not None and value < requirement.floor
+            return (False if below_floor else None), True, False
+        required = basis / requirement.per * requirement.rate
+        if requirement.floor is not None:
+            required = max(required, requirement.floor)
+        return _at_least(value, required), True, False
+    if isinstance(requirement, Share):
+        of = metric_value(row, requirement.of, catalog)
+        share = None if value is None or of is None or of <= 0 else value / of * requirement.per
+        tests = []
+        if requirement.min is not None:
+            tests.append(_at_least(share, requirement.min))
+        if requirement.max is not None:
+            tests.append(_at_most(share, requirement.max))
+        return _and(*tests), True, False
+    if isinstance(requirement, Present):
+        return _at_least(value, 1), True, False
+    if isinstance(requirement, Placement):
+        if value is None:
+            return None, True, False
+        return value in requirement.floors or (requirement.basement and value < 0), True, False
+    if isinstance(requirement, Conditional):
+        holds = condition_holds(row, requirement.when, catalog)
+        if holds is None:
+            return None, None, False
+        if holds:
+            return judge(row, requirement.then, metric_id, catalog, as_of)
+        if requirement.otherwise is None:
+            return None, False, False
+        return judge(row, requirement.otherwise, metric_id, catalog, as_of)
+    if isinstance(requirement, Staged):
+        in_force = [stage for stage in requirement.stages if stage.due <= as_of]
+        if not in_force:
+            met, applies, _ = judge(row, requirement.stages[0].requirement, metric_id, catalog, as_of)
+            return met, applies, True
+        return judge(row, in_force[-1].requirement, metric_id, catalog, as_of)
+    if isinstance(requirement, AnyOf):
+        results = [judge(row, option, metric_id, catalog, as_of) for option in requirement.options]
+        return _or(*(met for met, _, _ in results)), True, False
+    raise TypeError(f"the reference evaluator does not judge {requirement.form!r} per community")
+
+
+def evaluate_rule(row: Row, rule: Rule, catalog: Catalog, as_of: dt.date, document_date: dt.date | None = None) -> int:
+    """The verdict code of one rule for one community."""
+    applies: list[bool | None] = []
+    if rule.applies_to.kinds:
+        kind = row.get("kind")
+        applies.append(None if kind is None else kind in rule.applies_to.kinds)
+    if rule.applies_to.districts:
+        district = row.get("district")
+        applies.append(None if district is None else district in rule.applies_to.districts)
+    for flag in rule.applies_to.flags:
+        applies.append(_at_least(metric_value(row, f"flag.{flag}", catalog), 1))
+    for condition in rule.applies_to.when:
+        applies.append(condition_holds(row, condition, catalog))
+    met, requirement_applies, stage_not_due = judge(row, rule.requirement, rule.metric, catalog, as_of)
+    covered = _and(*applies, requirement_applies)
+    if covered is False:
+        return NOT_APPLICABLE
+    if covered is None:
+        return UNKNOWN
+    not_due = (
+        stage_not_due
+        or (rule.due is not None and as_of < rule.due)
+        or (document_date is not None and as_of < document_date)
+    )
+    if not_due:
+        return NOT_DUE
+    if met is None:
+        return UNKNOWN
+    return PASS if met else FAIL

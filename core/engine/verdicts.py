@@ -1,0 +1,19 @@
+"""Verdict codes and the identity columns every result carries."""
+
+from __future__ import annotations
+
+import polars as pl
+
+VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown")
+
+
+PASS, FAIL, NOT_APPLICABLE, NOT_DUE, UNKNOWN = range(5)
+
+
+ALL_DISTRICTS = "(all)"
+
+
+IDENTITY = ("id", "name", "district", "kind")
+
+
+F64 = pl.Float64

@@ -1,0 +1,200 @@
+"""A jurisdiction's declared standard: provenance, rules, tasks, milestones, obligations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+from attrs import field, frozen
+
+from ._validators import _check, _non_empty, _non_negative, _one_of, _positive
+from .community import COMMUNITY_KINDS
+from .entries import CatalogAdditions
+from .requirements import Condition, Requirement, is_aggregate
+
+STRENGTHS = ("mandatory", "target", "guidance")
+
+
+JURISDICTION_LEVELS = ("province", "city", "district", "county")
+
+
+@frozen(kw_only=True)
+class Source:
+    """Where a provision comes from: document, clause, and the exact words."""
+
+    clause: str = field(validator=_non_empty)
+    quote: str = field(validator=_non_empty)
+    #: Document id; defaults to the standard's first document.
+    document: str | None = None
+
+
+@frozen(kw_only=True)
+class Document:
+    """A policy document a standard is encoded from."""
+
+    id: str = field(validator=_non_empty)
+    number: str | None = None  # 文号, e.g. 长政办〔2018〕61号
+    title: str = field(validator=_non_empty)
+    issuer: str | None = None
+    date: dt.date | None = None
+    status: str | None = None
+    #: File name of the shipped document text, relative to the standard's TOML.
+    text: str | None = None
+    #: Readings chosen where the copy is damaged or ambiguous.
+    notes: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class Jurisdiction:
+    """The body whose standard a plugin encodes."""
+
+    id: str = field(validator=_non_empty)
+    name: str = field(validator=_non_empty)
+    name_en: str | None = None
+    level: str | None = field(default=None, validator=_one_of(JURISDICTION_LEVELS))
+    parent: str | None = None
+    #: What is known to be wrong with the copy of the source, recorded honestly.
+    copy_notes: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class AppliesTo:
+    """Which communities a rule covers; the empty default covers all."""
+
+    kinds: tuple[str, ...] = field(default=(), validator=attrs.validators.deep_iterable(_one_of(COMMUNITY_KINDS)))
+    #: Only communities in these districts (街道/区/县 names as the data gives them).
+    districts: tuple[str, ...] = ()
+    #: Every flag listed must be set (e.g. ``village_to_residence`` for 村改居).
+    flags: tuple[str, ...] = ()
+    #: Every condition must hold (e.g. ``population >= 5000``).
+    when: tuple[Condition, ...] = ()
+
+
+@frozen(kw_only=True)
+class Rule:
+    """One checkable provision: a metric, whom it covers, what it requires, by when."""
+
+    id: str = field(validator=_non_empty)
+    title: str = field(validator=_non_empty)
+    title_en: str | None = None
+    metric: str
+    applies_to: AppliesTo = AppliesTo()
+    requirement: Requirement
+    #: Deadline; before it the rule is ``not_due``. Staged rules date each stage instead.
+    due: dt.date | None = None
+    strength: str = field(default="mandatory", validator=_one_of(STRENGTHS))
+    source: Source
+    #: The reading chosen where the text is ambiguous, and why.
+    notes: str | None = None
+
+    @property
+    def aggregate(self) -> bool:
+        return is_aggregate(self.requirement)
+
+
+@frozen(kw_only=True)
+class Task:
+    """A responsibility assignment: who leads, is responsible, guides, cooperates."""
+
+    id: str = field(validator=_non_empty)
+    title: str = field(validator=_non_empty)
+    title_en: str | None = None
+    lead: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()
+    guiding: tuple[str, ...] = ()
+    cooperating: tuple[str, ...] = ()
+    due: dt.date | None = None
+    rules: tuple[str, ...] = ()
+    source: Source
+    notes: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check(
+            bool(self.lead or self.responsible or self.guiding or self.cooperating),
+            "a task names at least one department (lead, responsible, guiding or cooperating)",
+        )
+
+
+@frozen(kw_only=True)
+class Milestone:
+    """A dated step of a standard's timeline."""
+
+    id: str = field(validator=_non_empty)
+    date: dt.date
+    title: str = field(validator=_non_empty)
+    title_en: str | None = None
+    responsible: tuple[str, ...] = ()
+    source: Source
+    notes: str | None = None
+
+
+OBLIGATION_KINDS = ("yearly", "one_off")
+
+
+@frozen(kw_only=True)
+class Obligation:
+    """Money a standard commits someone to pay: ``amount_yuan`` per ``per`` units of ``basis``.
+
+    With no ``basis`` the amount is per community. ``min_yuan`` / ``max_yuan``
+    bound the result for one community where the document sets a range.
+    """
+
+    id: str = field(validator=_non_empty)
+    title: str = field(validator=_non_empty)
+    title_en: str | None = None
+    kind: str = field(validator=_one_of(OBLIGATION_KINDS))
+    amount_yuan: float = field(validator=_non_negative)
+    basis: str | None = None
+    per: float = field(default=1.0, validator=_positive)
+    min_yuan: float | None = field(default=None, validator=_non_negative)
+    max_yuan: float | None = field(default=None, validator=_non_negative)
+    payer: tuple[str, ...] = ()
+    applies_to: AppliesTo = AppliesTo()
+    due: dt.date | None = None
+    source: Source
+    notes: str | None = None
+
+
+@frozen(kw_only=True)
+class Unencoded:
+    """A passage with numbers that is deliberately not encoded, and why."""
+
+    quote: str = field(validator=_non_empty)
+    reason: str = field(validator=_non_empty)
+    document: str | None = None
+
+
+@frozen(kw_only=True)
+class Standard:
+    """One jurisdiction's whole declared standard, as a plugin's TOML gives it."""
+
+    jurisdiction: Jurisdiction
+    documents: tuple[Document, ...]
+    rules: tuple[Rule, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    obligations: tuple[Obligation, ...] = ()
+    unencoded: tuple[Unencoded, ...] = ()
+    catalog: CatalogAdditions = CatalogAdditions()  # noqa: RUF009 -- frozen and empty, safe to share
+
+    def __attrs_post_init__(self) -> None:
+        _check(len(self.documents) > 0, "a standard cites at least one document")
+
+    @property
+    def id(self) -> str:
+        return self.jurisdiction.id
+
+    def document(self, document_id: str | None) -> Document:
+        """The document a source cites (the first one when the source names none)."""
+        if document_id is None:
+            return self.documents[0]
+        for document in self.documents:
+            if document.id == document_id:
+                return document
+        raise KeyError(document_id)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)

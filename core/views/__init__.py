@@ -1,0 +1,69 @@
+"""Comparison views over installed standards, one module per view.
+
+Every view is a function of a :class:`~shequ.registry.Registry` (so a reformed
+registry from :func:`shequ.reform.apply_reforms` works the same way) returning
+Polars DataFrames; the CLI only renders them.
+
+- :mod:`.standards` — every jurisdiction's requirement per metric, and the
+  concrete requirement for a community of a given size, strictest marked;
+- :mod:`.diff` — what one jurisdiction requires that another does not, and
+  which is stricter by how much where both regulate a metric;
+- :mod:`.responsibilities` — tasks by normalised department and role;
+- :mod:`.timeline` — milestones and deadlines in date order with a status as of a date;
+- :mod:`.cost` — the money each standard commits for a set of communities;
+- :mod:`.whatif` — baseline against reformed verdicts.
+
+Numbers are compared within a normalised metric key (:mod:`.common`): shares
+are shown in %, areas in m²; a ``share`` requirement of one metric of another
+is keyed by the catalog's ratio metric where one exists (Donghai's "staff
+offices ≤ 20 % of service space" and a rule on ``staff_office_share`` are one
+key). Missing data is never read as zero: a concrete requirement that needs
+data not given "depends", a cost whose basis is missing is unknown.
+"""
+
+from __future__ import annotations
+
+from .common import MetricKey, bounds_text, records
+from .cost import CostReport, cost
+from .diff import DIFF_STATUSES, diff
+from .responsibilities import ROLE_ZH, ROLES, resolve_department, responsibilities, responsibilities_matrix
+from .standards import (
+    CELL_STATUSES,
+    RULE_STATUSES,
+    Scenario,
+    scenarios,
+    standards_matrix,
+    standards_notes,
+    standards_rules,
+    standards_table,
+)
+from .timeline import TIMELINE_STATUSES, timeline
+from .whatif import WhatIfReport, rule_changes, whatif
+
+__all__ = [
+    "CELL_STATUSES",
+    "DIFF_STATUSES",
+    "ROLES",
+    "ROLE_ZH",
+    "RULE_STATUSES",
+    "TIMELINE_STATUSES",
+    "CostReport",
+    "MetricKey",
+    "Scenario",
+    "WhatIfReport",
+    "bounds_text",
+    "cost",
+    "diff",
+    "records",
+    "resolve_department",
+    "responsibilities",
+    "responsibilities_matrix",
+    "rule_changes",
+    "scenarios",
+    "standards_matrix",
+    "standards_notes",
+    "standards_rules",
+    "standards_table",
+    "timeline",
+    "whatif",
+]

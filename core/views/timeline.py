@@ -1,0 +1,210 @@
+"""Milestones and deadlines in date order, with a status as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from .. import engine
+from ..engine import VERDICTS
+from ..model import (
+    Staged,
+)
+from ..registry import LoadedStandard, Registry
+from .common import _as_of, _frame_of, _Keys
+
+TIMELINE_COLUMNS = [
+    "date",
+    "jurisdiction",
+    "kind",
+    "id",
+    "title",
+    "departments",
+    "status",
+    "days",
+    "passed",
+    "failed",
+    "unknown",
+    "clause",
+]
+
+
+TIMELINE_STATUSES = ("upcoming", "due", "past", "done", "overdue", "open", "superseded", "not_applicable")
+
+
+_KIND_ORDER = {"document": 0, "milestone": 1, "task": 2, "rule": 3, "stage": 4}
+
+
+def timeline(
+    registry: Registry, jurisdictions: Sequence[str] = (), as_of: dt.date | None = None, communities: Any = None
+) -> pl.DataFrame:
+    """Documents, milestones and deadlines (rules, stages of staged rules, tasks) in date order.
+
+    ``status`` as of ``as_of`` (default today), from the dates alone:
+    ``upcoming`` (the date is after as-of), ``due`` (it is the as-of date),
+    ``past`` (before as-of). With ``communities``, rule and stage deadlines on
+    or before as-of are judged on the data instead: ``done`` (every covered
+    community passes; for a rule over a set of communities, the set passes),
+    ``overdue`` (at least one fails), ``open`` (none fails but some are
+    unknown), ``not_applicable`` (no community is covered); an earlier stage
+    replaced by a later one in force is ``superseded``; a task with linked
+    rules takes the worst status of those rules (overdue > open > done).
+    ``days`` is the date minus as-of.
+    """
+    as_of = _as_of(as_of)
+    standards = registry.select(jurisdictions)
+    verdicts = _deadline_verdicts(registry, standards, communities, as_of) if communities is not None else None
+    keys = _Keys(registry.catalog)
+    rows: list[dict[str, Any]] = []
+
+    def date_status(date: dt.date) -> str:
+        return "upcoming" if date > as_of else ("due" if date == as_of else "past")
+
+    for loaded in standards:
+        standard = loaded.standard
+        for document in standard.documents:
+            if document.date is not None:
+                rows.append(
+                    {
+                        "date": document.date,
+                        "jurisdiction": loaded.id,
+                        "kind": "document",
+                        "id": document.id,
+                        "title": f"{document.number or ''} {document.title}".strip(),
+                        "departments": [],
+                        "clause": None,
+                        "status": date_status(document.date),
+                    }
+                )
+        for milestone in standard.milestones:
+            rows.append(
+                {
+                    "date": milestone.date,
+                    "jurisdiction": loaded.id,
+                    "kind": "milestone",
+                    "id": milestone.id,
+                    "title": milestone.title,
+                    "departments": list(milestone.responsible),
+                    "clause": milestone.source.clause,
+                    "status": date_status(milestone.date),
+                }
+            )
+        rule_status: dict[str, str] = {}
+        for rule in standard.rules:
+            stages = rule.requirement.stages if isinstance(rule.requirement, Staged) else ()
+            if rule.due is not None:
+                row = {
+                    "date": rule.due,
+                    "jurisdiction": loaded.id,
+                    "kind": "rule",
+                    "id": rule.id,
+                    "title": rule.title,
+                    "departments": [],
+                    "clause": rule.source.clause,
+                    "status": date_status(rule.due),
+                }
+                _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)
+                rule_status[rule.id] = row["status"]
+                rows.append(row)
+            in_force = [s for s in stages if s.due <= as_of]
+            for number_, stage in enumerate(stages):
+                row = {
+                    "date": stage.due,
+                    "jurisdiction": loaded.id,
+                    "kind": "stage",
+                    "id": f"{rule.id}#{number_ + 1}",
+                    "title": f"{rule.title}: {keys.stated(stage.requirement, rule.metric)}",
+                    "departments": [],
+                    "clause": rule.source.clause,
+                    "status": date_status(stage.due),
+                }
+                if verdicts is not None and stage.due <= as_of:
+                    if in_force and stage is not in_force[-1]:
+                        row["status"] = "superseded"
+                    else:
+                        _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)
+                        rule_status[rule.id] = row["status"]
+                rows.append(row)
+        for task in standard.tasks:
+            if task.due is None:
+                continue
+            departments = list(dict.fromkeys([*task.lead, *task.responsible]))
+            row = {
+                "date": task.due,
+                "jurisdiction": loaded.id,
+                "kind": "task",
+                "id": task.id,
+                "title": task.title,
+                "departments": departments,
+                "clause": task.source.clause,
+                "status": date_status(task.due),
+            }
+            if verdicts is not None and task.due <= as_of and task.rules:
+                linked = [rule_status.get(r) for r in task.rules]
+                for worst in ("overdue", "open", "done"):
+                    if worst in linked:
+                        row["status"] = worst
+                        break
+            rows.append(row)
+    for row in rows:
+        row["days"] = (row["date"] - as_of).days
+    rows.sort(key=lambda r: (r["date"], r["jurisdiction"], _KIND_ORDER[r["kind"]], r["id"]))
+    schema: dict[str, Any] = dict.fromkeys(TIMELINE_COLUMNS, pl.String)
+    schema.update(
+        {
+            "date": pl.Date,
+            "departments": pl.List(pl.String),
+            "days": pl.Int64,
+            "passed": pl.Int64,
+            "failed": pl.Int64,
+            "unknown": pl.Int64,
+        }
+    )
+    return pl.DataFrame([{name: row.get(name) for name in TIMELINE_COLUMNS} for row in rows], schema=schema)
+
+
+def _deadline_verdicts(
+    registry: Registry, standards: list[LoadedStandard], communities: Any, as_of: dt.date
+) -> dict[tuple[str, str], dict[str, int]]:
+    results = engine.evaluate(_frame_of(communities), standards, as_of, registry=registry)
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    if results.rules:
+        codes = results.codes
+        for compiled in results.rules:
+            column = codes.get_column(compiled.key)
+            counts[(compiled.jurisdiction, compiled.rule.id)] = {
+                name: int((column == code).sum()) for code, name in enumerate(VERDICTS)
+            }
+    aggregates = results.aggregate_details()
+    if not aggregates.is_empty():
+        for row in aggregates.filter(pl.col("district") == engine.ALL_DISTRICTS).iter_rows(named=True):
+            counts[(row["jurisdiction"], row["rule"])] = {
+                "aggregate": True,
+                **{name: int(row["verdict"] == name) for name in VERDICTS},
+            }
+    return counts
+
+
+def _judge_deadline(
+    row: dict[str, Any], verdicts: dict | None, jurisdiction: str, rule_id: str, as_of: dt.date
+) -> None:
+    if verdicts is None or row["date"] > as_of:
+        return
+    counts = verdicts.get((jurisdiction, rule_id))
+    if counts is None:
+        return
+    if not counts.get("aggregate"):  # counts of communities; a set of communities has one verdict
+        row.update(passed=counts["pass"], failed=counts["fail"], unknown=counts["unknown"])
+    if counts["fail"]:
+        row["status"] = "overdue"
+    elif counts["unknown"]:
+        row["status"] = "open"
+    elif counts["pass"]:
+        row["status"] = "done"
+    elif counts["not_due"]:
+        row["status"] = "upcoming"
+    else:
+        row["status"] = "not_applicable"

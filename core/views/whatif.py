@@ -1,0 +1,287 @@
+"""What-if: baseline against reformed verdicts, and which rules a reform changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import polars as pl
+
+from .. import engine
+from ..describe import applies_text
+from ..engine import VERDICTS
+from ..registry import Registry
+from .common import F64, _as_of, _frame_of, _Keys
+
+
+@attrs.frozen
+class WhatIfReport:
+    """Baseline against reformed verdicts for the same communities.
+
+    ``rules``: the rules the reforms changed, added or removed (stated
+    requirement, due date and strength before and after). ``summary``: per
+    community × jurisdiction, counts and compliance before and after and how
+    many rule verdicts changed. ``changes``: one row per community × rule whose
+    verdict changed. ``aggregate_changes``: the same for rules over sets of
+    communities (per district and ``(all)``).
+    """
+
+    as_of: dt.date
+    jurisdictions: list[str]
+    rules: pl.DataFrame
+    summary: pl.DataFrame
+    changes: pl.DataFrame
+    aggregate_changes: pl.DataFrame
+
+
+def rule_changes(baseline: Registry, reformed: Registry, jurisdictions: Sequence[str] = ()) -> pl.DataFrame:
+    """Rules whose stated requirement, due date, strength or scope differ between two registries."""
+    keys_a, keys_b = _Keys(baseline.catalog), _Keys(reformed.catalog)
+    rows = []
+    ids = list(jurisdictions) or sorted(set(baseline.standards) | set(reformed.standards))
+    for jurisdiction in ids:
+        before = (
+            {r.id: r for r in baseline.standards[jurisdiction].standard.rules}
+            if jurisdiction in baseline.standards
+            else {}
+        )
+        after = (
+            {r.id: r for r in reformed.standards[jurisdiction].standard.rules}
+            if jurisdiction in reformed.standards
+            else {}
+        )
+        for rule_id in [*before, *(r for r in after if r not in before)]:
+            a, b = before.get(rule_id), after.get(rule_id)
+            if a == b:
+                continue
+            rows.append(
+                {
+                    "jurisdiction": jurisdiction,
+                    "rule": rule_id,
+                    "change": "added" if a is None else ("removed" if b is None else "changed"),
+                    "requirement_baseline": keys_a.stated(a.requirement, a.metric) if a else None,
+                    "requirement_reformed": keys_b.stated(b.requirement, b.metric) if b else None,
+                    "due_baseline": a.due if a else None,
+                    "due_reformed": b.due if b else None,
+                    "strength_baseline": a.strength if a else None,
+                    "strength_reformed": b.strength if b else None,
+                    "applies_baseline": applies_text(a.applies_to) if a else None,
+                    "applies_reformed": applies_text(b.applies_to) if b else None,
+                }
+            )
+    schema: dict[str, Any] = dict.fromkeys(
+        (
+            "jurisdiction",
+            "rule",
+            "change",
+            "requirement_baseline",
+            "requirement_reformed",
+            "due_baseline",
+            "due_reformed",
+            "strength_baseline",
+            "strength_reformed",
+            "applies_baseline",
+            "applies_reformed",
+        ),
+        pl.String,
+    )
+    schema.update({"due_baseline": pl.Date, "due_reformed": pl.Date})
+    return pl.DataFrame(rows, schema=schema)
+
+
+def whatif(
+    baseline: Registry,
+    reformed: Registry,
+    communities: Any,
+    jurisdictions: Sequence[str] = (),
+    as_of: dt.date | None = None,
+) -> WhatIfReport:
+    """Judge ``communities`` under both registries and report what the reforms change.
+
+    :param jurisdictions: default: the jurisdictions whose standard the reforms change
+        (all installed ones when nothing changed).
+    """
+    from ..reform import changed_jurisdictions
+
+    as_of = _as_of(as_of)
+    ids = list(jurisdictions) or changed_jurisdictions(baseline, reformed) or sorted(reformed.standards)
+    for jurisdiction in ids:
+        (reformed if jurisdiction in reformed.standards else baseline).get(jurisdiction)
+    frame = _frame_of(communities)
+    before = (
+        engine.evaluate(frame, [j for j in ids if j in baseline.standards] or None, as_of, registry=baseline)
+        if any(j in baseline.standards for j in ids)
+        else None
+    )
+    after = engine.evaluate(frame, [j for j in ids if j in reformed.standards], as_of, registry=reformed)
+    summary = _whatif_summary(before, after, frame)
+    changes = _whatif_changes(before, after, frame)
+    aggregate_changes = _whatif_aggregates(before, after)
+    return WhatIfReport(
+        as_of=as_of,
+        jurisdictions=ids,
+        rules=rule_changes(baseline, reformed, ids),
+        summary=summary,
+        changes=changes,
+        aggregate_changes=aggregate_changes,
+    )
+
+
+def _whatif_summary(before, after, frame: pl.DataFrame) -> pl.DataFrame:
+    keep = ["pass", "fail", "unknown", "not_applicable", "not_due", "compliance"]
+    b = after.summary()
+    identity = [c for c in ("id", "name", "district", "kind") if c in b.columns]
+    reformed = b.select(*identity, "jurisdiction", *(pl.col(c).alias(f"{c}_reformed") for c in keep))
+    if before is not None:
+        a = before.summary().select("id", "jurisdiction", *(pl.col(c).alias(f"{c}_baseline") for c in keep))
+        joined = reformed.join(a, on=["id", "jurisdiction"], how="left", maintain_order="left")
+    else:
+        joined = reformed.with_columns(*(pl.lit(None).alias(f"{c}_baseline") for c in keep))
+    counts = _changed_counts(before, after)
+    joined = joined.join(counts, on=["id", "jurisdiction"], how="left", maintain_order="left").with_columns(
+        pl.col("changed").fill_null(0).cast(pl.Int64)
+    )
+    ordered = [*identity, "jurisdiction"]
+    for c in ("pass", "fail", "unknown", "compliance"):
+        ordered += [f"{c}_baseline", f"{c}_reformed"]
+    ordered += ["not_applicable_baseline", "not_applicable_reformed", "not_due_baseline", "not_due_reformed", "changed"]
+    return joined.select(ordered)
+
+
+def _code_columns(results) -> dict[str, tuple[str, str]]:
+    return {r.key: (r.jurisdiction, r.rule.id) for r in results.rules} if results is not None else {}
+
+
+def _long_codes(results, keys: dict[str, tuple[str, str]], suffix: str) -> pl.DataFrame:
+    schema = {"id": pl.String, "jurisdiction": pl.String, "rule": pl.String, f"code_{suffix}": pl.Int8}
+    if results is None or not keys:
+        return pl.DataFrame(schema=schema)
+    frames = [
+        results.codes.select(
+            pl.col("id"), pl.lit(j).alias("jurisdiction"), pl.lit(r).alias("rule"), pl.col(k).alias(f"code_{suffix}")
+        )
+        for k, (j, r) in keys.items()
+    ]
+    return pl.concat(frames)
+
+
+def _changed_long(before, after) -> pl.DataFrame:
+    a = _long_codes(before, _code_columns(before), "baseline")
+    b = _long_codes(after, _code_columns(after), "reformed")
+    joined = b.join(a, on=["id", "jurisdiction", "rule"], how="full", coalesce=True, maintain_order="left")
+    return joined.filter(pl.col("code_baseline").ne_missing(pl.col("code_reformed")))
+
+
+def _changed_counts(before, after) -> pl.DataFrame:
+    return _changed_long(before, after).group_by(["id", "jurisdiction"]).agg(pl.len().cast(pl.Int64).alias("changed"))
+
+
+def _verdict_name(column: str, alias: str) -> pl.Expr:
+    return (
+        pl.col(column)
+        .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), default=None, return_dtype=pl.String)
+        .fill_null("absent")
+        .alias(alias)
+    )
+
+
+def _whatif_changes(before, after, frame: pl.DataFrame) -> pl.DataFrame:
+    changed = _changed_long(before, after)
+    columns = [
+        "id",
+        "jurisdiction",
+        "rule",
+        "verdict_baseline",
+        "verdict_reformed",
+        "value",
+        "required_baseline",
+        "required_reformed",
+        "shortfall_baseline",
+        "shortfall_reformed",
+        "unit",
+        "clause",
+    ]
+    if changed.is_empty():
+        schema = dict.fromkeys(columns, pl.String)
+        schema.update({"value": F64, "shortfall_baseline": F64, "shortfall_reformed": F64})
+        return pl.DataFrame(schema=schema)
+    ids = changed.get_column("id").unique().to_list()
+    rules = changed.get_column("rule").unique().to_list()
+    detail_cols = ["id", "jurisdiction", "rule", "value", "required", "shortfall", "unit", "clause"]
+    after_details = after.details(ids=ids, rules=rules).select(detail_cols)
+    before_details = (
+        before.details(ids=ids, rules=rules).select(detail_cols) if before is not None else after_details.clear()
+    )
+    out = changed.join(
+        after_details.rename({"required": "required_reformed", "shortfall": "shortfall_reformed"}),
+        on=["id", "jurisdiction", "rule"],
+        how="left",
+    )
+    out = out.join(
+        before_details.rename(
+            {
+                "required": "required_baseline",
+                "shortfall": "shortfall_baseline",
+                "value": "value_baseline",
+                "unit": "unit_baseline",
+                "clause": "clause_baseline",
+            }
+        ),
+        on=["id", "jurisdiction", "rule"],
+        how="left",
+    )
+    out = out.with_columns(
+        pl.coalesce("value", "value_baseline").alias("value"),
+        pl.coalesce("unit", "unit_baseline").alias("unit"),
+        pl.coalesce("clause", "clause_baseline").alias("clause"),
+        _verdict_name("code_baseline", "verdict_baseline"),
+        _verdict_name("code_reformed", "verdict_reformed"),
+    )
+    order = frame.select(pl.col("id"), pl.int_range(pl.len()).alias("_row"))
+    seen = list(dict.fromkeys([*_code_columns(after).values(), *_code_columns(before).values()]))
+    rule_order = pl.DataFrame(
+        {"jurisdiction": [j for j, _ in seen], "rule": [r for _, r in seen], "_rule": list(range(len(seen)))},
+        schema={"jurisdiction": pl.String, "rule": pl.String, "_rule": pl.Int64},
+    )
+    out = out.join(order, on="id", how="left").join(rule_order, on=["jurisdiction", "rule"], how="left")
+    return out.sort(["_row", "jurisdiction", "_rule"]).select(columns)
+
+
+def _whatif_aggregates(before, after) -> pl.DataFrame:
+    columns = [
+        "jurisdiction",
+        "rule",
+        "district",
+        "verdict_baseline",
+        "verdict_reformed",
+        "value_baseline",
+        "value_reformed",
+    ]
+    b = after.aggregate_details()
+    a = before.aggregate_details() if before is not None else pl.DataFrame()
+    if a.is_empty() and b.is_empty():
+        return pl.DataFrame(schema={name: (F64 if name.startswith("value") else pl.String) for name in columns})
+    key = ["jurisdiction", "rule", "district"]
+
+    def pick(frame: pl.DataFrame, suffix: str) -> pl.DataFrame:
+        if frame.is_empty():
+            return pl.DataFrame(
+                schema={
+                    "jurisdiction": pl.String,
+                    "rule": pl.String,
+                    "district": pl.String,
+                    f"verdict_{suffix}": pl.String,
+                    f"value_{suffix}": F64,
+                }
+            )
+        return frame.select(
+            *key, pl.col("verdict").alias(f"verdict_{suffix}"), pl.col("value").alias(f"value_{suffix}")
+        )
+
+    joined = pick(b, "reformed").join(pick(a, "baseline"), on=key, how="full", coalesce=True, maintain_order="left")
+    joined = joined.with_columns(
+        pl.col("verdict_baseline").fill_null("absent"), pl.col("verdict_reformed").fill_null("absent")
+    )
+    return joined.filter(pl.col("verdict_baseline") != pl.col("verdict_reformed")).select(columns)
