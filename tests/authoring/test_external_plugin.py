@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_authoring import offline_build_options
+from support import offline_build_options
 
 from shequ.cli import main
 from shequ.registry import _cached_registry
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "external-plugin"
 DATA = REPO / "examples" / "communities.csv"
 JURISDICTION = "national"

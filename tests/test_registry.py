@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import FilePlugin, registry_with, write_standard
+from support import FilePlugin, registry_with, write_standard
 
 from shequ import hookimpl, hookspecs
 from shequ.engine import evaluate
@@ -164,7 +164,7 @@ def test_shequ_plugins_env_loads_only_some(monkeypatch):
 
 def test_every_hook_has_a_docstring_signature_and_a_test():
     """Datasette's rule: a hook nobody tests or documents is a hook nobody can rely on."""
-    tests = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("*.py"))
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.rglob("*.py"))
     docs_dir = Path(__file__).parents[1] / "docs" / "hooks"
     for name in hookspecs.hook_names():
         function = getattr(hookspecs, name)

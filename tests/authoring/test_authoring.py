@@ -9,7 +9,6 @@ never changed, and nothing is downloaded when it has the build tools.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import re
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import registry_with
+from support import offline_build_options, registry_with
 
 from shequ import model
 from shequ.authoring.scaffold import SNAPSHOT, create_plugin
@@ -31,7 +30,7 @@ from shequ.checks import validate
 from shequ.cli import main
 from shequ.engine import evaluate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "guide.md"
 
 
@@ -320,23 +319,6 @@ def test_validate_says_which_number_is_not_in_the_quote(tmp_path):
 
 # --------------------------------------------------------------------------
 # Installing a package: a throwaway virtual environment over the running one
-
-
-def offline_build_options() -> list[str]:
-    """Build with the running environment's setuptools, offline, when it can build an editable wheel.
-
-    setuptools before 70.1 needs the ``wheel`` package for that; without either,
-    pip builds in isolation and fetches setuptools from the package index.
-    """
-    from importlib import metadata
-
-    try:
-        version = tuple(int(part) for part in metadata.version("setuptools").split(".")[:2])
-    except (metadata.PackageNotFoundError, ValueError):
-        return []
-    if version < (64, 0) or (version < (70, 1) and importlib.util.find_spec("wheel") is None):
-        return []
-    return ["--no-build-isolation", "--no-index"]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from shequ.engine import evaluate
 from shequ.io import load_communities
 from shequ.output import plain, render_csv
 
-EXAMPLES = Path(__file__).parents[1] / "examples"
+EXAMPLES = Path(__file__).parents[2] / "examples"
 AS_OF = dt.date(2021, 1, 1)  # fixed, so snapshots do not move with the calendar
 JURISDICTIONS = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
 

@@ -21,7 +21,7 @@ from shequ.errors import ShequError
 from shequ.registry import get_registry
 
 AS_OF = dt.date(2024, 1, 1)
-SAMPLE = Path(__file__).parents[1] / "examples" / "communities.csv"
+SAMPLE = Path(__file__).parents[2] / "examples" / "communities.csv"
 BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
 
 
@@ -324,7 +324,7 @@ def test_timeline_judged_on_data(registry):
 
 
 def test_timeline_statuses_are_documented():
-    text = (Path(__file__).parents[1] / "docs" / "views.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "views.md").read_text(encoding="utf-8")
     for status in views.TIMELINE_STATUSES:
         assert f"`{status}`" in text
 

@@ -241,7 +241,7 @@ def test_overlay_changes_removes_and_adds(baseline, tmp_path):
 
 
 def test_the_overlay_example_of_the_docs_is_valid(baseline, tmp_path):
-    text = Path(__file__).parents[1].joinpath("docs", "views.md").read_text(encoding="utf-8")
+    text = Path(__file__).parents[2].joinpath("docs", "views.md").read_text(encoding="utf-8")
     block = text.split("```toml\n")[1].split("```")[0]
     assert set(tomllib.loads(block)) == {"donghai", "changchun", "panzhihua", "longgang"}
     reformed = apply_reforms(baseline, (), [write(tmp_path, block)])

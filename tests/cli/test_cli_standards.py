@@ -107,7 +107,7 @@ def test_csv_output_neutralises_formulas():
 
 
 def test_validate_a_built_in_plugin_folder(run):
-    folder = Path(__file__).parents[1] / "plugins" / "donghai"
+    folder = Path(__file__).parents[2] / "plugins" / "donghai"
     result = run("validate", str(folder), "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == [{"path": str(folder), "valid": True}]

@@ -1,0 +1,61 @@
+"""Test helpers: throwaway standards written to tmp_path and registries built around them."""
+
+from __future__ import annotations
+
+import importlib.util
+import textwrap
+from pathlib import Path
+
+from shequ import hookimpl
+from shequ.registry import Registry, build_registry
+
+MINI_HEADER = """
+[jurisdiction]
+id = "{id}"
+name = "试验"
+name_en = "Test"
+level = "county"
+
+[[documents]]
+id = "doc"
+title = "试验文件"
+date = 2018-08-22
+"""
+
+
+class FilePlugin:
+    """A plugin object that declares the standards in the given TOML files."""
+
+    def __init__(self, *paths: Path):
+        self.paths = list(paths)
+
+    @hookimpl
+    def register_jurisdictions(self):
+        return self.paths
+
+
+def write_standard(directory: Path, body: str, jurisdiction_id: str = "mini", name: str | None = None) -> Path:
+    path = directory / (name or f"{jurisdiction_id}.toml")
+    path.write_text(MINI_HEADER.format(id=jurisdiction_id) + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def registry_with(*paths: Path) -> Registry:
+    return build_registry([("test-plugin", FilePlugin(*paths))], include_installed=False)
+
+
+def offline_build_options() -> list[str]:
+    """Build with the running environment's setuptools, offline, when it can build an editable wheel.
+
+    setuptools before 70.1 needs the ``wheel`` package for that; without either,
+    pip builds in isolation and fetches setuptools from the package index.
+    """
+    from importlib import metadata
+
+    try:
+        version = tuple(int(part) for part in metadata.version("setuptools").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return []
+    if version < (64, 0) or (version < (70, 1) and importlib.util.find_spec("wheel") is None):
+        return []
+    return ["--no-build-isolation", "--no-index"]
