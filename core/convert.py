@@ -19,6 +19,7 @@ from cattrs.v import transform_error
 
 from . import model
 from .errors import Problem, ProblemsError, SchemaError
+from .suggest import closest
 
 T = TypeVar("T")
 
@@ -105,15 +106,16 @@ for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
 
 
 def _did_you_mean(exc: ForbiddenExtraKeysError) -> str:
-    """ " (did you mean 'strength'?)" for a misspelt key, from the keys the table accepts."""
-    import difflib
+    """ " (did you mean 'strength'?)" for a misspelt key, from the keys the table accepts.
 
+    One misspelt key names its correction; several name each correction with the key it is for.
+    """
     known = [field.name for field in attrs.fields(exc.cl)] if attrs.has(exc.cl) else []
     hints = []
     for key in sorted(exc.extra_fields):
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        if close:
-            hints.append(f"'{close[0]}'" if len(exc.extra_fields) == 1 else f"'{close[0]}' for '{key}'")
+        match = closest(key, known)
+        if match is not None:
+            hints.append(f"'{match}'" if len(exc.extra_fields) == 1 else f"'{match}' for '{key}'")
     return f" (did you mean {', '.join(hints)}?)" if hints else ""
 
 

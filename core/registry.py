@@ -12,25 +12,32 @@ Set ``SHEQU_PLUGINS=changchun,donghai`` to load only some plugins.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pluggy
+from pluggy import HookImpl
 
 from . import hookspecs
 from .catalog import Catalog
 from .convert import structure
-from .errors import Problem, ProblemsError, ShequError
+from .errors import PluginError, Problem, ProblemsError, ShequError
 from .model import Aggregate, CatalogAdditions, Condition, Conditional, ScaledMinimum, Share, Standard, walk_requirement
+from .suggest import did_you_mean
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
 ONLY_ENV = "SHEQU_PLUGINS"
+
+#: The sections of a standard whose items a schema problem can set aside (see :func:`set_aside`).
+_ITEM_SECTIONS = ("rules", "tasks", "milestones", "obligations", "unencoded")
+_ITEM = re.compile(r"^(rules|tasks|milestones|obligations|unencoded)\[(\d+)\]")
 
 
 @attrs.frozen(kw_only=True)
@@ -44,6 +51,11 @@ class LoadedStandard:
     @property
     def id(self) -> str:
         return self.standard.id
+
+    @property
+    def origin(self) -> str:
+        """Where this standard came from, as messages name it: its TOML file, or the plugin that declared it."""
+        return display_path(self.path) if self.path else plugin_origin(self.plugin)
 
     def document_text(self, document_id: str | None = None) -> str | None:
         """The shipped text of a document of this standard, if the plugin ships it."""
@@ -78,7 +90,7 @@ class Registry:
             return self.standards[jurisdiction_id]
         except KeyError:
             known = ", ".join(sorted(self.standards)) or "none"
-            hint = Catalog.suggest(jurisdiction_id, self.standards)
+            hint = did_you_mean(jurisdiction_id, list(self.standards))
             raise ShequError(f"unknown jurisdiction '{jurisdiction_id}'{hint}; installed: {known}") from None
 
     def select(self, ids: Iterable[str] = ()) -> list[LoadedStandard]:
@@ -101,7 +113,7 @@ def _entry_points(only: set[str] | None) -> list[metadata.EntryPoint]:
     if only is not None:
         unknown = only - {ep.name for ep in points}
         if unknown:
-            raise ShequError(f"{ONLY_ENV} names plugins that are not installed: {', '.join(sorted(unknown))}")
+            raise PluginError(f"{ONLY_ENV} names plugins that are not installed: {', '.join(sorted(unknown))}")
         points = [ep for ep in points if ep.name in only]
     return points
 
@@ -112,15 +124,18 @@ def load_plugins(manager: pluggy.PluginManager, only: set[str] | None = None) ->
     seen: dict[str, str] = {}
     for entry_point in _entry_points(only):
         if entry_point.name in seen:
-            raise ShequError(
+            raise PluginError(
                 f"two installed packages register the plugin '{entry_point.name}': "
-                f"{seen[entry_point.name]} and {entry_point.value}"
+                f"{seen[entry_point.name]} and {entry_point.value}",
+                plugin=entry_point.name,
             )
         seen[entry_point.name] = entry_point.value
         try:
             module = entry_point.load()
         except Exception as exc:  # a broken plugin must not hide the others' problems
-            raise ShequError(f"plugin '{entry_point.name}' ({entry_point.value}) failed to import: {exc}") from exc
+            raise PluginError(
+                f"plugin '{entry_point.name}' ({entry_point.value}) failed to import: {exc}", plugin=entry_point.name
+            ) from exc
         manager.register(module, name=entry_point.name)
         distribution = entry_point.dist
         infos.append(
@@ -131,11 +146,17 @@ def load_plugins(manager: pluggy.PluginManager, only: set[str] | None = None) ->
                 distribution.version if distribution else None,
             )
         )
+    _check_hooks(manager)
+    return infos
+
+
+def _check_hooks(manager: pluggy.PluginManager) -> None:
+    """Refuse a plugin that implements a hook shequ has no spec for (a misspelt hook name)."""
     try:
         manager.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise ShequError(f"plugin '{exc.plugin}' implements a hook shequ does not know: {exc}") from exc
-    return infos
+        name = manager.get_name(exc.plugin) or str(exc.plugin)
+        raise PluginError(f"plugin '{exc.plugin}' implements a hook shequ does not know: {exc}", plugin=name) from exc
 
 
 def _info(name: str, module: ModuleType | Any, distribution: str | None, version: str | None) -> PluginInfo:
@@ -177,14 +198,24 @@ def display_path(path: Path) -> str:
         return f"{path.parent.name}/{path.name}"
 
 
+def plugin_origin(plugin: str) -> str:
+    """How messages name a plugin when there is no file to point at."""
+    return f"plugin '{plugin}'"
+
+
+def _returned(impl: HookImpl) -> list[Any]:
+    """The list one plugin's hook implementation returned (nothing for None); the items are checked by the caller."""
+    return list(cast("Iterable[Any] | None", impl.function()) or [])
+
+
 def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
     problems: list[Problem] = []
     catalog = Catalog.core()
 
     for impl in manager.hook.register_catalog.get_hookimpls():
-        for item in impl.function() or []:
+        for item in _returned(impl):
             if isinstance(item, CatalogAdditions):
-                problems += catalog.add(item, origin=f"plugin '{impl.plugin_name}'")
+                problems += catalog.add(item, origin=plugin_origin(impl.plugin_name))
             else:
                 path = Path(item)
                 try:
@@ -194,43 +225,41 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
                     continue
                 problems += catalog.add(additions, origin=display_path(path))
     for impl in manager.hook.register_metrics.get_hookimpls():
-        for metric in impl.function() or []:
+        for metric in _returned(impl):
             if metric.compute is None or not callable(metric.compute):
                 problems.append(
                     Problem(
-                        file=f"plugin '{impl.plugin_name}'",
+                        file=plugin_origin(impl.plugin_name),
                         where=f"register_metrics: {metric.id}",
                         message="a Python metric needs a callable 'compute'",
                     )
                 )
-            problems += catalog.add(CatalogAdditions(metrics=(metric,)), origin=f"plugin '{impl.plugin_name}'")
+            problems += catalog.add(CatalogAdditions(metrics=(metric,)), origin=plugin_origin(impl.plugin_name))
 
     standards: dict[str, LoadedStandard] = {}
     broken: list[tuple[Path, list[Problem], str]] = []  # files with schema problems: the rest is checked below
     for impl in manager.hook.register_jurisdictions.get_hookimpls():
-        for item in impl.function() or []:
+        for item in _returned(impl):
             try:
                 if isinstance(item, Standard):
                     loaded = LoadedStandard(standard=item, plugin=impl.plugin_name)
                 else:
                     loaded = load_standard_file(Path(item), impl.plugin_name)
             except ProblemsError as exc:
-                problems += [
-                    attrs.evolve(p, message=f"{p.message} (plugin '{impl.plugin_name}')") for p in exc.problems
-                ]
+                problems += [attrs.evolve(p, plugin=impl.plugin_name) for p in exc.problems]
                 broken.append((Path(item), exc.problems, impl.plugin_name))
                 continue
             if loaded.id in standards:
                 other = standards[loaded.id]
                 problems.append(
                     Problem(
-                        file=f"plugin '{impl.plugin_name}'",
+                        file=plugin_origin(impl.plugin_name),
                         where="jurisdiction.id",
                         message=f"jurisdiction id '{loaded.id}' is already declared by plugin '{other.plugin}'",
                     )
                 )
                 continue
-            problems += catalog.add(loaded.standard.catalog, origin=_origin(loaded))
+            problems += catalog.add(loaded.standard.catalog, origin=loaded.origin)
             standards[loaded.id] = loaded
 
     for loaded in standards.values():
@@ -244,8 +273,6 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
 
 def _rest_of_file(path: Path, schema_problems: list[Problem], plugin: str, catalog: Catalog) -> list[Problem]:
     """The reference problems of the items of a file that did match the schema, so all are listed at once."""
-    from .checks.validate import set_aside  # validate builds on this module
-
     partial = set_aside(path, schema_problems)
     if partial is None:
         return []
@@ -261,18 +288,91 @@ def _rest_of_file(path: Path, schema_problems: list[Problem], plugin: str, catal
     return [original(p) for p in check_references(attrs.evolve(loaded, plugin=plugin), catalog)]
 
 
-def _origin(loaded: LoadedStandard) -> str:
-    return display_path(loaded.path) if loaded.path else f"plugin '{loaded.plugin}'"
+def _quote_of(item: Any) -> tuple[str, Any] | None:
+    """(TOML path suffix, the table holding it) of an item's quote, if the quote is readable at all."""
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), str):
+        return ".source.quote", item["source"]
+    if isinstance(item.get("quote"), str):
+        return ".quote", item
+    return None
+
+
+def set_aside(file: Path, schema_problems: list[Problem]) -> tuple[LoadedStandard, Callable[[Problem], Problem]] | None:
+    """The standard without the items the schema problems are in, to check the rest of the file.
+
+    Returns the partial standard and a function that maps the TOML paths of its
+    problems back to the file's own; None when a problem lies outside the items
+    (in ``[jurisdiction]``, ``[[documents]]``, ``[catalog]``) or the rest still fails.
+    The quotes of the items set aside still count as accounting for the numbers
+    in them (and are themselves checked), so no number is reported twice.
+    """
+    broken: dict[str, set[int]] = {}
+    for problem in schema_problems:
+        match = _ITEM.match(problem.where or "")
+        if match is None:
+            return None
+        broken.setdefault(match[1], set()).add(int(match[2]))
+    try:
+        data = dict(read_toml(file))
+    except ProblemsError:
+        return None
+    kept: dict[str, list[int]] = {}
+    set_aside_quotes: list[tuple[str, dict[str, Any]]] = []
+    set_aside_rules: set[str] = set()
+    for section in _ITEM_SECTIONS:
+        items = data.get(section, [])
+        if not isinstance(items, list):
+            return None
+        kept[section] = [i for i in range(len(items)) if i not in broken.get(section, ())]
+        for index in sorted(broken.get(section, ())):
+            if index >= len(items):
+                return None
+            item = items[index]
+            if section == "rules" and isinstance(item, dict) and isinstance(item.get("id"), str):
+                set_aside_rules.add(item["id"])
+            found = _quote_of(item)
+            if found is not None and isinstance(found[1].get("document", ""), str):
+                suffix, holder = found
+                entry = {"quote": holder["quote"], "reason": "set aside: does not match the schema"}
+                if holder.get("document"):
+                    entry["document"] = holder["document"]
+                set_aside_quotes.append((f"{section}[{index}]{suffix}", entry))
+        data[section] = [items[i] for i in kept[section]]
+    for task in data.get("tasks", []):
+        if isinstance(task, dict) and isinstance(task.get("rules"), list):
+            task["rules"] = [rule for rule in task["rules"] if rule not in set_aside_rules]
+    first_synthetic = len(data["unencoded"])
+    data["unencoded"] = data["unencoded"] + [entry for _, entry in set_aside_quotes]
+    try:
+        standard = structure(data, Standard, display_path(file))
+    except ProblemsError:
+        return None
+
+    def original(problem: Problem) -> Problem:
+        match = _ITEM.match(problem.where or "")
+        if match is None:
+            return problem
+        section, index = match[1], int(match[2])
+        rest = (problem.where or "")[match.end() :]
+        if section == "unencoded" and index >= first_synthetic:
+            where = set_aside_quotes[index - first_synthetic][0]
+        else:
+            where = f"{section}[{kept[section][index]}]{rest}"
+        return attrs.evolve(problem, where=where)
+
+    return LoadedStandard(standard=standard, plugin=file.parent.name, path=file), original
 
 
 def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
     """Every id a standard refers to must exist: metrics, kinds, flags, departments, documents, rules."""
     standard = loaded.standard
-    origin = _origin(loaded)
+    origin = loaded.origin
     problems: list[Problem] = []
 
     def problem(where: str, message: str) -> None:
-        problems.append(Problem(file=origin, where=where, message=f"{message} (plugin '{loaded.plugin}')"))
+        problems.append(Problem(file=origin, where=where, message=message, plugin=loaded.plugin))
 
     def metric(where: str, metric_id: str | None) -> None:
         if metric_id is not None and not catalog.has_metric(metric_id):
@@ -376,5 +476,5 @@ def build_registry(plugins: Iterable[tuple[str, object]] = (), include_installed
     for name, plugin in plugins:
         manager.register(plugin, name=name)
         infos.append(_info(name, plugin, None, None))
-    manager.check_pending()
+    _check_hooks(manager)
     return _gather(manager, infos)

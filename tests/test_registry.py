@@ -83,7 +83,9 @@ def test_a_rule_without_source_names_the_plugin(tmp_path):
         registry_with(write_standard(tmp_path, body))
     (problem,) = caught.value.problems
     assert problem.where == "rules[0].source"
-    assert "required field missing" in problem.message and "plugin 'test-plugin'" in problem.message
+    assert "required field missing" in problem.message
+    assert problem.plugin == "test-plugin"  # a field, rendered in the message, not pasted into it
+    assert str(problem).endswith("(plugin 'test-plugin')")
 
 
 def test_register_catalog_adds_kinds_that_rules_can_use(tmp_path):

@@ -9,7 +9,6 @@ families (``area.K``, ``count.K``, ``floor.K``, ``members.O``, ``count.O``,
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Iterable
 from importlib import resources
@@ -19,6 +18,7 @@ import attrs
 from ..convert import structure
 from ..errors import Problem, ProblemsError
 from ..model import CatalogAdditions, DepartmentDef, KindDef, MetricDef
+from ..suggest import did_you_mean
 
 #: Metric families: prefix → (which kinds it ranges over, unit, zh, en templates).
 FAMILIES = {
@@ -41,11 +41,14 @@ def _core_additions() -> CatalogAdditions:
     return structure(data, CatalogAdditions, "shequ/catalog")
 
 
-def _same_but_users(a: object, b: object) -> bool:
+Entry = MetricDef | KindDef | DepartmentDef
+
+
+def _same_but_users(a: Entry, b: Entry) -> bool:
     """Whether two entries differ at most in which jurisdictions use them."""
-    return bool(a.jurisdictions and b.jurisdictions) and attrs.evolve(a, jurisdictions=()) == attrs.evolve(  # type: ignore[attr-defined]
-        b, jurisdictions=()
-    )
+    if not (a.jurisdictions and b.jurisdictions):
+        return False
+    return attrs.evolve(a, jurisdictions=()) == attrs.evolve(b, jurisdictions=())
 
 
 @attrs.define
@@ -150,6 +153,8 @@ class Catalog:
 
     @staticmethod
     def suggest(name: str, candidates: Iterable[str]) -> str:
-        """A " (did you mean 'x'?)" hint, or an empty string."""
-        close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-        return f" (did you mean '{close[0]}'?)" if close else ""
+        """A " (did you mean 'x'?)" hint, or an empty string: :func:`shequ.suggest.did_you_mean` over names.
+
+        A mapping (standards by id, departments by id) is matched on its keys and the hint names the key.
+        """
+        return did_you_mean(name, list(candidates))

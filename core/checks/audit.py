@@ -21,7 +21,7 @@ import attrs
 
 from ..errors import Problem
 from ..model import Standard, walk_requirement
-from ..registry import LoadedStandard, display_path
+from ..registry import LoadedStandard
 
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -52,7 +52,7 @@ def quote_problems(loaded: LoadedStandard) -> list[Problem]:
     """Every quote not found (white space aside) in the text of the document it cites."""
     standard = loaded.standard
     texts = {key: normalise(text) if text is not None else None for key, text in _texts(loaded).items()}
-    origin = display_path(loaded.path) if loaded.path else f"plugin '{loaded.plugin}'"
+    origin = loaded.origin
     problems = []
     for document in standard.documents:
         if texts[document.id] is None:
@@ -117,7 +117,7 @@ _VALUE_FIELDS = ("value", "min", "max", "rate", "per", "floor")
 
 def value_problems(loaded: LoadedStandard) -> list[Problem]:
     """Requirement numbers that appear neither in the rule's quote nor in an explaining note."""
-    origin = display_path(loaded.path) if loaded.path else f"plugin '{loaded.plugin}'"
+    origin = loaded.origin
     problems = []
     for index, rule in enumerate(loaded.standard.rules):
         # a number the quote lacks may be explained in the rule's notes, in words a reviewer reads
@@ -249,7 +249,7 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
 
 def coverage_problems(loaded: LoadedStandard) -> list[Problem]:
     """One problem per number of a document that nothing accounts for."""
-    origin = display_path(loaded.path) if loaded.path else f"plugin '{loaded.plugin}'"
+    origin = loaded.origin
     return [
         Problem(
             file=origin,

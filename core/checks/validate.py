@@ -12,22 +12,21 @@ checked, so one run lists the typo together with every other problem.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import attrs
 
 from ..catalog import Catalog
-from ..convert import structure
 from ..errors import Problem, ProblemsError
 from ..model import Standard
-from ..registry import LoadedStandard, check_references, display_path, get_registry, load_standard_file, read_toml
+from ..registry import (
+    LoadedStandard,
+    check_references,
+    display_path,
+    get_registry,
+    load_standard_file,
+    set_aside,
+)
 from .audit import audit
-
-_ITEM_SECTIONS = ("rules", "tasks", "milestones", "obligations", "unencoded")
-_ITEM = re.compile(r"^(rules|tasks|milestones|obligations|unencoded)\[(\d+)\]")
 
 
 def standard_files(path: Path) -> list[Path]:
@@ -77,7 +76,7 @@ def _catalog_without(jurisdiction_id: str | None) -> Catalog:
 def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
     """Rules on the same metric for the same communities with no date or condition to tell them apart."""
     standard: Standard = loaded.standard
-    origin = display_path(loaded.path) if loaded.path else loaded.plugin
+    origin = loaded.origin
     problems = []
     seen: dict[tuple, int] = {}
     for index, rule in enumerate(standard.rules):
@@ -114,83 +113,6 @@ def _shape(requirement) -> str:
     return json.dumps(blank(unstructure(requirement)), sort_keys=True, ensure_ascii=False)
 
 
-def _quote_of(item: Any) -> tuple[str, Any] | None:
-    """(TOML path suffix, the table holding it) of an item's quote, if the quote is readable at all."""
-    if not isinstance(item, dict):
-        return None
-    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), str):
-        return ".source.quote", item["source"]
-    if isinstance(item.get("quote"), str):
-        return ".quote", item
-    return None
-
-
-def set_aside(file: Path, schema_problems: list[Problem]) -> tuple[LoadedStandard, Callable[[Problem], Problem]] | None:
-    """The standard without the items the schema problems are in, to check the rest of the file.
-
-    Returns the partial standard and a function that maps the TOML paths of its
-    problems back to the file's own; None when a problem lies outside the items
-    (in ``[jurisdiction]``, ``[[documents]]``, ``[catalog]``) or the rest still fails.
-    The quotes of the items set aside still count as accounting for the numbers
-    in them (and are themselves checked), so no number is reported twice.
-    """
-    broken: dict[str, set[int]] = {}
-    for problem in schema_problems:
-        match = _ITEM.match(problem.where or "")
-        if match is None:
-            return None
-        broken.setdefault(match[1], set()).add(int(match[2]))
-    try:
-        data = dict(read_toml(file))
-    except ProblemsError:
-        return None
-    kept: dict[str, list[int]] = {}
-    set_aside_quotes: list[tuple[str, dict[str, Any]]] = []
-    set_aside_rules: set[str] = set()
-    for section in _ITEM_SECTIONS:
-        items = data.get(section, [])
-        if not isinstance(items, list):
-            return None
-        kept[section] = [i for i in range(len(items)) if i not in broken.get(section, ())]
-        for index in sorted(broken.get(section, ())):
-            if index >= len(items):
-                return None
-            item = items[index]
-            if section == "rules" and isinstance(item, dict) and isinstance(item.get("id"), str):
-                set_aside_rules.add(item["id"])
-            found = _quote_of(item)
-            if found is not None and isinstance(found[1].get("document", ""), str):
-                suffix, holder = found
-                entry = {"quote": holder["quote"], "reason": "set aside: does not match the schema"}
-                if holder.get("document"):
-                    entry["document"] = holder["document"]
-                set_aside_quotes.append((f"{section}[{index}]{suffix}", entry))
-        data[section] = [items[i] for i in kept[section]]
-    for task in data.get("tasks", []):
-        if isinstance(task, dict) and isinstance(task.get("rules"), list):
-            task["rules"] = [rule for rule in task["rules"] if rule not in set_aside_rules]
-    first_synthetic = len(data["unencoded"])
-    data["unencoded"] = data["unencoded"] + [entry for _, entry in set_aside_quotes]
-    try:
-        standard = structure(data, Standard, display_path(file))
-    except ProblemsError:
-        return None
-
-    def original(problem: Problem) -> Problem:
-        match = _ITEM.match(problem.where or "")
-        if match is None:
-            return problem
-        section, index = match[1], int(match[2])
-        rest = problem.where[match.end() :]
-        if section == "unencoded" and index >= first_synthetic:
-            where = set_aside_quotes[index - first_synthetic][0]
-        else:
-            where = f"{section}[{kept[section][index]}]{rest}"
-        return attrs.evolve(problem, where=where)
-
-    return LoadedStandard(standard=standard, plugin=file.parent.name, path=file), original
-
-
 def _unchanged(problem: Problem) -> Problem:
     return problem
 
@@ -199,8 +121,9 @@ def validate_path(path: Path) -> list[Problem]:
     """Every problem of the standard(s) at ``path``; an empty list means valid."""
     problems: list[Problem] = []
     for file in standard_files(path):
+        original: Callable[[Problem], Problem] = _unchanged
         try:
-            loaded, original = load_standard_file(file, plugin=file.parent.name), _unchanged
+            loaded = load_standard_file(file, plugin=file.parent.name)
         except ProblemsError as exc:
             problems += exc.problems
             partial = set_aside(file, exc.problems)
@@ -217,7 +140,7 @@ def validate_path(path: Path) -> list[Problem]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m shequ.validate PATH…`: print every problem; exit 2 when there are any."""
+    """`python -m shequ.checks.validate PATH…`: print every problem; exit 2 when there are any."""
     import sys
 
     problems: list[Problem] = []

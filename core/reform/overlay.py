@@ -26,11 +26,11 @@ from typing import Any
 
 import attrs
 
-from ..catalog import Catalog
 from ..convert import structure, unstructure
 from ..errors import Problem, ProblemsError
 from ..model import Standard
 from ..registry import Registry, check_references, display_path, read_toml
+from ..suggest import did_you_mean
 
 #: Sections of a standard whose items (by id) a reform may change, add or remove.
 SECTIONS = ("rules", "tasks", "milestones", "obligations")
@@ -104,7 +104,7 @@ class _Plain:
             known = ", ".join(sorted(self.registry.standards)) or "none"
             raise _Bad(
                 f"unknown jurisdiction '{jurisdiction}'"
-                f"{Catalog.suggest(jurisdiction, self.registry.standards)}; installed: {known}"
+                f"{did_you_mean(jurisdiction, list(self.registry.standards))}; installed: {known}"
             )
         if jurisdiction not in self.data:
             self.data[jurisdiction] = unstructure(self.registry.standards[jurisdiction].standard)
@@ -118,7 +118,7 @@ class _Plain:
         ids = [item.get("id") for item in items]
         singular = section[:-1]
         raise _Bad(
-            f"{jurisdiction} has no {singular} '{item_id}'{Catalog.suggest(item_id, ids)}",
+            f"{jurisdiction} has no {singular} '{item_id}'{did_you_mean(item_id, ids)}",
             where=f"{jurisdiction}.{section}",
         )
 
@@ -136,7 +136,7 @@ def _set_in(container: Any, parts: Sequence[str | int], value: Any, where: str) 
                 name = str(part)
                 fields = sorted(k for k in container if k != "id")
                 raise _Bad(
-                    f"unknown field '{name}'{Catalog.suggest(name, fields)}; fields here: {', '.join(fields)}",
+                    f"unknown field '{name}'{did_you_mean(name, fields)}; fields here: {', '.join(fields)}",
                     where=here,
                 )
             if last:
@@ -199,7 +199,7 @@ def _merge(
         if key not in target:
             fields = sorted(k for k in target if k != "id")
             raise _Bad(
-                f"unknown field '{key}'{Catalog.suggest(key, fields)}; fields here: {', '.join(fields)}", where=where
+                f"unknown field '{key}'{did_you_mean(key, fields)}; fields here: {', '.join(fields)}", where=where
             )
         current = target[key]
         if (
@@ -232,7 +232,7 @@ def _apply_overlay_table(plain: _Plain, label: str, jurisdiction: str, table: An
                     file=label,
                     where=f"{jurisdiction}.{key}",
                     message=(
-                        f"unknown key '{key}'{Catalog.suggest(key, _OVERLAY_KEYS)}; allowed: {', '.join(_OVERLAY_KEYS)}"
+                        f"unknown key '{key}'{did_you_mean(key, _OVERLAY_KEYS)}; allowed: {', '.join(_OVERLAY_KEYS)}"
                     ),
                 )
             )
@@ -374,12 +374,13 @@ def apply_reforms(registry: Registry, assignments: Sequence[str] = (), overlays:
             continue
         loaded = attrs.evolve(registry.standards[jurisdiction], standard=standard)
         for problem in check_references(loaded, registry.catalog):
-            message = problem.message.replace(f" (plugin '{loaded.plugin}')", "")
+            # a reform's problem is the reform's, not the plugin's: name the --set or overlay instead
             problems.append(
-                Problem(
+                attrs.evolve(
+                    problem,
                     file=_labels_for(plain.changes, jurisdiction, problem.where),
                     where=_readable_where(data, jurisdiction, problem.where),
-                    message=message,
+                    plugin=None,
                 )
             )
         standards[jurisdiction] = loaded
