@@ -29,7 +29,17 @@ from . import hookspecs
 from .catalog import Catalog
 from .convert import structure
 from .errors import PluginError, Problem, ProblemsError, ShequError
-from .model import Aggregate, CatalogAdditions, Condition, Conditional, ScaledMinimum, Share, Standard, walk_requirement
+from .model import (
+    TASK_ROLES,
+    Aggregate,
+    CatalogAdditions,
+    Condition,
+    Conditional,
+    ScaledMinimum,
+    Share,
+    Standard,
+    walk_requirement,
+)
 from .suggest import did_you_mean
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
@@ -429,7 +439,7 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
     for index, task in enumerate(standard.tasks):
         where = f"tasks[{index}]"
         source(where, task.source.document)
-        for role in ("lead", "responsible", "guiding", "cooperating"):
+        for role in TASK_ROLES:
             for i, department_id in enumerate(getattr(task, role)):
                 department(f"{where}.{role}[{i}]", department_id)
         for rule_id in task.rules:

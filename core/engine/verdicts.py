@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown")
-
+from ..model import VERDICTS as VERDICTS  # defined with the model, so the CLI can offer them without Polars
 
 PASS, FAIL, NOT_APPLICABLE, NOT_DUE, UNKNOWN = range(5)
 

@@ -17,6 +17,12 @@ STRENGTHS = ("mandatory", "target", "guidance")
 
 JURISDICTION_LEVELS = ("province", "city", "district", "county")
 
+#: The roles a task gives departments (the department fields of :class:`Task`), in the order documents list them.
+TASK_ROLES = ("lead", "responsible", "guiding", "cooperating")
+
+#: What a rule can say about one community; the engine's verdict codes index this tuple (0 = pass).
+VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown")
+
 
 @frozen(kw_only=True)
 class Source:

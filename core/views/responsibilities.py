@@ -9,9 +9,10 @@ import polars as pl
 
 from ..catalog import Catalog
 from ..errors import ShequError
+from ..model import TASK_ROLES
 from ..registry import Registry
 
-ROLES = ("lead", "responsible", "guiding", "cooperating")
+ROLES = TASK_ROLES  # the model's: the CLI offers them without loading this view
 
 
 ROLE_ZH = {"lead": "牵头", "responsible": "责任", "guiding": "指导", "cooperating": "配合"}
