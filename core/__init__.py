@@ -1,44 +1,98 @@
 """shequ (社区): Chinese local standards for urban community construction, as code.
 
-Importing this package is cheap: plugins and Polars load on first use. The
-public Python API is re-exported here lazily::
+The public API is ``__all__`` below: what a plugin author writes a
+jurisdiction with (``hookimpl``, the model records, the errors) and what a
+user evaluates data with::
 
     import shequ
 
     registry = shequ.get_registry()  # installed jurisdictions
     results = shequ.evaluate("examples/communities.json", ["changchun"])
     results.summary()  # a Polars DataFrame
+
+Importing this package must stay cheap, because every plugin imports it for
+``hookimpl`` and ``shequ --help`` must answer at once: it loads no plugin and no
+Polars. So the names below are real imports for a type checker, but the
+heavy ones resolve on first use at run time through :data:`_LAZY` (a literal
+map from name to module) and ``__getattr__``: the Polars-backed
+``evaluate``, ``Results`` and ``load_communities``, and ``get_registry`` and
+``Registry``, whose module pulls in cattrs and entry-point metadata (together
+about as much start-up time as the rest of the CLI). ``__version__`` is read
+from the installed package's metadata, once, on first use, for the same reason.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .errors import PluginError, Problem, ProblemsError, SchemaError, ShequError
 from .hookspecs import hookimpl
+from .model import (
+    CatalogAdditions,
+    Community,
+    DepartmentDef,
+    Facility,
+    KindDef,
+    MetricDef,
+    Organization,
+    Rule,
+    Standard,
+)
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from .engine import Results, evaluate
+    from .io import load_communities
+    from .registry import Registry, get_registry
 
+    __version__: str
+
+__all__ = [
+    "CatalogAdditions",
+    "Community",
+    "DepartmentDef",
+    "Facility",
+    "KindDef",
+    "MetricDef",
+    "Organization",
+    "PluginError",
+    "Problem",
+    "ProblemsError",
+    "Registry",
+    "Results",
+    "Rule",
+    "SchemaError",
+    "ShequError",
+    "Standard",
+    "__version__",
+    "evaluate",
+    "get_registry",
+    "hookimpl",
+    "load_communities",
+]
+
+#: The names imported on first use, and the module each comes from (see the module docstring for why).
 _LAZY = {
-    "get_registry": "registry",
-    "Registry": "registry",
-    "load_communities": "io",
-    "evaluate": "engine",
-    "Results": "engine",
-    "Community": "model",
-    "Facility": "model",
-    "Organization": "model",
-    "Standard": "model",
-    "Rule": "model",
-    "ProblemsError": "errors",
-    "Problem": "errors",
+    "Registry": "shequ.registry",
+    "get_registry": "shequ.registry",
+    "Results": "shequ.engine",
+    "evaluate": "shequ.engine",
+    "load_communities": "shequ.io",
 }
-
-__all__ = ["hookimpl", "__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = version("shequ")
+    elif name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+    else:
         raise AttributeError(f"module 'shequ' has no attribute {name!r}")
-    return getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # resolved once: later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

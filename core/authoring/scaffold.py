@@ -3,7 +3,7 @@
 The template, ``shequ/authoring/templates/plugin``, is an installable package: a
 ``pyproject.toml`` with the ``shequ`` entry point, the hook module, a standard
 TOML with one example rule for every requirement form, the placeholder document
-text those rules quote, and conformance tests built on :mod:`shequ.testing`.
+text those rules quote, and conformance tests built on :mod:`shequ.authoring.testing`.
 It is rendered by plain substitution of ``{{key}}`` markers in file names and
 contents (no template engine, no code run), validated like any plugin, and
 given the snapshot of its normalised standard, so the new package passes its
@@ -115,10 +115,8 @@ def _substitute(text: str, values: dict[str, str]) -> str:
 
 def template_values(jurisdiction_id: str, name: str) -> dict[str, str]:
     """The ``{{key}}`` substitutions; ``*_toml`` values are quoted TOML strings."""
-    try:
-        version = metadata.version("shequ")
-    except metadata.PackageNotFoundError:
-        from .. import __version__ as version
+    from .. import __version__ as version  # the installed package's, so the new plugin requires at least it
+
     return {
         "id": jurisdiction_id,
         "name": name,

@@ -3,7 +3,7 @@
 Installed as a pytest plugin (entry point ``pytest11: shequ``), it offers the
 fixture ``shequ_registry`` and these helpers::
 
-    from shequ.testing import assert_conforms, standard_snapshot
+    from shequ.authoring.testing import assert_conforms, standard_snapshot
 
 
     def test_conforms():
