@@ -17,7 +17,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-FORMATS = ("table", "json", "csv", "markdown")
+#: What every listing command can print (`--format`); not to be confused with the data formats shequ reads.
+OUTPUT_FORMATS = ("table", "json", "csv", "markdown")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -153,7 +154,7 @@ def render(
     notes: Sequence[str] = (),
     width: int | None = None,
 ) -> str:
-    """Render rows (or, for JSON, ``payload`` when given) in one of :data:`FORMATS`."""
+    """Render rows (or, for JSON, ``payload`` when given) in one of :data:`OUTPUT_FORMATS`."""
     if fmt == "json":
         data = (
             payload

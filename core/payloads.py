@@ -1,15 +1,26 @@
-"""Plain-data forms of standards: the rows of ``shequ rules`` and the payload of ``shequ show --format json``.
+"""What shequ's commands print, as plain data: the rows of each table and the payload of each ``--format json``.
 
-These live in the library, not the CLI, because the conformance kit snapshots
-exactly what ``show`` prints.
+These live in the library, not the CLI: the conformance kit snapshots exactly
+what ``show`` prints, and a program gets the same JSON as ``shequ … --format
+json`` by calling the library and then one of these. Each function takes what
+the library computed (a registry, :class:`~shequ.engine.Results`, a view's
+frames) and returns dicts and lists; rendering them is :mod:`shequ.output`'s
+job. Importing this module loads no Polars.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .registry import LoadedStandard, Registry
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from .engine import Results
+    from .views import CostReport, WhatIfReport
 
 
 def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str, Any]]:
@@ -58,3 +69,288 @@ def standard_payload(registry: Registry, loaded: LoadedStandard) -> dict[str, An
         ]
     data["plugin"] = loaded.plugin
     return data
+
+
+# --------------------------------------------------------------------------
+# Standards: `shequ plugins`, `shequ show`
+
+
+def plugin_rows(registry: Registry, coverage: bool = False) -> list[dict[str, Any]]:
+    """One row per installed jurisdiction: id, name, documents, counts, where it was loaded from.
+
+    :param coverage: also count, per standard, the document's numbers encoded, listed as
+        unencoded and accounted for by nobody (:func:`shequ.checks.audit.number_coverage`).
+    """
+    plugins_by_name = {p.name: p for p in registry.plugins}
+    rows = []
+    for loaded in registry.select():
+        standard = loaded.standard
+        info = plugins_by_name.get(loaded.plugin)
+        row = {
+            "id": standard.id,
+            "name": standard.jurisdiction.name,
+            "name_en": standard.jurisdiction.name_en,
+            "level": standard.jurisdiction.level,
+            "documents": [d.number or d.title for d in standard.documents],
+            "rules": len(standard.rules),
+            "tasks": len(standard.tasks),
+            "milestones": len(standard.milestones),
+            "obligations": len(standard.obligations),
+            "plugin": loaded.plugin,
+            "package": f"{info.distribution} {info.version}" if info and info.distribution else None,
+            "location": str(loaded.path) if loaded.path else (info.location if info else None),
+        }
+        if coverage:
+            from .checks.audit import number_coverage
+
+            summary = number_coverage(loaded).summary()
+            row.update(
+                {k: summary[k] for k in ("numbers", "numbers_encoded", "numbers_unencoded", "numbers_unaccounted")}
+            )
+            row["unencoded"] = len(standard.unencoded)
+        rows.append(row)
+    return rows
+
+
+def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[str, list[dict[str, Any]]]]:
+    """One standard as titled tables of rows: documents, rules, tasks, milestones, obligations."""
+    standard = loaded.standard
+    documents = [
+        {
+            "id": d.id,
+            "number": d.number,
+            "title": d.title,
+            "issuer": d.issuer,
+            "date": d.date,
+            "status": d.status,
+            "notes": list(d.notes),
+        }
+        for d in standard.documents
+    ]
+    tasks = [
+        {
+            "task": t.id,
+            "title": t.title,
+            "lead": list(t.lead),
+            "responsible": list(t.responsible),
+            "guiding": list(t.guiding),
+            "cooperating": list(t.cooperating),
+            "due": t.due,
+            "rules": list(t.rules),
+            "clause": t.source.clause,
+        }
+        for t in standard.tasks
+    ]
+    milestones = [
+        {
+            "milestone": m.id,
+            "date": m.date,
+            "title": m.title,
+            "responsible": list(m.responsible),
+            "clause": m.source.clause,
+            "notes": m.notes,
+        }
+        for m in standard.milestones
+    ]
+    obligations = [
+        {
+            "obligation": o.id,
+            "title": o.title,
+            "kind": o.kind,
+            "amount_yuan": o.amount_yuan,
+            "basis": o.basis,
+            "per": o.per,
+            "payer": list(o.payer),
+            "clause": o.source.clause,
+        }
+        for o in standard.obligations
+    ]
+    return [
+        ("Documents", documents),
+        ("Rules", rule_rows(registry, [loaded.id])),
+        ("Tasks", tasks),
+        ("Milestones", milestones),
+        ("Obligations", obligations),
+    ]
+
+
+def standard_notes(loaded: LoadedStandard) -> list[str]:
+    """The header of a standard: id, name (and English name, level), then its copy notes."""
+    j = loaded.standard.jurisdiction
+    heading = f"{j.id}: {j.name}" + (f" ({j.name_en})" if j.name_en else "") + (f", {j.level}" if j.level else "")
+    return [heading, *(f"copy note: {note}" for note in j.copy_notes)]
+
+
+# --------------------------------------------------------------------------
+# Data: `shequ evaluate`, `shequ compare`, `shequ explain`
+#
+# ``reforms`` is the list of what-if changes in force (``what-if: …`` lines), empty without any.
+
+
+def evaluate_payload(results: Results, verdicts: Sequence[str] = (), reforms: Sequence[str] = ()) -> dict[str, Any]:
+    """Every verdict (only ``verdicts`` when given) and every rule over a set of communities."""
+    return {
+        "as_of": results.as_of,
+        "communities": len(results),
+        "reforms": list(reforms),
+        "results": results.details(verdicts=list(verdicts) or None).to_dicts(),
+        "aggregates": results.aggregate_details().to_dicts(),
+    }
+
+
+def compare_payload(results: Results, reforms: Sequence[str] = ()) -> dict[str, Any]:
+    """Per community × jurisdiction counts and compliance, and the totals per jurisdiction."""
+    return {
+        "as_of": results.as_of,
+        "reforms": list(reforms),
+        "summary": results.summary().to_dicts(),
+        "totals": results.totals().to_dicts(),
+    }
+
+
+def explain_payload(results: Results, community_id: str, reforms: Sequence[str] = ()) -> dict[str, Any]:
+    """Every rule's verdict for one community, with value, requirement, clause and quote."""
+    return {
+        "community": community_id,
+        "as_of": results.as_of,
+        "reforms": list(reforms),
+        "results": results.details(ids=[community_id]).to_dicts(),
+    }
+
+
+# --------------------------------------------------------------------------
+# Views: `shequ standards`, `diff`, `responsibilities`, `timeline`, `cost`, `whatif`
+
+
+def _records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    from .views import records  # loaded already: the frame is a view's
+
+    return records(frame)
+
+
+def standards_payload(
+    table: pl.DataFrame,
+    rules: pl.DataFrame,
+    *,
+    as_of: dt.date,
+    kind: str,
+    households: Sequence[int],
+    population: int | None,
+    persons_per_household: float | None,
+    notes: Sequence[str],
+    reforms: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The side-by-side cells and the concrete requirement of every rule behind them."""
+    return {
+        "as_of": as_of,
+        "kind": kind,
+        "households": list(households),
+        "population": population,
+        "persons_per_household": persons_per_household,
+        "notes": list(notes),
+        "reforms": list(reforms),
+        "cells": _records(table),
+        "rules": _records(rules),
+    }
+
+
+def diff_payload(
+    differences: list[dict[str, Any]], a: str, b: str, kind: str, as_of: dt.date, reforms: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The differences between two jurisdictions (``differences``: the rows of :func:`shequ.views.diff`)."""
+    return {"a": a, "b": b, "kind": kind, "as_of": as_of, "reforms": list(reforms), "differences": differences}
+
+
+def diff_rows(differences: list[dict[str, Any]], a: str, b: str) -> list[dict[str, Any]]:
+    """The differences for reading: one column per jurisdiction, the status in words (``donghai stricter``)."""
+    statuses = {
+        "a_stricter": f"{a} stricter",
+        "b_stricter": f"{b} stricter",
+        "only_a": f"only {a}",
+        "only_b": f"only {b}",
+    }
+    return [
+        {
+            "metric": r["metric"],
+            "scope": r["qualifier"],
+            "aspect": r["aspect"],
+            a: (r["a_text"] if r["aspect"] or r["qualifier"] else r["a_requirement"]) or "—",
+            b: (r["b_text"] if r["aspect"] or r["qualifier"] else r["b_requirement"]) or "—",
+            "status": statuses.get(r["status"], r["status"]),
+            "summary": r["summary"],
+        }
+        for r in differences
+    ]
+
+
+def responsibilities_payload(
+    registry: Registry,
+    assignments: pl.DataFrame,
+    matrix: list[dict[str, Any]],
+    department: str | None,
+    roles: Sequence[str],
+    reforms: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Who does what: every (task, department, role) assignment and the matrix built from them."""
+    definition = registry.catalog.departments.get(department) if department else None
+    return {
+        "department": department,
+        "department_zh": definition.zh if definition else None,
+        "roles": list(roles),
+        "reforms": list(reforms),
+        "assignments": _records(assignments),
+        "matrix": matrix,
+    }
+
+
+def timeline_payload(
+    events: list[dict[str, Any]], as_of: dt.date, data: str | None, reforms: Sequence[str] = ()
+) -> dict[str, Any]:
+    """Milestones and deadlines in date order (``events``: the rows of :func:`shequ.views.timeline`)."""
+    return {"as_of": as_of, "data": data, "reforms": list(reforms), "events": events}
+
+
+def cost_payload(report: CostReport, data: str, reforms: Sequence[str] = ()) -> dict[str, Any]:
+    """The money each standard commits: per jurisdiction, per obligation, per community, per item."""
+    return {
+        "data": data,
+        "reforms": list(reforms),
+        "summary": _records(report.summary),
+        "totals": _records(report.totals),
+        "by_community": _records(report.by_community),
+        "items": _records(report.items),
+    }
+
+
+def whatif_payload(report: WhatIfReport, summary: pl.DataFrame, reforms: Sequence[str] = ()) -> dict[str, Any]:
+    """Baseline against reformed: the rules changed, the communities (``summary``) and verdicts that change."""
+    return {
+        "as_of": report.as_of,
+        "reforms": list(reforms),
+        "jurisdictions": report.jurisdictions,
+        "rules": _records(report.rules),
+        "summary": _records(summary),
+        "changes": _records(report.changes),
+        "aggregate_changes": _records(report.aggregate_changes),
+    }
+
+
+def whatif_rows(summary: pl.DataFrame) -> list[dict[str, Any]]:
+    """The what-if summary for reading: ``pass/fail/unknown (compliance %)`` before and after."""
+    return [
+        {
+            **{k: row.get(k) for k in ("id", "name", "jurisdiction")},
+            "baseline": _tally(row, "baseline"),
+            "reformed": _tally(row, "reformed"),
+            "changed": row["changed"],
+        }
+        for row in summary.to_dicts()
+    ]
+
+
+def _tally(row: dict[str, Any], side: str) -> str:
+    if row.get(f"pass_{side}") is None:
+        return "—"
+    text = f"{row[f'pass_{side}']}/{row[f'fail_{side}']}/{row[f'unknown_{side}']}"
+    compliance = row.get(f"compliance_{side}")
+    return text + (f" ({round(compliance * 100)}%)" if compliance is not None else "")

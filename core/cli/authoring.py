@@ -1,8 +1,9 @@
 """Commands for plugin authors: `shequ new-plugin`.
 
-`shequ validate`, the other half of an author's loop, lives in :mod:`shequ.cli`.
-The logic is in :mod:`shequ.scaffold`; these commands only parse arguments and
-print. :mod:`shequ.cli` adds every command of ``COMMANDS`` to the ``shequ`` group.
+`shequ validate`, the other half of an author's loop, lives in :mod:`.standards`.
+The logic is in :mod:`shequ.authoring.scaffold`; these commands only parse
+arguments and print. :mod:`.main` adds every command of ``COMMANDS`` to the
+``shequ`` group.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def new_plugin(jurisdiction_id: str, name: str | None, directory: Path | None) -
     ID is the jurisdiction id: a lowercase Python identifier such as suzhou.
     The package holds one example rule for every requirement form, quoting a
     placeholder document text; replace both with the real document.
+
+    \b
+    Example:
+      shequ new-plugin suzhou --name 苏州市
     """
     from ..authoring.scaffold import create_plugin
 
@@ -54,4 +59,5 @@ def new_plugin(jurisdiction_id: str, name: str | None, directory: Path | None) -
     )
 
 
-COMMANDS = [new_plugin]
+#: The commands this module adds to ``shequ``.
+COMMANDS: list[click.Command] = [new_plugin]

@@ -1,23 +1,33 @@
-"""What every shequ command shares: error handling, common options, the writer.
+"""What every shequ command shares: error handling, the common options, the writer, the registry in use.
 
-Kept apart from :mod:`shequ.cli` so the modules that add commands
-(:mod:`shequ.cli_views`, :mod:`shequ.cli_authoring`) import these without
-importing the command group itself.
+Kept apart from :mod:`shequ.cli.main` so the modules that define commands
+(:mod:`.standards`, :mod:`.data`, :mod:`.views`, :mod:`.authoring`) import
+these without importing the command group. Nothing here loads Polars, plugins
+or the registry at import time: ``shequ --help`` imports every command module.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from ..errors import ProblemsError, ShequError
-from ..output import FORMATS, render
+from ..output import OUTPUT_FORMATS, render
+
+if TYPE_CHECKING:
+    from ..engine import Results
+    from ..io import CommunityTable
+    from ..registry import Registry
 
 EXIT_VIOLATION = 1
 EXIT_BAD_INPUT = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class BadInput(click.ClickException):
@@ -26,7 +36,7 @@ class BadInput(click.ClickException):
     exit_code = EXIT_BAD_INPUT
 
 
-def handle_errors(command: Callable) -> Callable:
+def handle_errors(command: F) -> F:
     """Turn shequ's input errors into exit code 2 with every problem listed."""
 
     @functools.wraps(command)
@@ -38,21 +48,25 @@ def handle_errors(command: Callable) -> Callable:
         except ShequError as exc:
             raise BadInput(str(exc)) from None
 
-    return wrapper
+    return cast(F, wrapper)  # functools.wraps keeps the name, docstring and signature click reads
 
 
-def format_option(command: Callable) -> Callable:
+# --------------------------------------------------------------------------
+# Options
+
+
+def format_option(command: F) -> F:
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(FORMATS),
+        type=click.Choice(OUTPUT_FORMATS),
         default="table",
         show_default=True,
         help="Output format. JSON is the stable, scriptable interface.",
     )(command)
 
 
-def jurisdiction_option(command: Callable) -> Callable:
+def jurisdiction_option(command: F) -> F:
     return click.option(
         "-j",
         "--jurisdiction",
@@ -63,7 +77,7 @@ def jurisdiction_option(command: Callable) -> Callable:
     )(command)
 
 
-def as_of_option(command: Callable) -> Callable:
+def as_of_option(command: F) -> F:
     return click.option(
         "--as-of",
         type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -72,12 +86,42 @@ def as_of_option(command: Callable) -> Callable:
     )(command)
 
 
+def data_options(command: F) -> F:
+    """The community data file (an argument) and an optional separate facilities table."""
+    command = click.option(
+        "--facilities",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="A separate facilities table (community_id, kind, area_m2, floor).",
+    )(command)
+    return click.argument("data", type=click.Path(exists=True, dir_okay=False))(command)
+
+
+def fail_option(command: F) -> F:
+    return click.option("--fail-on-violation", is_flag=True, help="Exit with code 1 when any community fails a rule.")(
+        command
+    )
+
+
+def day(as_of: dt.datetime | dt.date | None) -> dt.date | None:
+    """The date of an ``--as-of`` value (click gives a datetime); None when not given."""
+    return as_of.date() if isinstance(as_of, dt.datetime) else as_of
+
+
+# --------------------------------------------------------------------------
+# The writer
+
+
 def emit(fmt: str, rows: Sequence[dict[str, Any]], **kwargs: Any) -> None:
     """Write rendered output on click's stdout (so CliRunner sees it)."""
     click.echo(render(fmt, rows, **kwargs), nl=False)
 
 
-def registry_from(ctx: click.Context):
+# --------------------------------------------------------------------------
+# The library, as this invocation sees it
+
+
+def registry_from(ctx: click.Context) -> Registry:
     """The registry for this invocation, with any what-if reforms applied."""
     from ..registry import get_registry
 
@@ -98,11 +142,29 @@ def reform_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def data_options(command: Callable) -> Callable:
-    command = click.option(
-        "--facilities",
-        type=click.Path(exists=True, dir_okay=False),
-        default=None,
-        help="A separate facilities table (community_id, kind, area_m2, floor).",
-    )(command)
-    return click.argument("data", type=click.Path(exists=True, dir_okay=False))(command)
+def load_data(data: str, facilities: str | None) -> CommunityTable:
+    """The communities of a data file (and a separate facilities table), validated."""
+    from ..io import load_communities
+
+    return load_communities(data, facilities=facilities)
+
+
+def evaluate_data(
+    ctx: click.Context,
+    data: str,
+    facilities: str | None,
+    jurisdictions: Sequence[str],
+    as_of: dt.datetime | None,
+) -> Results:
+    """Verdicts for a data file under the selected (possibly reformed) standards."""
+    from ..engine import evaluate
+
+    registry = registry_from(ctx)
+    table = load_data(data, facilities)
+    return evaluate(table, list(jurisdictions) or None, day(as_of), registry=registry)
+
+
+def exit_on_violation(results: Results, enabled: bool) -> None:
+    """With ``--fail-on-violation``, exit 1 when any community fails a rule."""
+    if enabled and results.has_failures():
+        sys.exit(EXIT_VIOLATION)

@@ -1,61 +1,40 @@
 """The comparison commands: standards, diff, responsibilities, timeline, cost, whatif.
 
-Thin click commands over :mod:`shequ.views`; :mod:`shequ.cli` adds every
-command of :data:`COMMANDS` to the ``shequ`` group. Every command honours the
-group's what-if options (``shequ --set ID.RULE.FIELD=VALUE … COMMAND``,
-``shequ --overlay FILE.toml … COMMAND``) through :func:`shequ.cli.registry_from`
+Thin click commands over :mod:`shequ.views` (the frames) and
+:mod:`shequ.payloads` (their JSON); :mod:`shequ.cli.main` adds every command of
+:data:`COMMANDS` to the ``shequ`` group. Every command honours the group's
+what-if options (``shequ --set ID.RULE.FIELD=VALUE … COMMAND``, ``shequ
+--overlay FILE.toml … COMMAND``) through :func:`~shequ.cli.common.registry_from`
 and names them in its output header (JSON: ``"reforms"``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
 from ..errors import ShequError
-from ..model import COMMUNITY_KINDS
+from ..model import COMMUNITY_KINDS, TASK_ROLES
 from .common import (
     as_of_option,
     data_options,
+    day,
     emit,
     format_option,
     handle_errors,
     jurisdiction_option,
+    load_data,
     reform_notes,
     registry_from,
 )
 
-
-def _date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value is not None else None
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _load(data: str, facilities: str | None):
-    from ..io import load_communities
-
-    return load_communities(data, facilities=facilities)
-
-
-def _records(frame) -> list[dict[str, Any]]:
-    from ..views import records
-
-    return records(frame)
-
-
-def _kind_option(default: str | None = "urban"):
-    return click.option(
-        "--kind",
-        type=click.Choice(COMMUNITY_KINDS),
-        default=default,
-        show_default=True,
-        help="The kind of community whose requirements are compared.",
-    )
-
-
-def _size_options(command):
+def _size_options(command: F) -> F:
     command = click.option(
         "--population",
         type=click.IntRange(min=0),
@@ -92,7 +71,13 @@ def _size_options(command):
     metavar="R",
     help="Estimate population as households × R when --population is not given (stated in the output).",
 )
-@_kind_option()
+@click.option(
+    "--kind",
+    type=click.Choice(COMMUNITY_KINDS),
+    default="urban",
+    show_default=True,
+    help="The kind of community whose requirements are compared.",
+)
 @click.option("--shared", is_flag=True, help="Only metrics that at least two of the jurisdictions regulate.")
 @jurisdiction_option
 @as_of_option
@@ -114,39 +99,40 @@ def standards(
     """Every jurisdiction's requirement per metric side by side, concrete for a community's size.
 
     ★ marks the strictest (highest minimum / lowest maximum); a metric a
-    jurisdiction does not regulate says "not regulated", never 0. Example:
+    jurisdiction does not regulate says "not regulated", never 0.
 
     \b
-    shequ standards --metric service_space_m2 --households 800 --households 1500
+    Example:
+      shequ standards --metric service_space_m2 --households 800 --households 1500
     """
+    from ..payloads import standards_payload
     from ..views import standards_matrix, standards_notes, standards_rules, standards_table
 
     registry = registry_from(ctx)
-    day = _date(as_of) or dt.date.today()
-    args = {
+    when = day(as_of) or dt.date.today()
+    scenario: dict[str, Any] = {
         "metrics": list(metrics) or None,
         "households": list(households),
         "population": population,
         "kind": kind,
         "jurisdictions": list(jurisdictions),
-        "as_of": day,
+        "as_of": when,
         "persons_per_household": persons_per_household,
     }
-    table = standards_table(registry, shared=shared, **args)
-    notes = standards_notes(households, population, kind, persons_per_household, day) + reform_notes(ctx)
+    table = standards_table(registry, shared=shared, **scenario)
+    notes = standards_notes(households, population, kind, persons_per_household, when) + reform_notes(ctx)
     if fmt == "json":
-        rules = standards_rules(registry, **args)
-        payload = {
-            "as_of": day,
-            "kind": kind,
-            "households": list(households),
-            "population": population,
-            "persons_per_household": persons_per_household,
-            "notes": notes,
-            "reforms": reform_notes(ctx),
-            "cells": _records(table),
-            "rules": _records(rules),
-        }
+        payload = standards_payload(
+            table,
+            standards_rules(registry, **scenario),
+            as_of=when,
+            kind=kind,
+            households=households,
+            population=population,
+            persons_per_household=persons_per_household,
+            notes=notes,
+            reforms=reform_notes(ctx),
+        )
         emit(fmt, [], payload=payload)
     elif fmt == "csv":
         emit(fmt, table.to_dicts())
@@ -187,11 +173,18 @@ def diff(
     as_of: dt.datetime | None,
     fmt: str,
 ) -> None:
-    """What A requires that B does not, and which is stricter, by how much, where both regulate a metric."""
+    """What A requires that B does not, and which is stricter, by how much, where both regulate a metric.
+
+    \b
+    Example:
+      shequ diff changchun donghai --households 1500 --differences-only
+    """
+    from ..payloads import diff_payload, diff_rows
     from ..views import diff as diff_view
+    from ..views import records
 
     registry = registry_from(ctx)
-    day = _date(as_of) or dt.date.today()
+    when = day(as_of) or dt.date.today()
     frame = diff_view(
         registry,
         a,
@@ -199,49 +192,25 @@ def diff(
         kind=None if kind == "all" else kind,
         households=list(households),
         population=population,
-        as_of=day,
+        as_of=when,
         metrics=list(metrics) or None,
     )
     if differences_only:
-        import polars as pl
-
-        frame = frame.filter(pl.col("status") != "same")
-    rows = _records(frame)
-    notes = [
-        f"{a} vs {b}, {'all' if kind == 'all' else kind} communities, "
-        f"requirements in force as of {day.isoformat()}; minimum = the "
-        "highest fixed lower bound (a scaled rule's floor included)",
-        *reform_notes(ctx),
-    ]
+        frame = frame.filter(frame["status"] != "same")
+    rows = records(frame)
     if fmt == "json":
-        emit(
-            fmt,
-            rows,
-            payload={"a": a, "b": b, "kind": kind, "as_of": day, "reforms": reform_notes(ctx), "differences": rows},
-        )
+        emit(fmt, [], payload=diff_payload(rows, a, b, kind, when, reform_notes(ctx)))
         return
     if fmt == "csv":
         emit(fmt, rows)
         return
-    statuses = {
-        "a_stricter": f"{a} stricter",
-        "b_stricter": f"{b} stricter",
-        "only_a": f"only {a}",
-        "only_b": f"only {b}",
-    }
-    table = [
-        {
-            "metric": r["metric"],
-            "scope": r["qualifier"],
-            "aspect": r["aspect"],
-            a: (r["a_text"] if r["aspect"] or r["qualifier"] else r["a_requirement"]) or "—",
-            b: (r["b_text"] if r["aspect"] or r["qualifier"] else r["b_requirement"]) or "—",
-            "status": statuses.get(r["status"], r["status"]),
-            "summary": r["summary"],
-        }
-        for r in rows
+    notes = [
+        f"{a} vs {b}, {'all' if kind == 'all' else kind} communities, "
+        f"requirements in force as of {when.isoformat()}; minimum = the "
+        "highest fixed lower bound (a scaled rule's floor included)",
+        *reform_notes(ctx),
     ]
-    emit(fmt, table, title=f"Differences: {a} vs {b}", notes=notes)
+    emit(fmt, diff_rows(rows, a, b), title=f"Differences: {a} vs {b}", notes=notes)
 
 
 # --------------------------------------------------------------------------
@@ -259,7 +228,7 @@ def diff(
     "--role",
     "roles",
     multiple=True,
-    type=click.Choice(["lead", "responsible", "guiding", "cooperating"]),
+    type=click.Choice(TASK_ROLES),
     help="Only these roles (repeatable); default: all four.",
 )
 @jurisdiction_option
@@ -269,36 +238,33 @@ def diff(
 def responsibilities(
     ctx: click.Context, department: str | None, roles: tuple[str, ...], jurisdictions: tuple[str, ...], fmt: str
 ) -> None:
-    """Tasks × jurisdictions by normalised department: who leads, is responsible, guides, cooperates."""
-    from ..views import ROLES, resolve_department, responsibilities_matrix
+    """Tasks × jurisdictions by normalised department: who leads, is responsible, guides, cooperates.
+
+    \b
+    Example:
+      shequ responsibilities --department 民政局 --role lead
+    """
+    from ..payloads import responsibilities_payload
+    from ..views import resolve_department, responsibilities_matrix
     from ..views import responsibilities as view
 
     registry = registry_from(ctx)
     department_id = resolve_department(registry.catalog, department) if department else None
-    frame = view(registry, department_id, list(jurisdictions), list(roles) or ROLES)
+    selected_roles = list(roles) or list(TASK_ROLES)
+    frame = view(registry, department_id, list(jurisdictions), selected_roles)
     selected = [loaded.id for loaded in registry.select(jurisdictions)]
     matrix = responsibilities_matrix(frame, selected, by_department=department_id is not None)
-    definition = registry.catalog.departments.get(department_id) if department_id else None
     if fmt == "json":
-        emit(
-            fmt,
-            [],
-            payload={
-                "department": department_id,
-                "department_zh": definition.zh if definition else None,
-                "roles": list(roles) or list(ROLES),
-                "reforms": reform_notes(ctx),
-                "assignments": _records(frame),
-                "matrix": matrix,
-            },
-        )
+        payload = responsibilities_payload(registry, frame, matrix, department_id, selected_roles, reform_notes(ctx))
+        emit(fmt, [], payload=payload)
         return
     if fmt == "csv":
         emit(fmt, frame.to_dicts())
         return
     if department_id:
+        definition = registry.catalog.departments.get(department_id)
         title = f"Tasks of {department_id} ({definition.zh if definition else ''}) by jurisdiction and role"
-        columns = ["jurisdiction", *(list(roles) or ROLES), "tasks"]
+        columns = ["jurisdiction", *selected_roles, "tasks"]
     else:
         title = "Departments × jurisdictions: number of tasks per role"
         columns = None
@@ -352,26 +318,29 @@ def timeline(
     with --data, rule deadlines on or before as-of become:
     done (every covered community passes), overdue (some fail),
     open (none fails, some unknown), superseded (an earlier stage)
+
+    \b
+    Example:
+      shequ timeline -j donghai --data examples/communities.csv --status overdue
     """
-    from ..views import TIMELINE_STATUSES
+    from ..payloads import timeline_payload
+    from ..views import TIMELINE_STATUSES, records
     from ..views import timeline as view
 
     for status in statuses:
         if status not in TIMELINE_STATUSES:
             raise ShequError(f"unknown status '{status}'; statuses: {', '.join(TIMELINE_STATUSES)}")
     registry = registry_from(ctx)
-    day = _date(as_of) or dt.date.today()
-    communities = _load(data, facilities) if data else None
-    frame = view(registry, list(jurisdictions), day, communities)
+    when = day(as_of) or dt.date.today()
+    communities = load_data(data, facilities) if data else None
+    frame = view(registry, list(jurisdictions), when, communities)
     if statuses:
-        import polars as pl
-
-        frame = frame.filter(pl.col("status").is_in(list(statuses)))
-    rows = _records(frame)
-    notes = [f"as of {day.isoformat()}" + (f"; deadlines judged on {data}" if data else ""), *reform_notes(ctx)]
+        frame = frame.filter(frame["status"].is_in(list(statuses)))
+    rows = records(frame)
     if fmt == "json":
-        emit(fmt, rows, payload={"as_of": day, "data": data, "reforms": reform_notes(ctx), "events": rows})
+        emit(fmt, [], payload=timeline_payload(rows, when, data, reform_notes(ctx)))
         return
+    notes = [f"as of {when.isoformat()}" + (f"; deadlines judged on {data}" if data else ""), *reform_notes(ctx)]
     columns = (
         None
         if fmt == "csv"
@@ -384,6 +353,23 @@ def timeline(
 
 # --------------------------------------------------------------------------
 # cost
+
+COST_COLUMNS = [
+    "jurisdiction",
+    "obligation",
+    "title",
+    "period",
+    "amount_yuan",
+    "basis",
+    "per",
+    "payer",
+    "communities",
+    "unknown",
+    "total_yuan",
+    "total_yuan_known",
+    "document",
+    "clause",
+]
 
 
 @click.command()
@@ -399,60 +385,58 @@ def cost(ctx: click.Context, data: str, facilities: str | None, jurisdictions: t
     community. A missing basis (e.g. no household count) is unknown, not 0:
     such totals are empty, and the *_known columns sum what is known. CSV
     output is one row per community × obligation.
+
+    \b
+    Example:
+      shequ cost examples/communities.csv -j donghai --format csv
     """
+    from ..payloads import cost_payload
     from ..views import cost as view
 
     registry = registry_from(ctx)
-    report = view(registry, _load(data, facilities), list(jurisdictions))
+    report = view(registry, load_data(data, facilities), list(jurisdictions))
+    if fmt == "json":
+        emit(fmt, [], payload=cost_payload(report, data, reform_notes(ctx)))
+        return
+    if fmt == "csv":
+        emit(fmt, report.items.to_dicts())
+        return
     notes = [
         "yuan; yearly = per year, one_off = once; "
         "an empty total means some item is unknown (see *_known and *_unknown)",
         *reform_notes(ctx),
     ]
-    if fmt == "json":
-        emit(
-            fmt,
-            [],
-            payload={
-                "data": data,
-                "reforms": reform_notes(ctx),
-                "summary": _records(report.summary),
-                "totals": _records(report.totals),
-                "by_community": _records(report.by_community),
-                "items": _records(report.items),
-            },
-        )
-        return
-    if fmt == "csv":
-        emit(fmt, report.items.to_dicts())
-        return
     emit(fmt, report.summary.to_dicts(), title="Money committed, by jurisdiction", notes=notes)
-    emit(
-        fmt,
-        report.totals.to_dicts(),
-        title="By obligation (payer and source)",
-        columns=[
-            "jurisdiction",
-            "obligation",
-            "title",
-            "period",
-            "amount_yuan",
-            "basis",
-            "per",
-            "payer",
-            "communities",
-            "unknown",
-            "total_yuan",
-            "total_yuan_known",
-            "document",
-            "clause",
-        ],
-    )
+    emit(fmt, report.totals.to_dicts(), title="By obligation (payer and source)", columns=COST_COLUMNS)
     emit(fmt, report.by_community.to_dicts(), title="By community")
 
 
 # --------------------------------------------------------------------------
 # whatif
+
+WHATIF_RULE_COLUMNS = [
+    "jurisdiction",
+    "rule",
+    "change",
+    "requirement_baseline",
+    "requirement_reformed",
+    "due_baseline",
+    "due_reformed",
+    "strength_baseline",
+    "strength_reformed",
+]
+WHATIF_CHANGE_COLUMNS = [
+    "id",
+    "jurisdiction",
+    "rule",
+    "verdict_baseline",
+    "verdict_reformed",
+    "value",
+    "required_baseline",
+    "required_reformed",
+    "unit",
+    "clause",
+]
 
 
 def emit_whatif(
@@ -465,7 +449,9 @@ def emit_whatif(
     show_all: bool = False,
 ) -> None:
     """Write baseline against reformed verdicts (used by ``whatif`` and by ``compare --baseline``)."""
+    from ..payloads import whatif_payload, whatif_rows
     from ..registry import get_registry
+    from ..views import records
     from ..views import whatif as view
 
     notes = reform_notes(ctx)
@@ -475,96 +461,32 @@ def emit_whatif(
             "shequ --set donghai.service_space_per_100_households.requirement.floor=400 whatif DATA"
         )
     reformed = registry_from(ctx)
-    day = as_of.date() if isinstance(as_of, dt.datetime) else as_of
-    report = view(get_registry(), reformed, _load(data, facilities), list(jurisdictions), day)
+    report = view(get_registry(), reformed, load_data(data, facilities), list(jurisdictions), day(as_of))
     summary = report.summary
     if not show_all:
-        import polars as pl
-
-        summary = summary.filter(pl.col("changed") > 0)
+        summary = summary.filter(summary["changed"] > 0)
+    if fmt == "json":
+        emit(fmt, [], payload=whatif_payload(report, summary, notes))
+        return
+    if fmt == "csv":
+        emit(fmt, report.changes.to_dicts())
+        return
     header = [
         f"as of {report.as_of.isoformat()}: baseline (installed standards) vs reformed, "
         f"jurisdictions: {', '.join(report.jurisdictions)}",
         *notes,
     ]
-    if fmt == "json":
-        emit(
-            fmt,
-            [],
-            payload={
-                "as_of": report.as_of,
-                "reforms": notes,
-                "jurisdictions": report.jurisdictions,
-                "rules": _records(report.rules),
-                "summary": _records(summary),
-                "changes": _records(report.changes),
-                "aggregate_changes": _records(report.aggregate_changes),
-            },
-        )
-        return
-    if fmt == "csv":
-        emit(fmt, report.changes.to_dicts())
-        return
+    emit(fmt, records(report.rules), title="Rules changed by the what-if", notes=header, columns=WHATIF_RULE_COLUMNS)
     emit(
         fmt,
-        _records(report.rules),
-        title="Rules changed by the what-if",
-        notes=header,
-        columns=[
-            "jurisdiction",
-            "rule",
-            "change",
-            "requirement_baseline",
-            "requirement_reformed",
-            "due_baseline",
-            "due_reformed",
-            "strength_baseline",
-            "strength_reformed",
-        ],
-    )
-    summary_rows = [
-        {
-            **{k: row.get(k) for k in ("id", "name", "jurisdiction")},
-            "baseline": _cell(row, "baseline"),
-            "reformed": _cell(row, "reformed"),
-            "changed": row["changed"],
-        }
-        for row in summary.to_dicts()
-    ]
-    emit(
-        fmt,
-        summary_rows,
+        whatif_rows(summary),
         title="Communities whose verdicts change (pass/fail/unknown, compliance)"
         if not show_all
         else "Every community: baseline vs reformed (pass/fail/unknown, compliance)",
     )
-    emit(
-        fmt,
-        _records(report.changes),
-        title="Verdicts that change",
-        columns=[
-            "id",
-            "jurisdiction",
-            "rule",
-            "verdict_baseline",
-            "verdict_reformed",
-            "value",
-            "required_baseline",
-            "required_reformed",
-            "unit",
-            "clause",
-        ],
-    )
+    emit(fmt, records(report.changes), title="Verdicts that change", columns=WHATIF_CHANGE_COLUMNS)
     if not report.aggregate_changes.is_empty():
-        emit(fmt, _records(report.aggregate_changes), title="Rules over sets of communities that change")
-
-
-def _cell(row: dict[str, Any], side: str) -> str:
-    if row.get(f"pass_{side}") is None:
-        return "—"
-    text = f"{row[f'pass_{side}']}/{row[f'fail_{side}']}/{row[f'unknown_{side}']}"
-    compliance = row.get(f"compliance_{side}")
-    return text + (f" ({round(compliance * 100)}%)" if compliance is not None else "")
+        emit(fmt, records(report.aggregate_changes), title="Rules over sets of communities that change")
 
 
 @click.command()
@@ -586,10 +508,13 @@ def whatif(
 ) -> None:
     """Baseline against reformed verdicts for the same data, and which verdicts change.
 
+    Default jurisdictions: those the what-if changes. (shequ --set … compare
+    DATA shows the reformed view alone.)
+
     \b
-    shequ --set donghai.service_space_per_100_households.requirement.floor=400 whatif DATA
-    (shequ --set … compare DATA shows the reformed view alone.)
-    Default jurisdictions: those the what-if changes.
+    Example:
+      shequ --set donghai.service_space_per_100_households.requirement.floor=400 \\
+        whatif examples/communities.csv
     """
     emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all)
 

@@ -1,0 +1,111 @@
+"""Commands about the installed standards themselves: plugins, rules, show, validate.
+
+Each parses its options, asks the library (:mod:`shequ.payloads`,
+:mod:`shequ.checks.validate`) for plain rows and renders them with
+:func:`~shequ.cli.common.emit`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import Problem, ProblemsError
+from .common import emit, format_option, handle_errors, jurisdiction_option, reform_notes, registry_from
+
+
+@click.command()
+@format_option
+@click.option("--coverage", is_flag=True, help="Also report, per plugin, provisions encoded and numbers accounted for.")
+@click.pass_context
+@handle_errors
+def plugins(ctx: click.Context, fmt: str, coverage: bool) -> None:
+    """Installed jurisdictions: id, name, documents, counts, where loaded from.
+
+    \b
+    Example:
+      shequ plugins --coverage --format json
+    """
+    from ..payloads import plugin_rows
+
+    rows = plugin_rows(registry_from(ctx), coverage)
+    columns = None if fmt == "json" else [c for c in rows[0] if c not in ("location", "name_en")] if rows else None
+    emit(fmt, rows, columns=columns, title="Installed jurisdictions", notes=reform_notes(ctx))
+
+
+@click.command()
+@jurisdiction_option
+@format_option
+@click.pass_context
+@handle_errors
+def rules(ctx: click.Context, jurisdictions: tuple[str, ...], fmt: str) -> None:
+    """The encoded rules with requirement, due date and citation.
+
+    \b
+    Example:
+      shequ rules -j changchun -j donghai --format markdown
+    """
+    from ..payloads import rule_rows
+
+    rows = rule_rows(registry_from(ctx), jurisdictions)
+    columns = (
+        None
+        if fmt in ("json", "csv")
+        else ["jurisdiction", "rule", "title", "metric", "applies_to", "requirement", "due", "clause"]
+    )
+    emit(fmt, rows, columns=columns, title="Rules", notes=reform_notes(ctx))
+
+
+@click.command()
+@click.argument("jurisdiction_id", metavar="ID")
+@format_option
+@click.pass_context
+@handle_errors
+def show(ctx: click.Context, jurisdiction_id: str, fmt: str) -> None:
+    """One jurisdiction's whole normalised standard.
+
+    \b
+    Example:
+      shequ show donghai --format json
+    """
+    from ..payloads import standard_notes, standard_payload, standard_sections
+
+    registry = registry_from(ctx)
+    loaded = registry.get(jurisdiction_id)
+    if fmt == "json":
+        emit(fmt, [], payload=standard_payload(registry, loaded))
+        return
+    notes = standard_notes(loaded) + reform_notes(ctx)
+    for index, (title, rows) in enumerate(standard_sections(registry, loaded)):
+        if fmt == "csv":
+            click.echo(f"# {title}")
+        emit(fmt, rows, title=title, notes=notes if index == 0 else ())
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@format_option
+@handle_errors
+def validate(paths: tuple[Path, ...], fmt: str) -> None:
+    """Check plugin TOML without installing it: schema, ids, quotes, numbers, overlaps.
+
+    \b
+    Example:
+      shequ validate ./shequ-suzhou
+    """
+    from ..checks.validate import validate_path
+
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            problems += validate_path(path)
+        except ProblemsError as exc:
+            problems += exc.problems
+    if problems:
+        raise ProblemsError(problems)
+    emit(fmt, [{"path": str(p), "valid": True} for p in paths], title="Valid")
+
+
+#: The commands this module adds to ``shequ``.
+COMMANDS: list[click.Command] = [plugins, rules, show, validate]
