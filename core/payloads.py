@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str, Any]]:
     """Every rule of the selected jurisdictions with requirement, due date and citation."""
-    from .describe import applies_text, requirement_text
+    from .forms import applies_text, words
 
     rows = []
     for loaded in registry.select(jurisdictions):
@@ -39,7 +39,7 @@ def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str
                     "title": rule.title,
                     "metric": rule.metric,
                     "applies_to": applies_text(rule.applies_to),
-                    "requirement": requirement_text(rule.requirement, unit, lambda m: registry.catalog.metric(m).unit),
+                    "requirement": words(rule.requirement, unit, lambda m: registry.catalog.metric(m).unit),
                     "due": rule.due,
                     "strength": rule.strength,
                     "document": document.number or document.id,
@@ -53,19 +53,17 @@ def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str
 def standard_payload(registry: Registry, loaded: LoadedStandard) -> dict[str, Any]:
     """The whole normalised standard of one jurisdiction as plain data."""
     from .convert import unstructure
-    from .describe import applies_text, requirement_text
+    from .forms import applies_text, stages, words
 
     data = unstructure(loaded.standard)
     for rule, rule_data in zip(loaded.standard.rules, data["rules"], strict=False):
         unit = registry.catalog.metric(rule.metric).unit
         rule_data["unit"] = unit
-        rule_data["requirement_text"] = requirement_text(
-            rule.requirement, unit, lambda m: registry.catalog.metric(m).unit
-        )
+        rule_data["requirement_text"] = words(rule.requirement, unit, lambda m: registry.catalog.metric(m).unit)
         rule_data["applies_to_text"] = applies_text(rule.applies_to)
         rule_data["stages"] = [
             {"due": stage.due.isoformat(), "requirement": unstructure(stage.requirement)}
-            for stage in getattr(rule.requirement, "stages", ())
+            for stage in stages(rule.requirement)
         ]
     data["plugin"] = loaded.plugin
     return data

@@ -25,20 +25,15 @@ import attrs
 import pluggy
 from pluggy import HookImpl
 
-from . import hookspecs
+from . import forms, hookspecs
 from .catalog import Catalog
 from .convert import structure
 from .errors import PluginError, Problem, ProblemsError, ShequError
 from .model import (
     TASK_ROLES,
-    Aggregate,
     CatalogAdditions,
     Condition,
-    Conditional,
-    ScaledMinimum,
-    Share,
     Standard,
-    walk_requirement,
 )
 from .suggest import did_you_mean
 
@@ -428,14 +423,9 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
                 problem(f"{where}.applies_to.flags", f"unknown flag '{flag}'{Catalog.suggest(flag, catalog.flags)}")
         for i, cond in enumerate(rule.applies_to.when):
             condition(f"{where}.applies_to.when[{i}]", cond)
-        for requirement in walk_requirement(rule.requirement):
-            metric(f"{where}.requirement.metric", getattr(requirement, "metric", None))
-            if isinstance(requirement, ScaledMinimum):
-                metric(f"{where}.requirement.basis", requirement.basis)
-            if isinstance(requirement, (Share, Aggregate)):
-                metric(f"{where}.requirement.of", requirement.of)
-            if isinstance(requirement, Conditional):
-                condition(f"{where}.requirement.when", requirement.when)
+        for requirement in forms.walk(rule.requirement):
+            for field, metric_id in forms.references(requirement):
+                metric(f"{where}.requirement.{field}", metric_id)
     for index, task in enumerate(standard.tasks):
         where = f"tasks[{index}]"
         source(where, task.source.document)

@@ -19,8 +19,9 @@ from collections.abc import Iterator
 
 import attrs
 
+from .. import forms
 from ..errors import Problem
-from ..model import Standard, walk_requirement
+from ..model import Standard
 from ..registry import LoadedStandard
 
 _SPACE = re.compile(r"\s+")
@@ -86,7 +87,7 @@ def _spellings(value: float) -> set[str]:
     spellings = {fmt(value)}
     if 0 < value < 1 or (value <= 1.5 and not float(value).is_integer()):
         spellings.add(fmt(round(value * 100, 6)))
-    spellings.update({100: {"百"}, 1000: {"千"}, 10000: {"万"}}.get(value, set()))
+    spellings.update({100.0: {"百"}, 1000.0: {"千"}, 10000.0: {"万"}}.get(value, set()))
     if value >= 10000 and value % 1000 == 0:
         spellings.add(fmt(value / 10000) + "万")
     if float(value).is_integer() and 0 <= value <= 99:
@@ -112,9 +113,6 @@ def _in_quote(value: float, quote: str) -> bool:
     return False
 
 
-_VALUE_FIELDS = ("value", "min", "max", "rate", "per", "floor")
-
-
 def value_problems(loaded: LoadedStandard) -> list[Problem]:
     """Requirement numbers that appear neither in the rule's quote nor in an explaining note."""
     origin = loaded.origin
@@ -122,11 +120,8 @@ def value_problems(loaded: LoadedStandard) -> list[Problem]:
     for index, rule in enumerate(loaded.standard.rules):
         # a number the quote lacks may be explained in the rule's notes, in words a reviewer reads
         quote = normalise(rule.source.quote) + "\n" + normalise(rule.notes or "")
-        for requirement in walk_requirement(rule.requirement):
-            for name in _VALUE_FIELDS:
-                value = getattr(requirement, name, None)
-                if value is None or (name == "per" and value == 1) or isinstance(value, bool):
-                    continue
+        for requirement in forms.walk(rule.requirement):
+            for name, value in forms.numbers(requirement):
                 if not _in_quote(float(value), quote):
                     problems.append(
                         Problem(

@@ -8,13 +8,10 @@ from functools import reduce
 import attrs
 import polars as pl
 
-from ..model import (
-    Aggregate,
-    Rule,
-    Staged,
-)
+from ..forms import compile_requirement, stage_in_force
+from ..model import Aggregate, Rule
 from ..registry import LoadedStandard
-from .compile import _not_due, applies_expr, compile_requirement
+from .compile import _not_due, applies_expr
 from .metrics import MetricResolver
 from .verdicts import ALL_DISTRICTS, F64, FAIL, NOT_APPLICABLE, NOT_DUE, PASS, UNKNOWN
 
@@ -61,11 +58,11 @@ def _plan_aggregate(
     requirement = rule.requirement
     due = rule.due
     not_due = False
-    if isinstance(requirement, Staged):
-        in_force = [stage for stage in requirement.stages if stage.due <= as_of]
-        stage = in_force[-1] if in_force else requirement.stages[0]
+    staged = stage_in_force(requirement, as_of)
+    if staged is not None:
+        stage, in_force = staged
         not_due, due, requirement = not in_force, stage.due, stage.requirement
-    assert isinstance(requirement, Aggregate)
+    assert isinstance(requirement, Aggregate)  # Rule.aggregate: an aggregate, or stages of aggregates
     document_date = loaded.standard.document(rule.source.document).date
     value = metrics.ref(rule.metric)
     if requirement.condition is not None:
@@ -129,6 +126,9 @@ def _judge_aggregate(
 ) -> pl.DataFrame:
     n = pl.col("communities").cast(F64)
     statistic = requirement.statistic
+    # the statistic's lowest and highest possible value, missing data read both ways
+    low: pl.Expr
+    high: pl.Expr
     if statistic == "share":
         # unknown communities could go either way: judge only when both readings agree
         low = pl.when(n > 0).then(pl.col("met") / n)
@@ -186,9 +186,3 @@ def _judge_aggregate(
         pl.col("unknown"),
         pl.lit(due, dtype=pl.Date).alias("due"),
     )
-
-
-def _aggregate_requirements(rule: Rule) -> list[Aggregate]:
-    if isinstance(rule.requirement, Staged):
-        return [s.requirement for s in rule.requirement.stages if isinstance(s.requirement, Aggregate)]
-    return [rule.requirement] if isinstance(rule.requirement, Aggregate) else []

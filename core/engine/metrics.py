@@ -21,22 +21,6 @@ def _mask_column(lists: str, chunk: int) -> str:
     return f"_mask:{lists}:{chunk}"
 
 
-def _num(expr: pl.Expr) -> pl.Expr:
-    """A number as text: 450 not 450.0, 0.35 not 0.35000001."""
-    rounded = expr.round(2)
-    return (
-        pl.when(rounded == rounded.round(0))
-        .then(rounded.round(0).cast(pl.Int64).cast(pl.String))
-        .otherwise(rounded.cast(pl.String))
-    )
-
-
-def _share_text(expr: pl.Expr, per: float) -> pl.Expr:
-    if per == 1:
-        return pl.concat_str([_num(expr * 100), pl.lit("%")])
-    return pl.concat_str([_num(expr), pl.lit(f" per {per:g}")])
-
-
 @attrs.define
 class MetricResolver:
     """Expressions for catalog metrics over the columns a community table has."""

@@ -5,6 +5,15 @@ plain Python and three-valued logic (``None`` is unknown). It is slow by
 design and used only to cross-check the columnar engine in tests and to
 measure the engine's speed-up in the benchmark. Aggregate rules are the
 engine's alone.
+
+It is an independent oracle, so it shares no code path with what it checks:
+not the engine's modules, and not :mod:`shequ.forms`, where each form's
+compilation and the engine's dispatch live (an import-linter contract in
+pyproject forbids both). It keeps its own small dispatch in :func:`judge`, and
+decides the stage in force of a staged requirement again, in two lines, rather
+than asking :func:`shequ.forms.staged.in_force`: a shared mistake there would
+otherwise pass the cross-check. A new form is judged here only once someone
+writes its branch by hand; until then :func:`judge` refuses it.
 """
 
 from __future__ import annotations

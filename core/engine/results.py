@@ -10,9 +10,8 @@ from typing import Any
 import attrs
 import polars as pl
 
-from ..model import (
-    Rule,
-)
+from .. import forms
+from ..model import Rule
 from ..registry import LoadedStandard, Registry, get_registry
 from .aggregates import _evaluate_aggregates, _plan_aggregate
 from .compile import CompiledRule, compile_standard
@@ -237,7 +236,7 @@ DETAIL_COLUMNS = [
 
 
 def _empty_details() -> pl.DataFrame:
-    schema = dict.fromkeys(DETAIL_COLUMNS, pl.String)
+    schema: dict[str, Any] = dict.fromkeys(DETAIL_COLUMNS, pl.String)
     schema.update({"value": F64, "required_min": F64, "required_max": F64, "shortfall": F64, "due": pl.Date})
     return pl.DataFrame(schema=schema)
 
@@ -281,9 +280,9 @@ def evaluate(
     compiled: list[CompiledRule] = []
     aggregate_rules: list[tuple[LoadedStandard, Rule]] = []
     for loaded in standards:
-        rules, aggregates = compile_standard(loaded, metrics, as_of, columns)
+        rules, set_rules = compile_standard(loaded, metrics, as_of, columns)
         compiled += rules
-        aggregate_rules += [(loaded, rule) for rule in aggregates]
+        aggregate_rules += [(loaded, rule) for rule in set_rules]
     # aggregates may add metrics: compile their expressions before building the metrics table
     plans = [
         _plan_aggregate(i, rule, loaded, metrics, as_of, columns) for i, (loaded, rule) in enumerate(aggregate_rules)
@@ -309,8 +308,6 @@ def input_columns(registry: Registry, standards: Iterable[LoadedStandard] | None
     designations). Python-computed metrics contribute nothing: their inputs
     are not declared.
     """
-    from ..model import walk_requirement
-
     catalog = registry.catalog
     needed: dict[str, str] = {}
 
@@ -341,12 +338,9 @@ def input_columns(registry: Registry, standards: Iterable[LoadedStandard] | None
                 add(f"flag.{flag}")
             for condition in rule.applies_to.when:
                 add(condition.metric)
-            for requirement in walk_requirement(rule.requirement):
-                for name in ("metric", "basis", "of"):
-                    add(getattr(requirement, name, None))
-                when = getattr(requirement, "when", None)
-                if when is not None:
-                    add(when.metric)
+            for requirement in forms.walk(rule.requirement):
+                for _field, metric_id in forms.references(requirement):
+                    add(metric_id)
         for obligation in loaded.standard.obligations:
             add(obligation.basis)
     return dict(sorted(needed.items()))

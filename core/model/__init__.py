@@ -28,7 +28,6 @@ from .requirements import (
     Stage,
     Staged,
     is_aggregate,
-    walk_requirement,
 )
 from .standard import (
     JURISDICTION_LEVELS,
@@ -90,5 +89,4 @@ __all__ = [
     "Task",
     "Unencoded",
     "is_aggregate",
-    "walk_requirement",
 ]

@@ -1,9 +1,14 @@
-"""Requirement forms: one attrs class per form, told apart by the ``form`` key."""
+"""Requirement forms: one attrs class per form, told apart by the ``form`` key.
+
+This is the schema: what a standard's TOML may say. What each form means
+(its words, its Polars compilation, its stages, what it nests) lives in one
+module per form in :mod:`shequ.forms`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Union
+from typing import Literal, Union, get_args
 
 from attrs import field, frozen
 
@@ -223,43 +228,16 @@ Requirement = Union[  # noqa: UP007
 ]
 
 
-REQUIREMENT_FORMS: dict[str, type] = {
-    cls.__attrs_attrs__.form.default: cls  # type: ignore[attr-defined]
-    for cls in (
-        Minimum,
-        Maximum,
-        Range,
-        ScaledMinimum,
-        Share,
-        Present,
-        Placement,
-        Conditional,
-        Staged,
-        AnyOf,
-        Aggregate,
-    )
-}
-
-
-def walk_requirement(requirement: Requirement):
-    """Yield ``requirement`` and every requirement nested in it, depth first."""
-    yield requirement
-    if isinstance(requirement, Conditional):
-        yield from walk_requirement(requirement.then)
-        if requirement.otherwise is not None:
-            yield from walk_requirement(requirement.otherwise)
-    elif isinstance(requirement, Staged):
-        for stage in requirement.stages:
-            yield from walk_requirement(stage.requirement)
-    elif isinstance(requirement, AnyOf):
-        for option in requirement.options:
-            yield from walk_requirement(option)
-    elif isinstance(requirement, Aggregate) and requirement.condition is not None:
-        yield from walk_requirement(requirement.condition)
+#: Each ``form`` key to its class, in the order of :data:`Requirement`.
+REQUIREMENT_FORMS: dict[str, type] = {cls.__attrs_attrs__.form.default: cls for cls in get_args(Requirement)}
 
 
 def is_aggregate(requirement: Requirement) -> bool:
-    """Whether a requirement is judged over a set of communities."""
+    """Whether a requirement is judged over a set of communities: an aggregate, or stages of aggregates.
+
+    A fact of the schema, not behaviour: :attr:`Rule.aggregate` needs it and
+    the model imports nothing above itself (:mod:`shequ.forms` gives the forms behaviour).
+    """
     if isinstance(requirement, Staged):
         return any(is_aggregate(stage.requirement) for stage in requirement.stages)
     return isinstance(requirement, Aggregate)

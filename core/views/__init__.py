@@ -23,7 +23,8 @@ data not given "depends", a cost whose basis is missing is unknown.
 
 from __future__ import annotations
 
-from .common import MetricKey, bounds_text, records
+from ..forms.words import bounds_text
+from .common import MetricKey, records
 from .cost import CostReport, cost
 from .diff import DIFF_STATUSES, diff
 from .responsibilities import ROLE_ZH, ROLES, resolve_department, responsibilities, responsibilities_matrix

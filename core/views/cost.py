@@ -11,7 +11,7 @@ import polars as pl
 from .. import engine
 from ..engine import MetricResolver
 from ..registry import Registry
-from .common import F64, _applies_expr, _frame_of, _metrics_frame
+from .common import F64, _frame_of
 from .responsibilities import _department_names
 
 
@@ -52,7 +52,7 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
         document_numbers = {d.id: d.number or d.id for d in loaded.standard.documents}
         default_document = loaded.standard.documents[0].id
         for obligation in loaded.standard.obligations:
-            applies = _applies_expr(obligation, resolver, columns)
+            applies = engine.applies_expr(obligation, resolver, columns)
             if obligation.basis is None:
                 raw = pl.lit(obligation.amount_yuan, dtype=F64)
             else:
@@ -62,7 +62,7 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
             specs.append(
                 (loaded, obligation, applies, raw, document_numbers[obligation.source.document or default_document])
             )
-    metrics_frame = _metrics_frame(frame, resolver, identity)
+    metrics_frame = resolver.table(frame)
     parts = []
     for loaded, obligation, applies, raw, document in specs:
         status = (

@@ -9,26 +9,13 @@ from typing import Any
 import attrs
 import polars as pl
 
-from ..describe import applies_text, condition_text
+from .. import forms
 from ..errors import ShequError
-from ..model import (
-    Aggregate,
-    AnyOf,
-    Conditional,
-    Maximum,
-    Minimum,
-    Placement,
-    Present,
-    Range,
-    Requirement,
-    Rule,
-    ScaledMinimum,
-    Share,
-    Staged,
-)
+from ..forms.words import rounded, with_unit
+from ..model import Rule
 from ..registry import LoadedStandard, Registry
-from .common import F64, MetricKey, _as_of, _Keys, _leaf, _num, _with_unit, bounds_text
-from .standards import _metric_filter, _rule_names, _walk, standards_table
+from .common import F64, MetricKey, _as_of, _Keys
+from .standards import _metric_filter, _rule_names, standards_table
 
 DIFF_COLUMNS = [
     "metric",
@@ -63,65 +50,31 @@ _NUMERIC_ASPECTS = ("minimum", "maximum", "rate")
 _ASPECT_ORDER = {"minimum": 0, "maximum": 1, "rate": 2, "presence": 3}
 
 
-def _aspects(
-    rule: Rule, keys: _Keys, key: MetricKey, as_of: dt.date, with_kinds: bool = False
-) -> list[tuple[str, str, Any, str]]:
+#: (qualifier, aspect, value, text): what a rule contributes to a comparison; "_stated" carries the stated text.
+_Found = tuple[str, str, float | str | None, str]
+
+
+def _aspects(rule: Rule, keys: _Keys, key: MetricKey, as_of: dt.date, with_kinds: bool = False) -> list[_Found]:
     """(qualifier, aspect, value, text) of one rule: numbers in the key's display unit."""
     scope = rule.applies_to
-    qualifier = [*scope.flags, *getattr(scope, "districts", ()), *(condition_text(c) for c in scope.when)]
+    qualifier = [*scope.flags, *scope.districts, *(forms.condition_text(c) for c in scope.when)]
     if with_kinds and scope.kinds:  # comparing across every kind: a rule for one kind is a narrower scope
         qualifier.insert(0, "/".join(scope.kinds))
     requirement = rule.requirement
-    if isinstance(requirement, Staged):
-        in_force = [s for s in requirement.stages if s.due <= as_of]
-        requirement = (in_force[-1] if in_force else requirement.stages[0]).requirement
-    branches: list[tuple[list[str], Requirement]] = [(qualifier, requirement)]
-    if isinstance(requirement, Conditional):
-        when = condition_text(requirement.when)
-        branches = [([*qualifier, f"if {when}"], requirement.then)]
-        if requirement.otherwise is not None:
-            branches.append(([*qualifier, f"unless {when}"], requirement.otherwise))
-    found = []
-    for names, form in branches:
-        q = "; ".join(names)
-        if isinstance(form, (Staged, Conditional)):
-            form = _leaf(form)
-        found.append((q, "_stated", None, keys.stated(form, rule.metric)))
-        own = keys.of_requirement(form, getattr(form, "metric", None) or rule.metric)
-        if isinstance(form, (AnyOf, Placement, Aggregate)) or own.key != key.key:
-            found.append((q, "requirement", None, keys.stated(form, rule.metric)))
+    staged = forms.stage_in_force(requirement, as_of)
+    if staged is not None:
+        requirement = staged[0].requirement
+    found: list[_Found] = []
+    for branch, inner in forms.form_of(requirement).branches(requirement):
+        q = "; ".join([*qualifier, branch] if branch else qualifier)
+        form = forms.leaf(inner)
+        stated = keys.stated(form, rule.metric)
+        found.append((q, "_stated", None, stated))
+        aspects = forms.form_of(form).aspects(form, key)
+        if not aspects or keys.of_requirement(form, rule.metric).key != key.key:
+            found.append((q, "requirement", None, stated))
             continue
-        s = key.scale
-        unit = key.unit
-        if isinstance(form, Minimum):
-            found.append((q, "minimum", form.value * s, bounds_text(form.value * s, None, unit)))
-        elif isinstance(form, Maximum):
-            found.append((q, "maximum", form.value * s, bounds_text(None, form.value * s, unit)))
-        elif isinstance(form, Range):
-            found.append((q, "minimum", form.min * s, bounds_text(form.min * s, None, unit)))
-            found.append((q, "maximum", form.max * s, bounds_text(None, form.max * s, unit)))
-        elif isinstance(form, Share):
-            if form.min is not None:
-                found.append((q, "minimum", form.min * s, bounds_text(form.min * s, None, unit)))
-            if form.max is not None:
-                found.append((q, "maximum", form.max * s, bounds_text(None, form.max * s, unit)))
-        elif isinstance(form, ScaledMinimum):
-            per = 100.0 if form.basis in ("households", "population") else 1.0
-            rate = form.rate / form.per * per * s
-            found.append(
-                (
-                    q,
-                    f"rate per {per:g} {form.basis}",
-                    rate,
-                    _with_unit(f"≥ {_num(rate)}", unit) + f" per {per:g} {form.basis}",
-                )
-            )
-            if form.floor is not None:
-                found.append((q, "minimum", form.floor * s, bounds_text(form.floor * s, None, unit)))
-        elif isinstance(form, Present):
-            found.append((q, "presence", "present", "present"))
-        else:
-            found.append((q, "requirement", None, keys.stated(form, rule.metric)))
+        found += [(q, aspect, value, text) for aspect, value, text in aspects]
     return found
 
 
@@ -139,7 +92,7 @@ def _profile(
         entry = profile.setdefault(key.key, {"key": key, "rules": [], "texts": [], "aspects": {}})
         entry["rules"].append(rule.id)
         strength = "" if rule.strength == "mandatory" else f" ({rule.strength})"
-        scope = applies_text(attrs.evolve(rule.applies_to, kinds=()))
+        scope = forms.applies_text(attrs.evolve(rule.applies_to, kinds=()))
         scope = "" if scope == "all" else f" [{scope}]"
         due = f" due {rule.due.isoformat()}" if rule.due else ""
         entry["texts"].append(f"{keys.stated(rule.requirement, rule.metric)}{scope}{strength}{due}")
@@ -165,9 +118,7 @@ def _profile(
 
 def _size_dependent(rule: Rule) -> bool:
     """Whether a rule's concrete requirement can change with a community's size."""
-    return bool(rule.applies_to.when) or any(
-        isinstance(r, (ScaledMinimum, Conditional)) for r in _walk(rule.requirement)
-    )
+    return bool(rule.applies_to.when) or any(forms.form_of(r).varies for r in forms.walk(rule.requirement))
 
 
 def _compare(aspect: str, a: Any, b: Any) -> tuple[str, float | None]:
@@ -214,7 +165,7 @@ def diff(
     rows: list[dict[str, Any]] = []
     for metric in sorted(set(pa) | set(pb)):
         ea, eb = pa.get(metric), pb.get(metric)
-        key: MetricKey = (ea or eb)["key"]
+        key: MetricKey = (pa.get(metric) or pb[metric])["key"]
         base = {
             "metric": metric,
             "label": key.label,
@@ -339,7 +290,7 @@ def _diff_slots(
             stricter, looser = (a, vb) if status == "a_stricter" else (b, va)
             row["stricter"] = stricter
             row["difference_pct"] = difference / looser * 100 if looser else None
-            amount = _with_unit(_num(difference), key.unit)
+            amount = with_unit(rounded(difference), key.unit)
             if aspect.startswith("rate "):
                 amount += aspect[len("rate") :]
             row["summary"] = (
@@ -402,7 +353,7 @@ def _diff_sizes(
                     row.update(
                         stricter=stricter,
                         difference_pct=difference / looser * 100 if looser else None,
-                        summary=f"{aspect}: {stricter} stricter by {_with_unit(_num(difference), key.unit)} "
+                        summary=f"{aspect}: {stricter} stricter by {with_unit(rounded(difference), key.unit)} "
                         f"({a} {ca['concrete']}, {b} {cb['concrete']})",
                     )
                 else:

@@ -10,28 +10,15 @@ from typing import Any
 import attrs
 import polars as pl
 
+from .. import forms
 from ..catalog import Catalog
-from ..describe import condition_text, requirement_text
-from ..engine import MetricResolver, compile_requirement
+from ..engine import MetricResolver
 from ..errors import ShequError
-from ..model import (
-    COMMUNITY_KINDS,
-    Aggregate,
-    AnyOf,
-    Conditional,
-    Maximum,
-    Minimum,
-    Placement,
-    Present,
-    Range,
-    Requirement,
-    Rule,
-    ScaledMinimum,
-    Share,
-    Staged,
-)
+from ..forms.compiling import Part
+from ..forms.words import bounds_text
+from ..model import COMMUNITY_KINDS, Requirement, Rule, is_aggregate
 from ..registry import LoadedStandard, Registry
-from .common import COMMUNITY_COUNT, F64, MetricKey, _as_of, _Keys, _metrics_frame, _with_masks, bounds_text
+from .common import COMMUNITY_COUNT, F64, MetricKey, _as_of, _Keys
 
 
 @attrs.frozen
@@ -57,9 +44,13 @@ def scenarios(
             f"kinds: {', '.join(COMMUNITY_KINDS)}"
         )
     result = []
-    for size in list(households) or [None]:
-        estimated = population is None and persons_per_household is not None and size is not None
-        people = round(size * persons_per_household) if estimated else population
+    sizes: list[int | None] = [*households] or [None]
+    people: int | None
+    for size in sizes:
+        if population is None and persons_per_household is not None and size is not None:
+            people, estimated = round(size * persons_per_household), True
+        else:
+            people, estimated = population, False
         result.append(Scenario(households=size, population=people, kind=kind, population_estimated=estimated))
     return result
 
@@ -82,7 +73,8 @@ class _Pending:
 
     row: dict[str, Any]
     leaf: Requirement | None
-    parts: list[tuple[Any, MetricKey, str]] = attrs.Factory(list)  # (Part, key, unit)
+    #: (option, its compiled part, its key): the leaf itself, or each alternative of an ``any_of``
+    parts: list[tuple[Requirement, Part, MetricKey]] = attrs.Factory(list)
 
 
 RULE_COLUMNS = [
@@ -144,7 +136,7 @@ def standards_rules(
             try:
                 expr = resolver.expr(metric)
                 values[metric] = (
-                    _with_masks(frame, resolver).with_columns(expr.alias("__value")).get_column("__value").to_list()
+                    resolver.table(frame).with_columns(expr.alias("__value")).get_column("__value").to_list()
                 )  # with_columns broadcasts a literal (a missing column)
             except KeyError:
                 values[metric] = [None] * frame.height
@@ -159,7 +151,7 @@ def standards_rules(
                 continue
             for index, scenario in enumerate(items):
                 pending.append(_resolve_rule(rule, loaded, key, keys, scenario, index, value_of, resolver, as_of))
-    metrics_frame = _metrics_frame(frame, resolver, ["id"])
+    metrics_frame = resolver.table(frame)
     rows = _evaluate_pending(pending, metrics_frame)
     if not rows:
         return pl.DataFrame(schema=_rule_schema())
@@ -185,16 +177,9 @@ def _rule_names(rule: Rule, key: MetricKey) -> set[str]:
     if key == COMMUNITY_COUNT:  # the rule's metric is only a carrier
         return {key.key}
     names = {key.key, rule.metric}
-    for requirement in _walk(rule.requirement):
-        if getattr(requirement, "metric", None):
-            names.add(requirement.metric)
+    for requirement in forms.walk(rule.requirement):
+        names.update(metric for field, metric in forms.references(requirement) if field == "metric")
     return names
-
-
-def _walk(requirement: Requirement):
-    from ..model import walk_requirement
-
-    return walk_requirement(requirement)
 
 
 def _metric_filter(
@@ -257,52 +242,41 @@ def _resolve_rule(
     for condition in scope.when:
         holds = condition.holds(value_of(condition.metric, index))
         if holds is False:
-            row.update(status="not_applicable", reason=f"only where {condition_text(condition)}")
+            row.update(status="not_applicable", reason=f"only where {forms.condition_text(condition)}")
             return _Pending(row, None)
         if holds is None:
-            reasons.append(f"only where {condition_text(condition)}")
+            reasons.append(f"only where {forms.condition_text(condition)}")
     if scope.flags:
         reasons.append(f"only where {', '.join(scope.flags)}")
     if getattr(scope, "districts", ()):
         reasons.append(f"only in {', '.join(scope.districts)}")
-    requirement: Requirement | None = rule.requirement
+    requirement = rule.requirement
     notes = []
-    while isinstance(requirement, (Staged, Conditional)):
-        if isinstance(requirement, Staged):
-            in_force = [s for s in requirement.stages if s.due <= as_of]
-            stage = in_force[-1] if in_force else requirement.stages[0]
-            row["due"] = stage.due
-            notes.append(f"from {stage.due.isoformat()}" if in_force else f"not before {stage.due.isoformat()}")
-            requirement = stage.requirement
-        else:
-            holds = requirement.when.holds(value_of(requirement.when.metric, index))
-            if holds is None:
-                reasons.append(f"if {condition_text(requirement.when)}")
-                requirement = requirement.then
-            elif holds:
-                requirement = requirement.then
-            elif requirement.otherwise is not None:
-                requirement = requirement.otherwise
-            else:
-                row.update(status="not_applicable", reason=f"only if {condition_text(requirement.when)}")
-                return _Pending(row, None)
-    assert requirement is not None
+    # settle staged and conditional layers for this scenario, down to the form that binds it
+    while (step := forms.form_of(requirement).peel(requirement, as_of, lambda m: value_of(m, index))) is not None:
+        if step.due is not None:
+            row["due"] = step.due
+        if step.note:
+            notes.append(step.note)
+        if step.depends:
+            reasons.append(step.depends)
+        if step.then is None:
+            row.update(status="not_applicable", reason=step.not_applicable)
+            return _Pending(row, None)
+        requirement = step.then
     if reasons:
         row.update(status="depends", reason="; ".join(reasons))
     if notes:
         row["reason"] = "; ".join(filter(None, [row["reason"], *notes]))
-    if isinstance(requirement, Aggregate):
+    if is_aggregate(requirement):
         text = keys.stated(requirement, rule.metric)
         row.update(status="aggregate", concrete=text if "across" in text else f"{text} (across communities)")
         return _Pending(row, None)
     pending = _Pending(row, requirement)
-    options = requirement.options if isinstance(requirement, AnyOf) else (requirement,)
-    for option in options:
-        option_metric = getattr(option, "metric", None) or rule.metric
-        option_key = keys.of_requirement(option, option_metric)
-        unit = keys.unit(option_metric)
-        part = compile_requirement(option, rule.metric, resolver, as_of, unit)
-        pending.parts.append((part, option_key, unit))
+    for option in forms.form_of(requirement).options(requirement):
+        unit = keys.unit(forms.own_metric(option) or rule.metric)
+        part = forms.compile_requirement(option, rule.metric, resolver, as_of, unit)
+        pending.parts.append((option, part, keys.of_requirement(option, rule.metric)))
     pending.row["_index"] = index
     return pending
 
@@ -310,7 +284,7 @@ def _resolve_rule(
 def _evaluate_pending(pending: list[_Pending], metrics_frame: pl.DataFrame) -> list[dict[str, Any]]:
     expressions = []
     for number_, item in enumerate(pending):
-        for k, (part, _key, _unit) in enumerate(item.parts):
+        for k, (_option, part, _key) in enumerate(item.parts):
             expressions += [
                 part.lo.cast(F64).alias(f"{number_}:{k}:lo"),
                 part.hi.cast(F64).alias(f"{number_}:{k}:hi"),
@@ -340,43 +314,35 @@ def _evaluate_pending(pending: list[_Pending], metrics_frame: pl.DataFrame) -> l
 def _concretise(
     row: dict[str, Any], item: _Pending, results: list[tuple[float | None, float | None, str | None]]
 ) -> None:
-    leaf = item.leaf
+    """The concrete requirement of a scenario in the key's display unit, and its bounds where they rank."""
+    assert item.leaf is not None
     key_name = row["metric"]
+    alternatives = len(item.parts) > 1
     texts = []
-    for (lo, hi, text), (_part, key, _unit) in zip(results, item.parts, strict=False):
-        option = leaf.options[len(texts)] if isinstance(leaf, AnyOf) else leaf
-        if isinstance(option, Present):
+    for (lo, hi, text), (option, _part, key) in zip(results, item.parts, strict=True):
+        form = forms.form_of(option)
+        if form.compared_by == "presence":
             texts.append("present" if key.key == key_name else f"{key.key} present")
-        elif isinstance(option, Placement):
+            continue
+        if form.compared_by != "bounds":
             texts.append(text or "")
-        elif isinstance(option, (Minimum, Maximum, Range, ScaledMinimum, Share)):
-            if isinstance(option, Share):
-                lo = None if option.min is None else lo
-                hi = None if option.max is None else hi
-            elif isinstance(option, (Minimum, ScaledMinimum)):
-                hi = None
-            elif isinstance(option, Maximum):
-                lo = None
-            lo = None if lo is None else lo * key.scale
-            hi = None if hi is None else hi * key.scale
-            bounds = bounds_text(lo, hi, key.unit)
-            if not bounds:
-                basis = getattr(option, "basis", "data")
-                row["status"] = "depends"
-                row["reason"] = "; ".join(filter(None, [row["reason"], f"depends on {basis}"]))
-                bounds = requirement_text(option, key.unit)
-            elif isinstance(option, Share) and not key.normalised and key.unit == "%":
-                bounds = f"{bounds} of {option.of}"
-            prefix = f"{key.key}: " if key.key != key_name else ""
-            texts.append(prefix + bounds)
-            if not isinstance(leaf, AnyOf) and key.key == key_name:
-                row["required_min"], row["required_max"] = lo, hi
-                row["comparable"] = row["status"] == "applies" and (lo is not None or hi is not None)
+            continue
+        lo = None if lo is None else lo * key.scale
+        hi = None if hi is None else hi * key.scale
+        if lo is None and hi is None:
+            row["status"] = "depends"
+            row["reason"] = "; ".join(filter(None, [row["reason"], f"depends on {form.basis(option)}"]))
+            bounds = forms.words(option, key.unit)
         else:
-            texts.append(text or "")
-    if isinstance(leaf, Present) and row["status"] == "applies":
+            bounds = form.bounds_words(option, lo, hi, key)
+        prefix = f"{key.key}: " if key.key != key_name else ""
+        texts.append(prefix + bounds)
+        if not alternatives and key.key == key_name:
+            row["required_min"], row["required_max"] = lo, hi
+            row["comparable"] = row["status"] == "applies" and (lo is not None or hi is not None)
+    if forms.form_of(item.leaf).compared_by == "presence" and row["status"] == "applies":
         row["required_min"], row["comparable"] = 1.0, True
-    row["concrete"] = " or ".join(texts) if isinstance(leaf, AnyOf) else texts[0]
+    row["concrete"] = " or ".join(texts) if alternatives else texts[0]
 
 
 CELL_COLUMNS = [

@@ -8,11 +8,8 @@ from typing import Any
 
 import polars as pl
 
-from .. import engine
+from .. import engine, forms
 from ..engine import VERDICTS
-from ..model import (
-    Staged,
-)
 from ..registry import LoadedStandard, Registry
 from .common import _as_of, _frame_of, _Keys
 
@@ -94,9 +91,9 @@ def timeline(
             )
         rule_status: dict[str, str] = {}
         for rule in standard.rules:
-            stages = rule.requirement.stages if isinstance(rule.requirement, Staged) else ()
+            stages = forms.stages(rule.requirement)
             if rule.due is not None:
-                row = {
+                row: dict[str, Any] = {
                     "date": rule.due,
                     "jurisdiction": loaded.id,
                     "kind": "rule",
@@ -109,7 +106,7 @@ def timeline(
                 _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)
                 rule_status[rule.id] = row["status"]
                 rows.append(row)
-            in_force = [s for s in stages if s.due <= as_of]
+            current = forms.stage_in_force(rule.requirement, as_of)
             for number_, stage in enumerate(stages):
                 row = {
                     "date": stage.due,
@@ -122,7 +119,7 @@ def timeline(
                     "status": date_status(stage.due),
                 }
                 if verdicts is not None and stage.due <= as_of:
-                    if in_force and stage is not in_force[-1]:
+                    if current is not None and stage is not current[0]:
                         row["status"] = "superseded"
                     else:
                         _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)

@@ -10,8 +10,8 @@ import attrs
 import polars as pl
 
 from .. import engine
-from ..describe import applies_text
 from ..engine import VERDICTS
+from ..forms import applies_text
 from ..registry import Registry
 from .common import F64, _as_of, _frame_of, _Keys
 
@@ -204,7 +204,7 @@ def _whatif_changes(before, after, frame: pl.DataFrame) -> pl.DataFrame:
         "clause",
     ]
     if changed.is_empty():
-        schema = dict.fromkeys(columns, pl.String)
+        schema: dict[str, Any] = dict.fromkeys(columns, pl.String)
         schema.update({"value": F64, "shortfall_baseline": F64, "shortfall_reformed": F64})
         return pl.DataFrame(schema=schema)
     ids = changed.get_column("id").unique().to_list()
