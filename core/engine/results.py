@@ -241,7 +241,8 @@ def _empty_details() -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _frame_of(communities: Any) -> pl.DataFrame:
+def community_frame(communities: Any) -> pl.DataFrame:
+    """The community table of anything :func:`evaluate` accepts: a path, a CommunityTable, a frame, records."""
     if isinstance(communities, pl.DataFrame):
         return communities
     from ..io import CommunityTable, load_communities
@@ -274,7 +275,7 @@ def evaluate(
     standards = [
         j if isinstance(j, LoadedStandard) else registry.get(j) for j in (jurisdictions or [])
     ] or registry.select()
-    frame = _frame_of(communities)
+    frame = community_frame(communities)
     columns = frozenset(frame.columns)
     metrics = MetricResolver(registry.catalog, columns)
     compiled: list[CompiledRule] = []

@@ -1,9 +1,8 @@
-"""Helpers every comparison view shares: metric keys, display of bounds, the community table, dates."""
+"""Helpers every comparison view shares: metric keys (what is compared, in which unit), the date, plain rows."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -14,18 +13,6 @@ from ..catalog import Catalog
 from ..model import Requirement, Rule
 
 F64 = pl.Float64
-
-
-def _frame_of(communities: Any) -> pl.DataFrame:
-    if isinstance(communities, pl.DataFrame):
-        return communities
-    if hasattr(communities, "frame"):
-        return communities.frame
-    from ..io import communities_frame, load_communities
-
-    if isinstance(communities, (str, Path)):
-        return load_communities(communities).frame
-    return communities_frame(list(communities)).frame
 
 
 def _as_of(as_of: dt.date | dt.datetime | None) -> dt.date:

@@ -10,8 +10,9 @@ import polars as pl
 
 from .. import engine
 from ..engine import MetricResolver
+from ..engine.results import community_frame
 from ..registry import Registry
-from .common import F64, _frame_of
+from .common import F64
 from .responsibilities import _department_names
 
 
@@ -43,7 +44,7 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
     there is no basis), bounded by ``min_yuan``/``max_yuan``. A missing basis
     value or unknown coverage is unknown, never 0.
     """
-    frame = _frame_of(communities)
+    frame = community_frame(communities)
     columns = frozenset(frame.columns)
     resolver = MetricResolver(registry.catalog, columns)
     identity = [c for c in engine.IDENTITY if c in columns]

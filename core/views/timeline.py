@@ -10,8 +10,9 @@ import polars as pl
 
 from .. import engine, forms
 from ..engine import VERDICTS
+from ..engine.results import community_frame
 from ..registry import LoadedStandard, Registry
-from .common import _as_of, _frame_of, _Keys
+from .common import _as_of, _Keys
 
 TIMELINE_COLUMNS = [
     "date",
@@ -166,7 +167,7 @@ def timeline(
 def _deadline_verdicts(
     registry: Registry, standards: list[LoadedStandard], communities: Any, as_of: dt.date
 ) -> dict[tuple[str, str], dict[str, int]]:
-    results = engine.evaluate(_frame_of(communities), standards, as_of, registry=registry)
+    results = engine.evaluate(community_frame(communities), standards, as_of, registry=registry)
     counts: dict[tuple[str, str], dict[str, int]] = {}
     if results.rules:
         codes = results.codes

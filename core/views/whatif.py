@@ -11,9 +11,10 @@ import polars as pl
 
 from .. import engine
 from ..engine import VERDICTS
+from ..engine.results import community_frame
 from ..forms import applies_text
 from ..registry import Registry
-from .common import F64, _as_of, _frame_of, _Keys
+from .common import F64, _as_of, _Keys
 
 
 @attrs.frozen
@@ -109,7 +110,7 @@ def whatif(
     ids = list(jurisdictions) or changed_jurisdictions(baseline, reformed) or sorted(reformed.standards)
     for jurisdiction in ids:
         (reformed if jurisdiction in reformed.standards else baseline).get(jurisdiction)
-    frame = _frame_of(communities)
+    frame = community_frame(communities)
     before = (
         engine.evaluate(frame, [j for j in ids if j in baseline.standards] or None, as_of, registry=baseline)
         if any(j in baseline.standards for j in ids)
