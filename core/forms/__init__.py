@@ -5,8 +5,9 @@ A form module (:mod:`.minimum`, :mod:`.staged`, …) subclasses
 the standard states it, and in a comparison's display unit), how it compiles
 to Polars expressions, which requirements it nests, which stage is in force,
 what it contributes to comparisons and which metrics and numbers it names.
-:data:`FORMS` below is the one dispatch, by model class; everything else in
-the library asks these functions, never ``isinstance``.
+:data:`FORMS` below is the one dispatch, by model class: the rest of the
+library asks these functions instead of testing classes (only the reference
+evaluator, an independent oracle, keeps a dispatch of its own).
 
 The attrs classes stay in :mod:`shequ.model.requirements`: they are the
 schema, what a TOML file may say, read by the loader, cattrs and the schema

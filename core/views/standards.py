@@ -177,8 +177,7 @@ def _rule_names(rule: Rule, key: MetricKey) -> set[str]:
     if key == COMMUNITY_COUNT:  # the rule's metric is only a carrier
         return {key.key}
     names = {key.key, rule.metric}
-    for requirement in forms.walk(rule.requirement):
-        names.update(metric for field, metric in forms.references(requirement) if field == "metric")
+    names.update(metric for requirement in forms.walk(rule.requirement) if (metric := forms.own_metric(requirement)))
     return names
 
 
