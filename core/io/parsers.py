@@ -1,0 +1,524 @@
+"""How each raw column is read, and the rules its values must meet.
+
+A parser turns one raw column into a canonical one in the passes of
+:func:`shequ.io.validate.parse`: pass 1 computes every row's value (a number
+in a text cell is cast directly); pass 2 cleans up the cells the fast path
+could not read (NFKC, stray spaces, thousands separators, placeholders read
+as blank) and looks names up once per distinct cell; pass 3 checks the
+values (:class:`shequ.io.problems.Check`). A text cell of a flat file is
+cleaned; a nested record's value is taken exactly as it is held, so a
+parser knows which of the two it reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from ..model import COMMUNITY_KINDS
+from ..suggest import did_you_mean
+from .columns import EXPECTED, KIND_NAMES, NULL_TOKENS, Vocabulary, key
+from .problems import Check, Place, Problems
+
+UNMATCHABLE = "\x00"
+
+_INTEGER_TYPES = (pl.Int64, pl.Int32, pl.Int16, pl.Int8, pl.UInt32, pl.UInt16, pl.UInt8)
+
+# --------------------------------------------------------------------------
+# Cleaning text cells
+
+
+def _case_variants(token: str) -> list[str]:
+    variants = [""]
+    for char in token:
+        variants = [v + c for v in variants for c in dict.fromkeys((char.lower(), char.upper()))]
+    return variants
+
+
+_NULL_CELLS = sorted({"", *(v for token in NULL_TOKENS for v in _case_variants(token))})
+
+
+def null_tokens(text: pl.Expr) -> pl.Expr:
+    """Blank and placeholder cells → null (any letter case)."""
+    return pl.when(text.is_in(_NULL_CELLS)).then(None).otherwise(text)
+
+
+def clean_text(column: pl.Expr, nfkc: bool) -> pl.Expr:
+    """A text cell stripped, placeholders null; full-width forms normalised with ``nfkc``."""
+    text = column.cast(pl.String)
+    if nfkc:
+        text = text.str.normalize("NFKC")
+    return null_tokens(text.str.strip_chars())
+
+
+def _numeric_text(column: pl.Expr) -> pl.Expr:
+    """Full-width digits, spaces and thousands separators cleaned; placeholders null."""
+    text = null_tokens(column.str.normalize("NFKC").str.replace_all(r"\s+", ""))
+    thousands = text.str.contains(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+    return pl.when(thousands).then(text.str.replace_all(",", "", literal=True)).otherwise(text)
+
+
+def _name_key(text: pl.Expr) -> pl.Expr:
+    """:func:`shequ.io.columns.key` as an expression: NFKC, no whitespace, lower case."""
+    return text.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase().str.strip_chars_start("\ufeff")
+
+
+def _finite(number: pl.Expr) -> pl.Expr:
+    """NaN and infinities → null; -0.0 → 0.0."""
+    return pl.when(number.is_finite()).then(number + 0.0)
+
+
+def _whole(number: pl.Expr) -> pl.Expr:
+    return (number == number.floor()) & (number.abs() < 2.0**53)
+
+
+def display(value: Any) -> str:
+    """A value as a problem shows it: ``12`` for 12.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --------------------------------------------------------------------------
+# Column parsers: how one raw column becomes a canonical one, and what can be wrong with it
+
+
+class _Parser:
+    """One canonical column parsed from ``work[source]`` into ``work[column]`` (pass 1, then pass 2)."""
+
+    #: Pass 2 runs for every row, whatever pass 1 found (names are looked up there).
+    always: bool = False
+
+    def __init__(self, column: str):
+        self.column = column
+        self.source = f"__src__{column}"
+
+    def value(self) -> pl.Expr:
+        """Pass 1: the value of every row, from the raw cell."""
+        return pl.col(self.source).alias(self.column)
+
+    def retry(self) -> pl.Expr | None:
+        """Pass 2: the rows whose value needs the slow path (None: never)."""
+        return None
+
+    def fix(self, work: pl.DataFrame) -> list[pl.Series]:
+        """Pass 2: columns of ``work`` to replace or add."""
+        return []
+
+    def checks(self) -> list[Check]:
+        """Pass 3: the rules, over ``work``."""
+        return []
+
+    def final(self) -> pl.Expr:
+        return pl.col(self.column)
+
+
+def _expected(column: str, kind: str) -> tuple[Callable[[Any], str], Callable[[Any, Any], list[tuple[str, str]]]]:
+    """How a number problem is phrased: for a row (the cell) and for a record (the value it holds)."""
+    expected = EXPECTED[kind]
+
+    def says(raw: Any) -> str:
+        return f"{column}: expected {expected}, got {display(raw)!r}"
+
+    def said(_shown: Any, original: Any) -> list[tuple[str, str]]:
+        return [("", f"expected {expected}, got {original!r}")]
+
+    return says, said
+
+
+class _NumberCells(_Parser):
+    """Numbers in text cells: cast first; only cells that fail the cast are cleaned up, then cast again."""
+
+    def __init__(self, column: str, kind: str):
+        super().__init__(column)
+        self.kind = kind
+        self.not_a_number = f"__nan__{column}"
+        self.retried = False
+
+    def value(self) -> pl.Expr:
+        return _finite(pl.col(self.source).cast(pl.Float64, strict=False)).alias(self.column)
+
+    def retry(self) -> pl.Expr:
+        return pl.col(self.source).is_not_null() & pl.col(self.column).is_null()
+
+    def fix(self, work: pl.DataFrame) -> list[pl.Series]:
+        failed = work.select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("at"),
+            pl.col(self.source).alias("cell"),
+            self.retry().alias("retry"),
+        ).filter("retry")
+        text = _numeric_text(pl.col("cell"))
+        number = _finite(text.cast(pl.Float64, strict=False))
+        slow = failed.select("at", number.alias("value"), (text.is_not_null() & number.is_null()).alias("bad"))
+        value = work.get_column(self.column).clone().scatter(slow.get_column("at"), slow.get_column("value"))
+        bad = pl.repeat(False, work.height, eager=True).scatter(slow.get_column("at"), slow.get_column("bad"))
+        self.retried = True
+        return [value.alias(self.column), bad.alias(self.not_a_number)]
+
+    def checks(self) -> list[Check]:
+        says, said = _expected(self.column, self.kind)
+        value, cell = pl.col(self.column), pl.col(self.source)
+        found = []
+        if self.retried:
+            bad = pl.col(self.not_a_number)
+            found.append(Check(field=self.column, kind="not a number", bad=bad, shown=cell, says=says, said=said))
+        found.extend(_range_checks(self.column, self.kind, value, cell, says, said))
+        return found
+
+    def final(self) -> pl.Expr:
+        value = pl.col(self.column)
+        return pl.when(_whole(value)).then(value).cast(pl.Int64) if self.kind in ("int", "floor") else value
+
+
+def _range_checks(
+    column: str,
+    kind: str,
+    value: pl.Expr,
+    shown: pl.Expr,
+    says: Callable[[Any], str],
+    said: Callable[[Any, Any], list[tuple[str, str]]],
+) -> list[Check]:
+    """Whole numbers, signs and floors, on a Float64 value."""
+
+    def check(what: str, bad: pl.Expr) -> Check:
+        return Check(field=column, kind=what, bad=bad, shown=shown, says=says, said=said)
+
+    found = []
+    if kind in ("int", "floor"):
+        found.append(check("not a whole number", value.is_not_null() & ~_whole(value)))
+    if kind == "int":
+        found.append(check("negative", _whole(value) & (value < 0)))
+    elif kind == "float":
+        found.append(check("negative", value < 0))
+    elif kind == "floor":
+        found.append(check("floor 0", value == 0))
+    return found
+
+
+class _NumberStored(_Parser):
+    """Numbers stored as numbers (Parquet, nested records): no parsing; the range is checked."""
+
+    def __init__(self, column: str, kind: str, dtype: pl.DataType, has_nan: bool):
+        super().__init__(column)
+        self.kind = kind
+        self.whole = kind in ("int", "floor") and dtype in _INTEGER_TYPES
+        self.real = kind == "float" and dtype in (pl.Float64, pl.Float32)
+        self.has_nan = has_nan
+
+    def value(self) -> pl.Expr:
+        source = pl.col(self.source)
+        if self.whole:  # already whole numbers: no copy
+            return source.alias(self.column)
+        number = source.cast(pl.Float64)
+        if self.real:  # a NaN marks a missing value (as pandas writes it); without one the column is taken as it is
+            return (number.fill_nan(None) if self.has_nan else number).alias(self.column)
+        return _finite(number.fill_nan(None)).alias(self.column)
+
+    def checks(self) -> list[Check]:
+        says, said = _expected(self.column, self.kind)
+        source, value = pl.col(self.source), pl.col(self.column)
+        shown = source.cast(pl.String)
+
+        def check(what: str, bad: pl.Expr) -> Check:
+            return Check(field=self.column, kind=what, bad=bad, shown=shown, says=says, said=said)
+
+        if self.whole:
+            return [check("negative", source < 0) if self.kind == "int" else check("floor 0", source == 0)]
+        if self.real:  # an infinite value is reported, so the file is refused: the final column need not clear it
+            return [check("not a number", value.is_infinite()), check("negative", value < 0)]
+        infinite = check("not a number", source.cast(pl.Float64).is_infinite())
+        return [infinite, *_range_checks(self.column, self.kind, value, shown, says, said)]
+
+    def final(self) -> pl.Expr:
+        value = pl.col(self.column)
+        if self.kind not in ("int", "floor"):
+            return value
+        return value.cast(pl.Int64) if self.whole else pl.when(_whole(value)).then(value).cast(pl.Int64)
+
+
+class _Text(_Parser):
+    """Text: cells stripped, placeholders blank (NFKC with ``nfkc``); a record's text as it is."""
+
+    def __init__(self, column: str, exact: bool, nfkc: bool):
+        super().__init__(column)
+        self.exact = exact
+        self.nfkc = nfkc
+
+    def value(self) -> pl.Expr:
+        source = pl.col(self.source)
+        return (source if self.exact else clean_text(source, nfkc=self.nfkc)).alias(self.column)
+
+
+class _Names(_Parser):
+    """Text matched against names (kinds; lists of flags, designations) — once per distinct cell in a flat file.
+
+    Kinds and flags repeat a few values a million times: a flat file's cells are
+    cleaned and looked up once per distinct text and gathered back by index. A
+    nested record's value is compared as :func:`shequ.io.columns.key` does
+    (``aliases``) or must be an id itself.
+    """
+
+    def __init__(self, column: str, names: Mapping[str, str], nested: bool, aliases: bool):
+        super().__init__(column)
+        self.names = dict(names)
+        self.nested = nested
+        self.always = not nested
+        self.lookup = dict(names) if aliases or not nested else {name: name for name in set(names.values())}
+        self.aliases = aliases
+        self.bad = f"__bad__{column}"
+        self.index = f"__idx__{column}"
+        self.cleaned = f"__a__{column}"
+        self.table: pl.DataFrame | None = None
+
+    def key(self, source: pl.Expr) -> pl.Expr:
+        """The raw cell as one text per row (for distinct values)."""
+        return source.cast(pl.String)
+
+    def clean(self, key: pl.Expr) -> pl.Expr:
+        raise NotImplementedError
+
+    def match(self, cleaned: pl.Expr) -> pl.Expr:
+        raise NotImplementedError
+
+    def unknown(self, cleaned: pl.Expr, matched: pl.Expr) -> pl.Expr:
+        raise NotImplementedError
+
+    def value(self) -> pl.Expr:
+        if self.nested:  # records: compared row by row (a few, and their lists are not ';'-joined texts)
+            return self.match(self.clean(pl.col(self.source))).alias(self.column)
+        return pl.lit(None, dtype=pl.String).alias(self.column)  # filled in pass 2
+
+    def fix(self, work: pl.DataFrame) -> list[pl.Series]:
+        keys = work.select(self.key(pl.col(self.source)).alias("key")).get_column("key")
+        distinct = keys.drop_nulls().unique(maintain_order=True)
+        if len(distinct) * 4 > work.height:  # mostly different cells: judging each row directly is cheaper
+            table = pl.DataFrame({"key": keys}).with_columns(self.clean(pl.col("key")).alias("a"))
+            table = table.with_columns(self.match(pl.col("a")).alias("b"))
+            bad = table.select(self.unknown(pl.col("a"), pl.col("b")).fill_null(False)).to_series()
+            return [
+                table.get_column("b").alias(self.column),
+                bad.alias(self.bad),
+                table.get_column("a").alias(self.cleaned),
+            ]
+        table = pl.DataFrame({"key": distinct}).with_columns(self.clean(pl.col("key")).alias("a"))
+        table = table.with_columns(self.match(pl.col("a")).alias("b"))
+        self.table = table.with_columns(self.unknown(pl.col("a"), pl.col("b")).fill_null(False).alias("bad"))
+        positions = pl.Series(range(len(distinct)), dtype=pl.UInt32)
+        index = keys.replace_strict(distinct, positions, default=None, return_dtype=pl.UInt32)
+        return [
+            self.table.get_column("b").gather(index).alias(self.column),
+            self.table.get_column("bad").gather(index).fill_null(False).alias(self.bad),
+            index.alias(self.index),
+        ]
+
+    def bad_rows(self) -> pl.Expr:
+        if self.nested:
+            return self.unknown(self.clean(pl.col(self.source)), pl.col(self.column))
+        return pl.col(self.bad)
+
+    def cleaned_cells(self) -> pl.Expr:
+        """The cleaned value of each row (evaluated only for the rows a problem shows)."""
+        if self.nested:
+            return self.clean(pl.col(self.source))
+        if self.table is None:
+            return pl.col(self.cleaned)
+        return pl.lit(self.table.get_column("a")).gather(pl.col(self.index))
+
+
+class _Kind(_Names):
+    """A kind (community, facility, organization kind): one name per cell."""
+
+    def __init__(
+        self,
+        column: str,
+        names: Mapping[str, str],
+        label: str,
+        choices: Sequence[str],
+        *,
+        nested: bool,
+        aliases: bool = True,
+        choices_in_records: bool = False,
+    ):
+        super().__init__(column, names, nested, aliases)
+        self.label = label
+        self.choices = choices
+        self.choices_in_records = choices_in_records
+
+    def clean(self, key: pl.Expr) -> pl.Expr:
+        if self.nested:
+            return _name_key(key) if self.aliases else key
+        return clean_text(key, nfkc=True).str.replace_all(r"\s+", "").str.to_lowercase()
+
+    def match(self, cleaned: pl.Expr) -> pl.Expr:
+        return cleaned.replace_strict(self.lookup, default=None, return_dtype=pl.String)
+
+    def unknown(self, cleaned: pl.Expr, matched: pl.Expr) -> pl.Expr:
+        return cleaned.is_not_null() & matched.is_null()
+
+    def checks(self) -> list[Check]:
+        names, label, column = self.names, self.label, self.column
+        expected = f"; expected one of {', '.join(self.choices)}"
+
+        def says(raw: Any) -> str:
+            hint = did_you_mean(key(str(raw)), names)
+            return f"{column}: unknown {label} {str(raw).strip()!r}{hint}{expected}"
+
+        def said(_shown: Any, original: Any) -> list[tuple[str, str]]:
+            if self.choices_in_records:
+                hint = did_you_mean(key(original), names) if isinstance(original, str) else ""
+                return [("", f"unknown {label} {original!r}{hint}{expected}")]
+            if not isinstance(original, str):
+                return [("", f"expected a text, got {original!r}")]
+            return [("", f"unknown {label} '{original}'{did_you_mean(key(original), names)}")]
+
+        bad, shown = self.bad_rows(), pl.col(self.source)
+        return [Check(field=column, kind=f"unknown {label}", bad=bad, shown=shown, says=says, said=said)]
+
+
+class _List(_Names):
+    """A list of names: a flat file's ``;``-separated cell (``；`` too), or a record's list of texts.
+
+    NFKC (full-width forms) runs only when the column holds non-ASCII text: on a
+    million distinct lists of ids it would be most of the load time.
+    """
+
+    def __init__(
+        self,
+        column: str,
+        names: Mapping[str, str],
+        label: str,
+        *,
+        nested: bool,
+        aliases: bool,
+        nfkc: bool,
+        stored_as_list: bool,
+    ):
+        super().__init__(column, names, nested, aliases)
+        self.label = label
+        self.nfkc = nfkc
+        self.stored_as_list = stored_as_list
+
+    def key(self, source: pl.Expr) -> pl.Expr:
+        if self.stored_as_list:  # an empty list stays empty (";"), null stays null
+            return pl.when(source.list.len() == 0).then(pl.lit(";")).otherwise(source.list.join(";"))
+        return source.cast(pl.String)
+
+    def clean(self, key: pl.Expr) -> pl.Expr:
+        if self.nested:
+            return key.list.eval(_name_key(pl.element())) if self.aliases else key
+        items = clean_text(key, nfkc=self.nfkc).str.split(";")
+        return items.list.eval(pl.element().str.strip_chars().str.to_lowercase()).list.eval(
+            pl.element().filter(pl.element() != "")
+        )
+
+    def match(self, cleaned: pl.Expr) -> pl.Expr:
+        return cleaned.list.eval(pl.element().replace_strict(self.lookup, default=None, return_dtype=pl.String))
+
+    def unknown(self, cleaned: pl.Expr, matched: pl.Expr) -> pl.Expr:
+        return matched.list.eval(pl.element().is_null()).list.any()
+
+    def checks(self) -> list[Check]:
+        names, label, column = self.names, self.label, self.column
+
+        def says(values: Any) -> str:
+            parts = [f"'{value}'{did_you_mean(key(value), names)}" for value in values or []]
+            return f"{column}: unknown {label} {', '.join(parts)}"
+
+        def said(unknown: Any, original: Any) -> list[tuple[str, str]]:
+            found = []
+            for index, (item, missing) in enumerate(zip(original, unknown, strict=False)):
+                if not missing:
+                    continue
+                if not isinstance(item, str):
+                    found.append((f"[{index}]", f"expected a text, got {item!r}"))
+                else:
+                    found.append((f"[{index}]", f"unknown {label} '{item}'{did_you_mean(key(item), names)}"))
+            return found
+
+        lookup = pl.element().replace_strict(self.lookup, default=None, return_dtype=pl.String)
+        if self.nested:  # which items are unknown, by position in the record's list
+            shown = pl.col(self.column).list.eval(pl.element().is_null())
+        else:
+            shown = self.cleaned_cells().list.eval(pl.element().filter(lookup.is_null()))
+        return [Check(field=column, kind=f"unknown {label}", bad=self.bad_rows(), shown=shown, says=says, said=said)]
+
+
+def parsers_for(
+    raw: pl.DataFrame,
+    columns: Mapping[str, str],
+    kinds: Mapping[str, str],
+    vocabulary: Vocabulary,
+    place: Place,
+    problems: Problems,
+) -> list[_Parser] | None:
+    """A parser per mapped column; a column whose type cannot hold its values is reported (then None)."""
+    schema = raw.schema
+    nested = place.nested
+    # NFKC only where an id or list column holds something besides ASCII (it is the costly step).
+    texts = [source for column, source in columns.items() if kinds[column] in ("id", "list") and not nested]
+
+    def as_text(name: str) -> pl.Expr:
+        return pl.col(name).list.join(";") if isinstance(schema[name], pl.List) else pl.col(name).cast(pl.String)
+
+    wide: dict[str, bool] = {}
+    if texts and raw.height:
+        found = raw.select(as_text(t).str.contains(r"[^\x00-\x7F]").any().alias(t) for t in dict.fromkeys(texts))
+        wide = {name: bool(value) for name, value in found.row(0, named=True).items()}
+    floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32)]
+    has_nan: dict[str, bool] = {}
+    if floats and raw.height:
+        found = raw.select(pl.col(f).is_nan().any() for f in dict.fromkeys(floats))
+        has_nan = {name: bool(value) for name, value in found.row(0, named=True).items()}
+    aliases = place.aliases
+    parsers: list[_Parser] = []
+    broken = False
+    for column, source in columns.items():
+        dtype, kind = schema[source], kinds[column]
+        if kind in ("id", "text"):
+            parsers.append(_Text(column, exact=nested, nfkc=kind == "id" and wide.get(source, False)))
+        elif kind == "kind":
+            parsers.append(
+                _Kind(
+                    column,
+                    KIND_NAMES,
+                    "community kind",
+                    COMMUNITY_KINDS,
+                    nested=nested,
+                    aliases=aliases,
+                    choices_in_records=True,
+                )
+            )
+        elif kind in ("facility_kind", "organization_kind"):
+            label = kind.replace("_", " ")
+            names = vocabulary.facility_kinds if kind == "facility_kind" else vocabulary.organization_kinds
+            choices = sorted(getattr(vocabulary.catalog, f"{kind}s"))
+            parsers.append(_Kind(column, names, label, choices, nested=nested, aliases=aliases))
+        elif kind == "list":
+            if not (dtype == pl.String or (isinstance(dtype, pl.List) and dtype.inner == pl.String)):
+                message = f"{column}: expected ';'-separated text or a list of texts, the column has type {dtype}"
+                problems.add((column, "column type"), (0, 0), "header", message, field=column)
+                broken = True
+                continue
+            names = vocabulary.flags if column == "flags" else vocabulary.designations
+            parsers.append(
+                _List(
+                    column,
+                    names,
+                    column[:-1],
+                    nested=nested,
+                    aliases=aliases,
+                    nfkc=wide.get(source, False),
+                    stored_as_list=isinstance(dtype, pl.List),
+                )
+            )
+        elif dtype == pl.String and not nested:
+            parsers.append(_NumberCells(column, kind))
+        elif dtype.is_numeric():
+            parsers.append(_NumberStored(column, kind, dtype, has_nan.get(source, True)))
+        else:
+            message = f"{column}: expected {EXPECTED[kind]}, the column has type {dtype}"
+            problems.add((column, "column type"), (0, 0), "header", message, field=column)
+            broken = True
+    return None if broken else parsers

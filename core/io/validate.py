@@ -1,0 +1,245 @@
+"""The one validation pipeline: every column parsed, normalised and checked with Polars expressions.
+
+Whatever the format, a dataset reaches :func:`parse` as a frame of raw
+columns: text cells of a CSV or XLSX file, stored values of a Parquet file, or
+the values of nested JSON/TOML records flattened into the same columns
+(:mod:`shequ.io.nested`). :func:`parse` turns each into its canonical type in
+three passes over the whole frame, never a loop over rows:
+
+1. values: every column at once. A text cell holding a number is cast
+   directly; only the cells that fail that fast cast are cleaned up in pass 2.
+2. clean-up of the few cells that need it: full-width digits and punctuation
+   (NFKC), stray spaces, thousands separators (``1,200``), placeholders read
+   as blank (``-``, ``无``, ``N/A`` …); kinds, flags
+   and designations looked up once per distinct cell.
+3. checks: each rule a boolean expression; the bad rows are counted in one
+   pass and the first of them phrased by the rows' :class:`Place`.
+
+:func:`check_rows` then applies the rules across columns and rows (ids,
+staff offices within the service space, areas and floors of facilities that
+are not there). Nested records are checked by exactly these rules; only their
+wording and place differ (``communities[3].households: … got -5``).
+How each column is read is :mod:`shequ.io.parsers`; where a problem is and
+how it is phrased, :mod:`shequ.io.problems`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from .columns import Vocabulary, key
+from .parsers import clean_text, display, null_tokens, parsers_for
+from .problems import Check, Place, Problems
+
+
+def parse(
+    raw: pl.DataFrame,
+    columns: Mapping[str, str],
+    kinds: Mapping[str, str],
+    vocabulary: Vocabulary,
+    place: Place,
+    problems: Problems,
+    *,
+    required: Sequence[str] = (),
+    carry: Sequence[str] = (),
+) -> pl.DataFrame | None:
+    """Parse the mapped columns (canonical name → raw column) of ``raw``; report what is wrong.
+
+    ``kinds`` says how each canonical column is parsed (see
+    :func:`shequ.io.columns.field_kind`; also ``facility_kind`` and
+    ``organization_kind``). Returns the parsed frame with a ``__row`` column
+    (the row's number in ``place``), ``__given__<c>`` for each ``required``
+    column (its cell is not blank) and the ``carry`` columns of ``raw``; a flat
+    file's blank rows are dropped. None if a column cannot be parsed at all.
+    """
+    parsers = parsers_for(raw, columns, kinds, vocabulary, place, problems)
+    if parsers is None:
+        return None
+    first = 0 if place.nested else 1
+    work = raw.select(
+        pl.int_range(first, pl.len() + first, dtype=pl.Int64).alias("__row"),
+        *(pl.col(columns[p.column]).alias(p.source) for p in parsers),
+        *(pl.col(name) for name in carry),
+    )
+    # pass 1: every column's value at once
+    work = work.with_columns(parser.value() for parser in parsers)
+    # pass 2: the cells the fast path could not read, and the names to look up
+    if work.height:
+        retries = {parser: parser.retry() for parser in parsers}
+        counted = [(parser, retry) for parser, retry in retries.items() if retry is not None]
+        counts = work.select(retry.sum() for _parser, retry in counted).row(0) if counted else ()
+        failing = {parser for (parser, _retry), count in zip(counted, counts, strict=True) if count}
+        fixes = [series for parser in parsers if parser.always or parser in failing for series in parser.fix(work)]
+        if fixes:
+            work = work.with_columns(fixes)
+    # pass 3: the rules
+    checks = {parser.column: parser.checks() for parser in parsers}
+    report(work, [check for found in checks.values() for check in found], place, problems)
+    finals = {parser.column: parser.final() for parser in parsers}
+    if place.nested:  # as a record is read: a value found wrong is left out of the checks across fields
+        for column, found in checks.items():
+            if found:
+                wrong = pl.any_horizontal(check.bad.fill_null(False) for check in found)
+                finals[column] = pl.when(wrong).then(None).otherwise(finals[column])
+    given = []
+    for name in required:
+        if name in columns:
+            cell = pl.col(f"__src__{name}")
+            present = cell if place.nested else clean_text(cell, nfkc=True)
+            given.append(present.is_not_null().alias(f"__given__{name}"))
+    parsed = work.lazy().select("__row", *(final.alias(column) for column, final in finals.items()), *given, *carry)
+    names = [parser.column for parser in parsers]
+    if names and not place.nested:
+        # Rows where every cell is blank carry nothing: dropped (row numbers are kept).
+        # (A blank row fails no check above: every check needs a value.)
+        parsed = parsed.filter(~pl.all_horizontal([pl.col(c).is_null() for c in names]))
+    return parsed.collect()
+
+
+def report(frame: pl.DataFrame, checks: Sequence[Check], place: Place, problems: Problems) -> None:
+    """Count the rows each check flags in ``frame``; the place phrases the first ones (with ``__row``)."""
+    if not checks or not frame.height:
+        return
+    totals = frame.select(check.bad.fill_null(False).sum().alias(f"c{i}") for i, check in enumerate(checks)).row(0)
+    for check, total in zip(checks, totals, strict=True):
+        if not total:
+            continue
+        bad = frame.lazy().filter(check.bad.fill_null(False))
+        if place.listed is not None:
+            bad = bad.head(place.listed)
+        rows = bad.select("__row", check.shown.alias("__shown")).collect().rows()
+        place.report(problems, check, total, rows)
+
+
+def required(column: str, row_message: str, record_message: str) -> Check:
+    """A cell that must not be blank (``__given__<column>`` from :func:`parse`)."""
+    return Check(
+        field=column,
+        kind="missing",
+        bad=~pl.col(f"__given__{column}"),
+        shown=pl.lit(None),
+        says=lambda _raw: row_message,
+        said=lambda _shown, _original: [("", record_message)],
+    )
+
+
+def check_rows(frame: pl.DataFrame, place: Place, problems: Problems) -> None:
+    """The rules across columns and rows of the community table: ids, impossible values."""
+    columns = set(frame.columns)
+    checks: list[Check] = []
+    if "id" in columns:
+
+        def missing_id(_shown: Any, original: Any) -> list[tuple[str, str]]:
+            if original is None:
+                return [("", "required field missing: every community needs an id")]
+            return [("", f"expected a non-empty text, got {original!r}")]
+
+        checks.append(
+            Check(
+                field="id",
+                kind="missing id",
+                bad=pl.col("id").is_null(),
+                shown=pl.lit(None),
+                says=lambda _raw: "id: missing: every community needs an id",
+                said=missing_id,
+            )
+        )
+    if {"staff_office_m2", "service_space_m2"} <= columns:
+        checks.append(
+            Check(
+                field="staff_office_m2",
+                kind="exceeds service_space_m2",
+                bad=pl.col("staff_office_m2") > pl.col("service_space_m2"),
+                shown=pl.concat_list(pl.col("staff_office_m2"), pl.col("service_space_m2")),
+                says=lambda pair: (
+                    f"staff_office_m2 ({display(pair[0])}) exceeds service_space_m2 ({display(pair[1])}): "
+                    "the staff offices are part of the service space"
+                ),
+            )
+        )
+    for column in sorted(columns):
+        family, _dot, kind = column.partition(".")
+        count = f"count.{kind}"
+        if family in ("area", "members") and count in columns:
+            checks.append(
+                Check(
+                    field=column,
+                    kind=f"{family} without any {kind}",
+                    bad=(pl.col(column) > 0) & (pl.col(count) == 0),
+                    shown=pl.col(column).cast(pl.Float64),
+                    says=_without(column, count, display),
+                )
+            )
+        if family == "floor" and count in columns:
+            checks.append(
+                Check(
+                    field=column,
+                    kind=f"floor without any {kind}",
+                    bad=pl.col(column).is_not_null() & (pl.col(count) == 0),
+                    shown=pl.col(column),
+                    says=_without(column, count, str),
+                )
+            )
+    report(frame, checks, place, problems)
+    if "id" in columns:
+        duplicate_ids(frame, place, problems)
+
+
+def _without(column: str, count: str, shown: Callable[[Any], str]) -> Callable[[Any], str]:
+    """The message of an area, members or floor given for a kind the community has none of."""
+    return lambda value: f"{column} is {shown(value)} but {count} is 0"
+
+
+def duplicate_ids(frame: pl.DataFrame, place: Place, problems: Problems) -> None:
+    """One problem per id given to several rows, at its second row."""
+    ids = frame.get_column("id")
+    if ids.drop_nulls().n_unique() == ids.len() - ids.null_count():
+        return
+    duplicated = frame.filter(pl.col("id").is_not_null() & pl.col("id").is_duplicated())
+    groups = duplicated.group_by("id", maintain_order=True).agg(pl.col("__row"))
+    listed = groups if place.listed is None else groups.head(place.listed)
+    place.report_duplicates(problems, groups.height, listed.rows())
+
+
+# --------------------------------------------------------------------------
+# A flat file's header row
+
+
+def _blank(column: str, dtype: pl.DataType) -> pl.Expr:
+    source = pl.col(column)
+    if dtype == pl.String:
+        return null_tokens(source.str.normalize("NFKC").str.strip_chars()).is_null()
+    return source.is_null()
+
+
+def map_headers(
+    headers: Sequence[str | None],
+    raw: pl.DataFrame,
+    resolve: Callable[[str], tuple[str | None, str | None]],
+    problems: Problems,
+) -> dict[str, str]:
+    """Canonical column → raw column (``c<i>``); unknown, duplicate and nameless columns reported."""
+    mapped: dict[str, str] = {}
+    named: dict[str, tuple[int, str]] = {}
+    for index, header in enumerate(headers):
+        source = f"c{index}"
+        if header is None or not key(header):
+            if raw.height and raw.select(_blank(source, raw.schema[source]).all()).item() is False:
+                message = f"column {index + 1} has no header but holds values"
+                problems.add(("header", "column without a header"), (0, index), "header", message)
+            continue
+        column, why = resolve(header)
+        if column is None:
+            problems.add(("header", "unknown column"), (0, index), "header", f"{why} (column {index + 1})")
+            continue
+        if column in named:
+            first_index, first_header = named[column]
+            message = f"columns {first_index + 1} ('{first_header}') and {index + 1} ('{header}') both give '{column}'"
+            problems.add(("header", "duplicate column"), (0, index), "header", message, field=column)
+            continue
+        named[column] = (index, header)
+        mapped[column] = source
+    return mapped
