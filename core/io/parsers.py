@@ -452,6 +452,7 @@ def parsers_for(
     vocabulary: Vocabulary,
     place: Place,
     problems: Problems,
+    cells: bool = False,
 ) -> list[_Parser] | None:
     """A parser per mapped column; a column whose type cannot hold its values is reported (then None)."""
     schema = raw.schema
@@ -464,9 +465,12 @@ def parsers_for(
 
     wide: dict[str, bool] = {}
     if texts and raw.height:
-        found = raw.select(as_text(t).str.contains(r"[^\x00-\x7F]").any().alias(t) for t in dict.fromkeys(texts))
+        # a character of several bytes (UTF-8) is not ASCII
+        found = raw.select(
+            (as_text(t).str.len_bytes() != as_text(t).str.len_chars()).any().alias(t) for t in dict.fromkeys(texts)
+        )
         wide = {name: bool(value) for name, value in found.row(0, named=True).items()}
-    floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32)]
+    floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32) and not cells]
     has_nan: dict[str, bool] = {}
     if floats and raw.height:
         found = raw.select(pl.col(f).is_nan().any() for f in dict.fromkeys(floats))
@@ -513,7 +517,7 @@ def parsers_for(
                     stored_as_list=isinstance(dtype, pl.List),
                 )
             )
-        elif dtype == pl.String and not nested:
+        elif not nested and (dtype == pl.String or (cells and dtype == pl.Float64)):
             parsers.append(_NumberCells(column, kind))
         elif dtype.is_numeric():
             parsers.append(_NumberStored(column, kind, dtype, has_nan.get(source, True)))

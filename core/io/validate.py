@@ -45,6 +45,7 @@ def parse(
     *,
     required: Sequence[str] = (),
     carry: Sequence[str] = (),
+    cells: bool = False,
 ) -> pl.DataFrame | None:
     """Parse the mapped columns (canonical name → raw column) of ``raw``; report what is wrong.
 
@@ -54,8 +55,10 @@ def parse(
     (the row's number in ``place``), ``__given__<c>`` for each ``required``
     column (its cell is not blank) and the ``carry`` columns of ``raw``; a flat
     file's blank rows are dropped. None if a column cannot be parsed at all.
+    ``cells``: ``raw`` holds a text file's cells (numbers perhaps cast by the
+    reader), which the spreadsheet clean-up applies to, not typed values.
     """
-    parsers = parsers_for(raw, columns, kinds, vocabulary, place, problems)
+    parsers = parsers_for(raw, columns, kinds, vocabulary, place, problems, cells)
     if parsers is None:
         return None
     first = 0 if place.nested else 1
@@ -90,13 +93,14 @@ def parse(
             cell = pl.col(f"__src__{name}")
             present = cell if place.nested else clean_text(cell, nfkc=True)
             given.append(present.is_not_null().alias(f"__given__{name}"))
-    parsed = work.lazy().select("__row", *(final.alias(column) for column, final in finals.items()), *given, *carry)
-    names = [parser.column for parser in parsers]
-    if names and not place.nested:
+    parsed = work.select("__row", *(final.alias(column) for column, final in finals.items()), *given, *carry)
+    if finals and not place.nested:
         # Rows where every cell is blank carry nothing: dropped (row numbers are kept).
         # (A blank row fails no check above: every check needs a value.)
-        parsed = parsed.filter(~pl.all_horizontal([pl.col(c).is_null() for c in names]))
-    return parsed.collect()
+        blank = pl.all_horizontal([pl.col(column).is_null() for column in finals])
+        if parsed.select(blank.any()).item():
+            parsed = parsed.filter(~blank)
+    return parsed
 
 
 def report(frame: pl.DataFrame, checks: Sequence[Check], place: Place, problems: Problems) -> None:

@@ -1,0 +1,65 @@
+"""shequ.io.validate: the fast path (numbers cast first) and the spreadsheet clean-up give the same table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from shequ.catalog import Catalog
+from shequ.errors import ProblemsError
+from shequ.io import load_communities
+from shequ.io.readers import read_csv_numbers
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.core()
+
+
+def numbers_after_id(headers):
+    return range(1, len(headers))
+
+
+@pytest.mark.parametrize("cell", ["１２", "1,200", "-", "NA", "nan", "inf", "12 ", "abc"])
+def test_a_cell_the_csv_reader_cannot_cast_leaves_the_file_to_the_clean_up(cell, tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text(f'id,households\nA,12\nB,"{cell}"\n', encoding="utf-8")
+    assert read_csv_numbers(path, numbers_after_id) is None
+
+
+def test_plain_numbers_are_cast_by_the_csv_reader(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("id,households,service_space_m2\nA,12,350.5\nB,,1e3\n", encoding="utf-8")
+    cells, headers = read_csv_numbers(path, numbers_after_id)
+    assert headers == ["id", "households", "service_space_m2"]
+    assert cells.schema == pl.Schema({"c0": pl.String, "c1": pl.Float64, "c2": pl.Float64})
+    assert cells.rows() == [("A", 12.0, 350.5), ("B", None, 1000.0)]
+
+
+def test_a_clean_file_and_the_same_file_written_untidily_load_to_the_same_table(catalog, tmp_path):
+    clean = load_communities(EXAMPLES / "communities.csv", catalog=catalog).frame
+    text = (EXAMPLES / "communities.csv").read_text(encoding="utf-8")
+    header, first, *rest = text.splitlines()
+    columns = header.split(",")
+    cells = first.split(",")
+    at = columns.index("households")
+    cells[at] = "".join(chr(ord(c) + 0xFEE0) for c in cells[at])  # full-width digits: the clean-up reads them
+    untidy = tmp_path / "untidy.csv"
+    untidy.write_text("\n".join([header, ",".join(cells), *rest]) + "\n", encoding="utf-8")
+    assert_frame_equal(clean, load_communities(untidy, catalog=catalog).frame, check_exact=True)
+
+
+@pytest.mark.parametrize("cell", ["-5.0", " -5", "-5"])
+def test_a_problem_shows_the_cell_as_written(cell, catalog, tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text(f'id,households\nA,"{cell}"\n', encoding="utf-8")
+    with pytest.raises(ProblemsError) as info:
+        load_communities(path, catalog=catalog)
+    assert [problem.message for problem in info.value.problems] == [
+        f"households: expected a whole number >= 0, got {cell!r}"
+    ]
