@@ -111,7 +111,8 @@ class _Parser:
         """Pass 3: the rules, over ``work``."""
         return []
 
-    def final(self) -> pl.Expr:
+    def final(self, clean: bool) -> pl.Expr:
+        """The parsed column; ``clean``: no check found a wrong value in it."""
         return pl.col(self.column)
 
 
@@ -146,7 +147,7 @@ class _NumberCells(_Parser):
     def fix(self, work: pl.DataFrame) -> list[pl.Series]:
         failed = work.select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("at"),
-            pl.col(self.source).alias("cell"),
+            pl.col(self.source).cast(pl.String).alias("cell"),  # a NaN the CSV reader cast is the text "NaN"
             self.retry().alias("retry"),
         ).filter("retry")
         text = _numeric_text(pl.col("cell"))
@@ -167,9 +168,11 @@ class _NumberCells(_Parser):
         found.extend(_range_checks(self.column, self.kind, value, cell, says, said))
         return found
 
-    def final(self) -> pl.Expr:
+    def final(self, clean: bool) -> pl.Expr:
         value = pl.col(self.column)
-        return pl.when(_whole(value)).then(value).cast(pl.Int64) if self.kind in ("int", "floor") else value
+        if self.kind not in ("int", "floor"):
+            return value
+        return value.cast(pl.Int64) if clean else pl.when(_whole(value)).then(value).cast(pl.Int64)
 
 
 def _range_checks(
@@ -231,11 +234,11 @@ class _NumberStored(_Parser):
         infinite = check("not a number", source.cast(pl.Float64).is_infinite())
         return [infinite, *_range_checks(self.column, self.kind, value, shown, says, said)]
 
-    def final(self) -> pl.Expr:
+    def final(self, clean: bool) -> pl.Expr:
         value = pl.col(self.column)
         if self.kind not in ("int", "floor"):
             return value
-        return value.cast(pl.Int64) if self.whole else pl.when(_whole(value)).then(value).cast(pl.Int64)
+        return value.cast(pl.Int64) if self.whole or clean else pl.when(_whole(value)).then(value).cast(pl.Int64)
 
 
 class _Text(_Parser):

@@ -59,9 +59,10 @@ def read_csv_numbers(
     """A clean CSV file read fast: the columns ``numbers`` picks by their header parsed by the CSV reader.
 
     None when the file is not that simple (not UTF-8, a header over several
-    lines, a cell that is not a plain number, a NaN or an infinity): the caller
-    then reads it as text with :func:`read_flat`, whose clean-up and problems
-    are the reference. The numbers read here are those that clean-up gives.
+    lines, a cell that is not a plain number): the caller then reads it as text
+    with :func:`read_flat`, whose clean-up and problems are the reference. The
+    numbers read here are those that clean-up gives, except NaN and infinities,
+    which the clean-up reads as the texts ``nan`` (blank) and ``inf``.
     """
     try:
         head = pl.read_csv(path, has_header=False, infer_schema=False, n_rows=1, quote_char='"')
@@ -80,11 +81,7 @@ def read_csv_numbers(
         cells = pl.read_csv(path, has_header=False, skip_rows=1, schema=schema, quote_char='"')
     except Exception:  # a cell that is not a plain number, a ragged row, not UTF-8 …
         return None
-    # "nan" is a blank cell and "inf" a mistake to the clean-up: both are left to it
-    odd = pl.any_horizontal((~pl.col(f"c{i}").is_finite()).any() for i in positions)
-    if cells.height and cells.select(odd).item():
-        return None
-    return cells, headers
+    return cells.rechunk(), headers  # contiguous once, so that every later step works on one chunk
 
 
 def _read_sheet(path: Path) -> pl.DataFrame:

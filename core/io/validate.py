@@ -79,14 +79,18 @@ def parse(
         if fixes:
             work = work.with_columns(fixes)
     # pass 3: the rules
-    checks = {parser.column: parser.checks() for parser in parsers}
-    report(work, [check for found in checks.values() for check in found], place, problems)
-    finals = {parser.column: parser.final() for parser in parsers}
+    checks = [(parser, check) for parser in parsers for check in parser.checks()]
+    totals = report(work, [check for _parser, check in checks], place, problems)
+    found: dict[str, list[Check]] = {parser.column: [] for parser in parsers}
+    for (parser, check), total in zip(checks, totals, strict=True):
+        if total:
+            found[parser.column].append(check)
+    finals = {parser.column: parser.final(clean=not found[parser.column]) for parser in parsers}
     if place.nested:  # as a record is read: a value found wrong is left out of the checks across fields
-        for column, found in checks.items():
-            if found:
-                wrong = pl.any_horizontal(check.bad.fill_null(False) for check in found)
-                finals[column] = pl.when(wrong).then(None).otherwise(finals[column])
+        for column, wrong in found.items():
+            if wrong:
+                bad = pl.any_horizontal(check.bad.fill_null(False) for check in wrong)
+                finals[column] = pl.when(bad).then(None).otherwise(finals[column])
     given = []
     for name in required:
         if name in columns:
@@ -103,10 +107,13 @@ def parse(
     return parsed
 
 
-def report(frame: pl.DataFrame, checks: Sequence[Check], place: Place, problems: Problems) -> None:
-    """Count the rows each check flags in ``frame``; the place phrases the first ones (with ``__row``)."""
+def report(frame: pl.DataFrame, checks: Sequence[Check], place: Place, problems: Problems) -> list[int]:
+    """Count the rows each check flags in ``frame``; the place phrases the first ones (with ``__row``).
+
+    Returns the count of each check.
+    """
     if not checks or not frame.height:
-        return
+        return [0] * len(checks)
     totals = frame.select(check.bad.fill_null(False).sum().alias(f"c{i}") for i, check in enumerate(checks)).row(0)
     for check, total in zip(checks, totals, strict=True):
         if not total:
@@ -116,6 +123,7 @@ def report(frame: pl.DataFrame, checks: Sequence[Check], place: Place, problems:
             bad = bad.head(place.listed)
         rows = bad.select("__row", check.shown.alias("__shown")).collect().rows()
         place.report(problems, check, total, rows)
+    return list(totals)
 
 
 def required(column: str, row_message: str, record_message: str) -> Check:
