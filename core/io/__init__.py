@@ -1,10 +1,12 @@
 """Community data in: JSON, TOML, CSV, XLSX and Parquet into one validated columnar table.
 
 ``readers`` reads a file as stored; ``nested`` flattens JSON/TOML records into
-the columns a flat file has; ``validate`` is the one pipeline that parses and
-checks every column of every format; ``facilities`` sums facilities given one
-per row; ``columns`` is the canonical layout and the header vocabulary;
-``load`` and ``frame`` are the two ways in (a file, or Python objects).
+the columns a flat file has; ``validate`` is the one pipeline that checks every
+format, column by column (``parsers``: how each column is read and what it
+must meet; ``problems``: where a problem is and how it is phrased);
+``facilities`` sums facilities given one per row; ``columns`` is the canonical
+layout and the header vocabulary; ``load`` (a file) and ``frame`` (Python
+objects) are the two ways in.
 """
 
 from __future__ import annotations

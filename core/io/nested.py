@@ -45,7 +45,7 @@ from .parsers import UNMATCHABLE
 from .problems import Check, Order, Problems
 
 TOP_LEVEL_KEYS = ("communities", "_note")
-_COMMUNITY_KEYS = tuple(a.name for a in attrs.fields(Community))
+_COMMUNITY_KEYS = frozenset(a.name for a in attrs.fields(Community))
 _ITEMS = {
     "facilities": (
         tuple(a.name for a in attrs.fields(Facility)),
@@ -53,6 +53,7 @@ _ITEMS = {
     ),
     "organizations": (tuple(a.name for a in attrs.fields(Organization)), {"members": "int"}),
 }
+_ITEM_KEYS = {name: frozenset(fields) for name, (fields, _scalars) in _ITEMS.items()}
 #: A community's scalar fields in the order their problems are listed.
 _SCALARS = {
     "name": "text",
@@ -64,7 +65,7 @@ _SCALARS = {
 # Where a problem of a record sorts among the record's problems (after its index): the order in which
 # a reader meets the fields. Record-wide rules come after every field.
 _UNKNOWN_KEY, _ID, _KIND, _SCALAR, _TABLE, _ITEM_LIST, _NAME_LIST, _ACROSS, _BLANK_NUMBER, _DUPLICATE = range(10)
-_ACROSS_FIELDS = {"exceeds service_space_m2": (_ACROSS,), "duplicate id": (_DUPLICATE,)}
+_RECORD_WIDE = {"exceeds service_space_m2": (_ACROSS,), "duplicate id": (_DUPLICATE,)}
 
 
 def record_key(where: str | None, message: str) -> tuple[str, str]:
@@ -110,8 +111,8 @@ class Records:
         if self.items is not None:  # a facility or organization: its kind, then its values
             scalars = list(_ITEMS[self.items][1])
             return (_KIND,) if field == "kind" else (_SCALAR, scalars.index(field) if field in scalars else 0)
-        if check in _ACROSS_FIELDS:
-            return _ACROSS_FIELDS[check]
+        if check in _RECORD_WIDE:
+            return _RECORD_WIDE[check]
         group, dot, name = field.partition(".")
         if field == "id":
             return (_ID,)
@@ -141,7 +142,7 @@ class Records:
         for community_id, rows in groups:
             places = ", ".join(self.paths[row] for row in rows)
             where = f"{self.paths[rows[1]]}.id"
-            order = (*self.orders[rows[1]], *_ACROSS_FIELDS["duplicate id"])
+            order = (*self.orders[rows[1]], *_RECORD_WIDE["duplicate id"])
             message = f"duplicate id '{community_id}' ({places})"
             problems.add(("id", "duplicate id"), order, where, message, field="id", path=where)
 
@@ -159,9 +160,53 @@ class Flattened:
 
 
 def _is_number(value: Any) -> bool:
+    kind = type(value)
+    if kind is int:  # the common cases first: this runs for every number of every record
+        return True
+    if kind is float:
+        return math.isfinite(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     return isinstance(value, int) or math.isfinite(value)
+
+
+class _Columns:
+    """One table's columns as lists, filled row by row (a column a row does not give holds None)."""
+
+    def __init__(self, place: Records):
+        self.place = place
+        self.values: dict[str, list[Any]] = {}
+        self.kinds: dict[str, str] = {}
+
+    def put(self, row: int, column: str, value: Any, kind: str) -> None:
+        values = self.values.get(column)
+        if values is None:
+            values = self.values[column] = []
+            self.kinds[column] = kind
+        if len(values) < row:
+            values.extend([None] * (row - len(values)))
+        values.append(value)
+
+    def frame(self, always: Sequence[str]) -> pl.DataFrame:
+        """The columns (and ``always`` these, empty): numbers as Int64 when every one is whole, else Float64."""
+        height = len(self.place.paths)
+        for name in always:
+            self.values.setdefault(name, [])
+        series = [pl.Series("__row", range(height), dtype=pl.Int64)]
+        for name, values in self.values.items():
+            values.extend([None] * (height - len(values)))
+            series.append(pl.Series(name, values, dtype=self._dtype(name, values), strict=False))
+        return pl.DataFrame(series)
+
+    def _dtype(self, name: str, values: list[Any]) -> pl.DataType:
+        kind = self.kinds.get(name) or _HIDDEN.get(name)
+        if kind is None:
+            return column_dtype(name)
+        if kind in _DTYPES:
+            return _DTYPES[kind]
+        if all(type(value) is int and abs(value) < 2**63 for value in values if value is not None):
+            return pl.Int64()
+        return pl.Float64()
 
 
 class _Flattener:
@@ -170,57 +215,56 @@ class _Flattener:
     def __init__(self, problems: Problems, aliases: bool):
         self.problems = problems
         self.places = {name: Records(aliases, None if name == "communities" else name) for name in _TABLES}
-        self.cells: dict[str, dict[str, dict[int, Any]]] = {name: {} for name in _TABLES}
-        self.kinds: dict[str, dict[str, str]] = {name: {} for name in _TABLES}
+        self.tables = {name: _Columns(place) for name, place in self.places.items()}
+        self.communities = self.tables["communities"]
 
     def problem(self, order: Order, where: str | None, message: str, field: str | None = None) -> None:
         self.problems.add(record_key(where, message), order, where, message, field=field, path=where)
 
-    def put(self, table: str, row: int, column: str, value: Any, kind: str) -> None:
-        self.cells[table].setdefault(column, {})[row] = value
-        self.kinds[table].setdefault(column, kind)
-
-    def unknown_keys(self, record: dict[str, Any], known: Sequence[str], path: str, order: Order) -> None:
+    def unknown_keys(self, record: dict[str, Any], known: frozenset[str], path: str, order: Order) -> None:
         for position, name in enumerate(record):
             if name not in known:
                 message = f"unknown key '{name}'{did_you_mean(str(name), known)}"
                 self.problem((*order, _UNKNOWN_KEY, position), f"{path}.{name}", message, str(name))
 
-    def scalar(self, table: str, row: int, column: str, value: Any, kind: str, where: str, order: Order) -> None:
-        """A text or number as the record holds it; of the wrong type, a problem (and no value)."""
+    def scalar(self, table: _Columns, row: int, column: str, value: Any, kind: str, path: str, order: Order) -> None:
+        """A text or number as the record holds it (at ``path.column``); of the wrong type, a problem."""
         if value is None:
             return
-        if kind == "text":
-            if not isinstance(value, str):
-                self.problem(order, where, f"expected a text, got {value!r}", column)
-                return
-        elif not _is_number(value):
-            self.problem(order, where, f"expected {EXPECTED[kind]}, got {value!r}", column)
-            return
-        self.put(table, row, column, value, kind)
+        if kind == "text" and not isinstance(value, str):
+            self.problem(order, f"{path}.{column}", f"expected a text, got {value!r}", column)
+        elif kind != "text" and not _is_number(value):
+            self.problem(order, f"{path}.{column}", f"expected {EXPECTED[kind]}, got {value!r}", column)
+        else:
+            table.put(row, column, value, kind)
 
     def record(self, index: int, path: str, value: Any) -> None:
         order: Order = (1, index)
         if not isinstance(value, dict):
             self.problem((*order, _UNKNOWN_KEY, -1), path, f"expected a table (object), got {value!r}")
             return
+        communities = self.communities
         row = self.places["communities"].add_row(path, order, value)
-        self.unknown_keys(value, _COMMUNITY_KEYS, path, order)
+        if not value.keys() <= _COMMUNITY_KEYS:
+            self.unknown_keys(value, _COMMUNITY_KEYS, path, order)
         community_id = value.get("id")
         valid_id = isinstance(community_id, str) and community_id.strip()
-        self.put("communities", row, "id", community_id if valid_id else None, "text")  # else: the missing-id rule
+        communities.put(row, "id", community_id if valid_id else None, "text")  # else: the missing-id rule
         kind = value.get("kind")
         if kind is not None:
-            self.put("communities", row, "kind", kind if isinstance(kind, str) else UNMATCHABLE, "text")
+            communities.put(row, "kind", kind if isinstance(kind, str) else UNMATCHABLE, "text")
         for position, (name, kind_of) in enumerate(_SCALARS.items()):
-            where = f"{path}.{name}"
-            self.scalar("communities", row, name, value.get(name), kind_of, where, (*order, _SCALAR, position))
+            if name in value:
+                self.scalar(communities, row, name, value[name], kind_of, path, (*order, _SCALAR, position))
         for group_index, group in enumerate(TABLE_GROUPS):
-            self.table(row, value.get(group), group, path, (*order, _TABLE, group_index))
+            if group in value:
+                self.table(row, value[group], group, path, (*order, _TABLE, group_index))
         for family, name in enumerate(_ITEMS):
-            self.items(row, value.get(name), name, path, (*order, _ITEM_LIST, family))
+            if name in value:
+                self.items(row, value[name], name, path, (*order, _ITEM_LIST, family))
         for position, name in enumerate(LIST_COLUMNS):
-            self.names(row, value.get(name), name, path, (*order, _NAME_LIST, position))
+            if name in value:
+                self.names(row, value[name], name, path, (*order, _NAME_LIST, position))
 
     def table(self, row: int, table: Any, group: str, path: str, order: Order) -> None:
         if table is None:
@@ -229,12 +273,16 @@ class _Flattener:
             self.problem((*order, -1), f"{path}.{group}", f"expected a table of numbers, got {table!r}", group)
             return
         for position, (name, number) in enumerate(table.items()):
-            column, where = f"{group}.{name}", f"{path}.{group}.{name}"
+            column = f"{group}.{name}"
             if number is None:  # a table lists numbers: a null is listed after the record's other problems
                 where = f"{path}.{group}[{name!r}]"
                 self.problem((*order[:2], _BLANK_NUMBER), where, "expected a number, got None", column)
                 continue
-            self.scalar("communities", row, column, number, "float", where, (*order, position))
+            if _is_number(number):
+                self.communities.put(row, column, number, "float")
+            else:
+                where = f"{path}.{group}.{name}"
+                self.problem((*order, position), where, f"expected {EXPECTED['float']}, got {number!r}", column)
 
     def items(self, community: int, items: Any, name: str, path: str, order: Order) -> None:
         if items is None:
@@ -242,22 +290,24 @@ class _Flattener:
         if not isinstance(items, list | tuple):
             self.problem((*order, -1), f"{path}.{name}", f"expected a list, got {items!r}", name)
             return
-        self.put("communities", community, f"__{name}", True, "given")
-        known, scalars = _ITEMS[name]
+        self.communities.put(community, f"__{name}", True, "given")
+        known, scalars = _ITEM_KEYS[name], _ITEMS[name][1]
+        table, place = self.tables[name], self.places[name]
         for index, item in enumerate(items):
             where, item_order = f"{path}.{name}[{index}]", (*order, index)
             if not isinstance(item, dict):
                 self.problem((*item_order, 0), where, f"expected a table, got {item!r}")
                 continue
-            row = self.places[name].add_row(where, item_order, item)
-            self.put(name, row, "__community", community, "row")
-            self.unknown_keys(item, known, where, (*item_order, 1))
+            row = place.add_row(where, item_order, item)
+            table.put(row, "__community", community, "row")
+            if not item.keys() <= known:
+                self.unknown_keys(item, known, where, (*item_order, 1))
             kind = item.get("kind")
             if kind is not None:
-                self.put(name, row, "kind", kind if isinstance(kind, str) else UNMATCHABLE, "text")
+                table.put(row, "kind", kind if isinstance(kind, str) else UNMATCHABLE, "text")
             for position, (field, kind_of) in enumerate(scalars.items()):
-                where_field = f"{where}.{field}"
-                self.scalar(name, row, field, item.get(field), kind_of, where_field, (*item_order, _SCALAR, position))
+                if field in item:
+                    self.scalar(table, row, field, item[field], kind_of, where, (*item_order, _SCALAR, position))
 
     def names(self, row: int, items: Any, name: str, path: str, order: Order) -> None:
         if items is None:
@@ -265,35 +315,14 @@ class _Flattener:
         if not isinstance(items, list | tuple):
             self.problem((*order, -1), f"{path}.{name}", f"expected a list of texts, got {items!r}", name)
             return
-        self.put("communities", row, name, [item if isinstance(item, str) else UNMATCHABLE for item in items], "list")
+        texts = [item if isinstance(item, str) else UNMATCHABLE for item in items]
+        self.communities.put(row, name, texts, "list")
 
     def frame(self, table: str) -> pl.DataFrame:
-        """The table's columns: numbers as Int64 when every one is a whole number, else Float64."""
-        height = len(self.places[table].paths)
-        columns = dict(self.cells[table])
         # every fixed column, even if no record gives it; an item's kind, even if none has one
-        always = (
-            (*FIXED_COLUMNS, "__facilities", "__organizations") if table == "communities" else ("kind", "__community")
-        )
-        for name in always:
-            columns.setdefault(name, {})
-        for name, kind in (("__facilities", "given"), ("__organizations", "given"), ("__community", "row")):
-            self.kinds[table].setdefault(name, kind)
-        series = [pl.Series("__row", range(height), dtype=pl.Int64)]
-        for name, cells in columns.items():
-            values = [cells.get(row) for row in range(height)]
-            series.append(pl.Series(name, values, dtype=self._dtype(table, name, values), strict=False))
-        return pl.DataFrame(series)
-
-    def _dtype(self, table: str, name: str, values: list[Any]) -> pl.DataType:
-        kind = self.kinds[table].get(name)
-        if kind is None:
-            return column_dtype(name)
-        if kind in _DTYPES:
-            return _DTYPES[kind]
-        if all(isinstance(value, int) and abs(value) < 2**63 for value in values if value is not None):
-            return pl.Int64()
-        return pl.Float64()
+        if table == "communities":
+            return self.tables[table].frame((*FIXED_COLUMNS, "__facilities", "__organizations"))
+        return self.tables[table].frame(("kind", "__community"))
 
 
 _DTYPES: dict[str, pl.DataType] = {
@@ -303,6 +332,8 @@ _DTYPES: dict[str, pl.DataType] = {
     "row": pl.Int64(),
 }
 _TABLES = ("communities", "facilities", "organizations")
+#: The hidden columns' kinds, for tables where no row gives them.
+_HIDDEN = {"__facilities": "given", "__organizations": "given", "__community": "row"}
 
 
 def flatten_records(records: Iterable[tuple[int, Any]], prefix: str, problems: Problems, aliases: bool) -> Flattened:
