@@ -138,9 +138,17 @@ def test_panzhihua_extra_deputy_above_5000_residents():
 
 
 def test_panzhihua_service_space_per_100_households():
-    # 每百户…20平方米: 1,500 households need 300 m²
-    row = judge("panzhihua", "service_space_per_100_households", households=1500, service_space_m2=280.0)
-    assert (row["verdict"], row["required_min"], row["shortfall"]) == ("fail", 300.0, 20.0)
+    # 每百户居民拥有的社区服务设施面积不低于20平方米, an average over the city: 1,500 households need 300 m² in all
+    frame = pl.DataFrame(
+        {"id": ["a", "b"], "kind": ["urban", "urban"], "households": [1000, 500], "service_space_m2": [150.0, 130.0]}
+    )
+    (row,) = (
+        evaluate(frame, ["panzhihua"], as_of=dt.date(2021, 1, 1))
+        .aggregate_details()
+        .filter(rule="service_space_per_100_households")
+        .to_dicts()
+    )
+    assert (row["district"], row["verdict"], row["value"]) == ("(all)", "fail", pytest.approx(280 / 1500 * 100))
 
 
 def test_xiamen_one_social_worker_per_community_by_2020():
