@@ -176,7 +176,7 @@ class Results:
         not_met = pl.col("verdict_code").is_in([PASS, FAIL]).not_()
         details = details.with_columns(
             pl.col("verdict_code")
-            .replace_strict(list(range(5)), list(VERDICTS), return_dtype=pl.String)
+            .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.String)
             .alias("verdict"),
             pl.when(pl.col("verdict_code") == FAIL)
             .then(pl.col("shortfall"))
@@ -199,7 +199,7 @@ class Results:
             return self.aggregates
         return self.aggregates.with_columns(
             pl.col("verdict_code")
-            .replace_strict(list(range(5)), list(VERDICTS), return_dtype=pl.String)
+            .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.String)
             .alias("verdict")
         ).drop("verdict_code")
 
