@@ -267,6 +267,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
             problems += catalog.add(loaded.standard.catalog, origin=loaded.origin)
             standards[loaded.id] = loaded
 
+    problems += catalog.check_concepts()
     for loaded in standards.values():
         problems += check_references(loaded, catalog)
     for path, schema_problems, plugin in broken:
