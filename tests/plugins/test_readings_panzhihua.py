@@ -353,3 +353,24 @@ def test_staff_of_residents_communities_are_insured():
     # 「社区居民委员会成员、社区专职工作人员按国家有关规定参加…保险和落实住房公积金政策」
     assert verdict("staff_social_insurance", {"kind": "town"}) == "fail"
     assert verdict("staff_social_insurance", {"kind": "village"}) == "not_applicable"
+
+
+def test_the_access_system_stays_the_communitys_own():
+    # 「推行社区（村）行政事务准入制，建立社区（村）公共服务准入管理制度」: it screens what each community gets
+    assert verdict("work_access_system") == "fail"
+    assert verdict("work_access_system", {"flags": ["work_access_system"]}) == "pass"
+
+
+@pytest.mark.parametrize(
+    ("task_id", "words"),
+    [
+        ("new_development_facilities", "新建住宅小区"),
+        ("floating_population_layout", "流动人口聚集区域"),
+        ("self_governance_groups", "无物业服务企业管理的小区"),
+        ("rural_community_prohibitions", "严禁"),
+    ],
+)
+def test_duties_of_governments_and_of_estates_are_tasks_not_community_rules(task_id, words):
+    # 「…对不符合规定配置标准 and 要求的不予批准」 governs approvals of new projects, never existing communities
+    assert words in task(task_id).source.quote
+    assert not [r for r in standard().rules if words in r.source.quote]

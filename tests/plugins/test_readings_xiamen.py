@@ -243,3 +243,16 @@ def test_social_work_rewards_are_no_community_cost():
     ).by_community.to_dicts()
     assert by_community["one_off_yuan"] is None
     assert by_community["one_off_unknown"] == 5
+
+
+def test_one_set_of_rural_premises_may_serve_as_workstation_and_service_centre():
+    # 「规范设置农村社区工作站,为农村村民提供便利的“一站式”服务」 and the 四中心 「便民服务中心」: both kept
+    both = {"kind": "village", "count.workstation": 1, "count.convenience_service_center": 1}
+    assert verdict("rural_workstation", both) == verdict("rural_convenience_service_center", both) == "pass"
+
+
+def test_the_plan_says_its_period_ended_in_2020():
+    # 「厦门市城乡社区服务体系建设规划(2016-2020年)」: status as issued, the end of the period in the notes
+    (document,) = standard().documents
+    assert document.status == "effective"
+    assert any("period ended on 2020-12-31" in note for note in document.notes)
