@@ -449,6 +449,10 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
     for index, gap in enumerate(standard.gaps):
         if gap.document is not None and gap.document not in {d.id for d in standard.documents}:
             problem(f"gaps[{index}].document", f"unknown document '{gap.document}'")
+        for i, name in enumerate(gap.concepts):  # a concept id, or a metric (alone, its own concept)
+            if not catalog.has_concept(name):
+                names = [*catalog.concepts, *catalog.metric_ids()]
+                problem(f"gaps[{index}].concepts[{i}]", f"unknown concept '{name}'{Catalog.suggest(name, names)}")
     for index, obligation in enumerate(standard.obligations):
         where = f"obligations[{index}]"
         source(where, obligation.source.document)

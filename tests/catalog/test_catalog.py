@@ -297,3 +297,21 @@ def test_the_installed_plugins_keep_every_metric_in_one_concept():
     # a plugin may add its own metrics to a core concept; core's members stay where core put them
     assert catalog.concept_of("area.residents_committee_office") == "premises"
     assert catalog.concept_of("count.party_member_activity_room") == "party_member_activity_room"
+
+
+def test_a_gap_names_known_concepts_or_metrics(make_registry):
+    registry = make_registry("""
+        [[gaps]]
+        concepts = ["premises", "households"]
+        reason = "the annex with the premises standard is missing from the copy"
+    """)
+    assert registry.get("mini").standard.gaps[0].concepts == ("premises", "households")
+    with pytest.raises(ProblemsError) as caught:
+        make_registry("""
+            [[gaps]]
+            concepts = ["premise"]
+            reason = "the annex is missing"
+        """)
+    (problem,) = caught.value.problems
+    assert problem.where == "gaps[0].concepts[0]"
+    assert "unknown concept 'premise' (did you mean 'premises'?)" in problem.message
