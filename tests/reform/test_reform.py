@@ -96,7 +96,7 @@ def test_set_tasks_obligations_milestones_and_list_items(baseline):
             'changchun.tasks.t12_work_access.lead=["civil_affairs"]',
             "panzhihua.obligations.special_funds.amount_yuan=4000",
             "donghai.milestones.premises_adjusted.date=2019-09-30",
-            "donghai.community_size.requirement.options.1.value=8000",
+            "donghai.community_size.requirement.options.1.max=12000",
             "donghai.rules.service_radius.requirement.max=3",
             'changchun.outdoor_space.requirement={ form = "min", value = 800 }',
         ],
@@ -107,7 +107,7 @@ def test_set_tasks_obligations_milestones_and_list_items(baseline):
     assert special.amount_yuan == 4000
     donghai = reformed.get("donghai").standard
     assert next(m for m in donghai.milestones if m.id == "premises_adjusted").date == dt.date(2019, 9, 30)
-    assert donghai.rule("community_size").requirement.options[1].value == 8000
+    assert donghai.rule("community_size").requirement.options[1].max == 12000
     assert donghai.rule("service_radius").requirement.max == 3
     assert standard.rule("outdoor_space").requirement == Minimum(value=800)
 
