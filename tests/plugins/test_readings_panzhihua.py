@@ -43,7 +43,7 @@ def task(task_id: str):
     return next(t for t in standard().tasks if t.id == task_id)
 
 
-def row(community_id: str = "c", **columns) -> dict:
+def row(community_id: str = "c", /, **columns: object) -> dict:
     """One community in the flat layout: urban, no flags or designations, unless the test says otherwise."""
     return {"id": community_id, "kind": "urban", "flags": [], "designations": [], **columns}
 

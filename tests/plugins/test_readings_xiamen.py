@@ -40,7 +40,7 @@ def rule(rule_id: str):
     return next(r for r in standard().rules if r.id == rule_id)
 
 
-def row(community_id: str = "c", **columns) -> dict:
+def row(community_id: str = "c", /, **columns: object) -> dict:
     """One community in the flat layout: urban, no flags or designations, unless the test says otherwise."""
     return {"id": community_id, "kind": "urban", "flags": [], "designations": [], **columns}
 
