@@ -103,15 +103,10 @@ def test_longgang_general_branch_from_fifty_party_members():
 
 
 def test_longgang_village_to_residence_rules_need_the_flag():
-    # 第四十六条: 股份合作公司提供350平方米以上用房 — only for 村改居 communities
-    flagged = judge(
-        "longgang",
-        "village_to_residence_premises",
-        flags=["village_to_residence"],
-        **{"area.residents_committee_office": 300.0},
-    )
+    # 第三十八条: 股份合作公司提供350平方米以上用房 — only for 村改居 communities; 用房 = the premises
+    flagged = judge("longgang", "village_to_residence_premises", flags=["village_to_residence"], service_space_m2=300.0)
     assert flagged["verdict"] == "fail" and flagged["shortfall"] == 50.0
-    other = judge("longgang", "village_to_residence_premises", flags=[], **{"area.residents_committee_office": 300.0})
+    other = judge("longgang", "village_to_residence_premises", flags=[], service_space_m2=300.0)
     assert other["verdict"] == "not_applicable"
 
 
