@@ -209,7 +209,10 @@ def test_a_plugin_department_is_found_by_its_alias():
         # the office-and-service premises, by area per size, by the committee's office area, by presence
         ("premises", {"service_space_m2", "area.residents_committee_office", "count.residents_committee_office"}),
         # 大学毕业生或社会工作专业人员: either counts; social workers per community and per 10 000 residents
-        ("community_workers", {"full_time_staff", "social_workers", "college_graduates", "graduates_or_social_workers"}),
+        (
+            "community_workers",
+            {"full_time_staff", "social_workers", "college_graduates", "graduates_or_social_workers"},
+        ),
         # 党员活动室 by area (Longgang) and by presence (Xiamen)
         ("party_member_activity_room", {"area.party_member_activity_room", "count.party_member_activity_room"}),
         # 志愿者注册率 per community and registered volunteers over an area
