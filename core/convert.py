@@ -115,10 +115,8 @@ _OMITTED_AT_DEFAULT: dict[type, tuple[str, ...]] = {
     model.Standard: ("gaps",),
 }
 for _cls, _names in _OMITTED_AT_DEFAULT.items():
-    converter.register_unstructure_hook(
-        _cls,
-        make_dict_unstructure_fn(_cls, converter, **{name: override(omit_if_default=True) for name in _names}),
-    )
+    _overrides: dict[str, Any] = {name: override(omit_if_default=True) for name in _names}
+    converter.register_unstructure_hook(_cls, make_dict_unstructure_fn(_cls, converter, **_overrides))
 
 
 def _did_you_mean(exc: ForbiddenExtraKeysError) -> str:

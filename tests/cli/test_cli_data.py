@@ -259,11 +259,6 @@ def test_explain_needs_a_jurisdiction():
     assert result.exit_code == 2 and result.stdout == "" and "-j" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an any_of option on another metric is written in the rule metric's unit: "
-    "donghai community_size says '9000–11000 户' for its about-10000-resident (人) alternative",
-)
 def test_explain_writes_each_alternative_in_its_own_unit():
     # donghai 二(二)2: 按照常住居民2000-3000户或者10000人的标准设置一个社区 (about 10000: 9000–11000 people)
     result = run("explain", SAMPLE_CSV, "SYN-001", "-j", "donghai", "--as-of", AS_OF, "--format", "json")
