@@ -198,9 +198,9 @@ class _Keys:
     def of_requirement(self, requirement: Requirement, metric: str) -> MetricKey:
         return self.of_measured(forms.measured(requirement, metric))
 
-    def stated(self, requirement: Requirement, metric: str) -> str:
-        """The requirement as the standard states it, in the key's display unit."""
-        return forms.words(requirement, unit_of=self.unit, shown=self.of_measured, metric=metric)
+    def stated(self, requirement: Requirement, metric: str, tolerance: float | None = None) -> str:
+        """The requirement as the standard states it, in the key's display unit (``≈ … (±10%)`` with a tolerance)."""
+        return forms.words(requirement, unit_of=self.unit, shown=self.of_measured, metric=metric, tolerance=tolerance)
 
 
 def records(frame: pl.DataFrame) -> list[dict[str, Any]]:

@@ -91,13 +91,14 @@ def _aspects(rule: Rule, keys: _Keys, key: MetricKey, as_of: dt.date, with_kinds
     for branch, inner in forms.form_of(requirement).branches(requirement):
         q = "; ".join([*qualifier, branch] if branch else qualifier)
         form = forms.leaf(inner)
-        stated = keys.stated(form, rule.metric)
+        stated = keys.stated(form, rule.metric, rule.tolerance)
         found.append((q, "_stated", None, stated))
         aspects = forms.form_of(form).aspects(form, key)
         if not aspects or keys.of_requirement(form, rule.metric).key != key.key:
             found.append((q, "requirement", None, stated))
             continue
-        found += [(q, aspect, value, text) for aspect, value, text in aspects]
+        # the stated figure is compared; an approximate norm says so beside it (≈ … ±t%)
+        found += [(q, aspect, value, forms.approximately(text, rule.tolerance)) for aspect, value, text in aspects]
     return found
 
 
@@ -133,7 +134,7 @@ def _profile(
         scope = forms.applies_text(rule.applies_to if kind is None else attrs.evolve(rule.applies_to, kinds=()))
         scope = "" if scope == "all" else f" [{scope}]"
         due = f" due {rule.due.isoformat()}" if rule.due else ""
-        entry["texts"].append(f"{keys.stated(rule.requirement, rule.metric)}{scope}{strength}{due}")
+        entry["texts"].append(f"{keys.stated(rule.requirement, rule.metric, rule.tolerance)}{scope}{strength}{due}")
         entry["size_dependent"] = entry.get("size_dependent", False) or _size_dependent(rule)
         for qualifier, aspect, value, text in _aspects(rule, keys, key, as_of, with_kinds=kind is None):
             if aspect == "_stated":

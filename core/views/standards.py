@@ -101,6 +101,7 @@ RULE_COLUMNS = [
     "rule",
     "title",
     "strength",
+    "tolerance",
     "due",
     "status",
     "reason",
@@ -189,6 +190,7 @@ def _rule_schema() -> dict[str, pl.DataType]:
             "households": pl.Int64,
             "population": pl.Int64,
             "due": pl.Date,
+            "tolerance": F64,
             "required_min": F64,
             "required_max": F64,
             "comparable": pl.Boolean,
@@ -264,7 +266,8 @@ def _resolve_rule(
         "due": rule.due,
         "status": "applies",
         "reason": None,
-        "requirement": keys.stated(rule.requirement, rule.metric),
+        "requirement": keys.stated(rule.requirement, rule.metric, rule.tolerance),
+        "tolerance": rule.tolerance,
         "concrete": None,
         "required_min": None,
         "required_max": None,
@@ -313,7 +316,7 @@ def _resolve_rule(
     if notes:
         row["reason"] = "; ".join(filter(None, [row["reason"], *notes]))
     if is_aggregate(requirement):
-        text = keys.stated(requirement, rule.metric)
+        text = keys.stated(requirement, rule.metric, rule.tolerance)
         row.update(status="aggregate", concrete=text if "across" in text else f"{text} (across communities)")
         return _Pending(row, None)
     pending = _Pending(row, requirement)
@@ -386,7 +389,7 @@ def _concretise(
             row["comparable"] = row["status"] == "applies" and (lo is not None or hi is not None)
     if forms.form_of(item.leaf).compared_by == "presence" and row["status"] == "applies":
         row["required_min"], row["comparable"] = 1.0, True
-    row["concrete"] = " or ".join(texts) if alternatives else texts[0]
+    row["concrete"] = forms.approximately(" or ".join(texts) if alternatives else texts[0], row["tolerance"])
 
 
 CELL_COLUMNS = [
@@ -662,7 +665,10 @@ def _cell(
         lows and all(r["concrete"] == "present" for r in own if r["required_min"] is not None) and hi is None
     )
     if lows or highs:
-        texts.append("present" if only_presence and lo == 1 else bounds_text(lo, hi, info["unit"]))
+        bounds = "present" if only_presence and lo == 1 else bounds_text(lo, hi, info["unit"])
+        # an approximate norm (左右) stays approximate when combined: the stated bounds, marked ≈ and ±t%
+        tolerances = {r["tolerance"] for r in own if r["tolerance"] is not None}
+        texts.append(forms.approximately(bounds, max(tolerances)) if tolerances else bounds)
 
     others: dict[str, list[str]] = defaultdict(list)  # texts under another metric than the row's, by metric
 

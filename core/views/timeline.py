@@ -144,7 +144,7 @@ def timeline(
                     "jurisdiction": loaded.id,
                     "kind": "stage",
                     "id": f"{rule.id}#{number_ + 1}",
-                    "title": f"{rule.title}: {keys.stated(stage.requirement, rule.metric)}",
+                    "title": f"{rule.title}: {keys.stated(stage.requirement, rule.metric, rule.tolerance)}",
                     "departments": [],
                     "clause": rule.source.clause,
                     "status": date_status(stage.due) if rule_in_force else "not_in_force",

@@ -89,6 +89,17 @@ stages = [
 ]
 
 [[rules]]
+id = "grid_size"
+title = "每个网格150户左右为宜"
+metric = "households_per_grid"
+requirement = { form = "max", value = 150 }
+tolerance = 0.1
+due = 2019-06-30
+strength = "guidance"
+source = { clause = "三", quote = "每个网格一般以150户左右为宜" }
+notes = "±10 % is our reading of 左右; the text states no tolerance."
+
+[[rules]]
 id = "police_room"
 title = "警务室"
 metric = "count.police_room"
@@ -328,6 +339,18 @@ def test_the_row_metric_is_the_one_asked_for_else_the_one_most_use(towns):
     assert every["gamma"]["metric"] == "area.party_member_activity_room"
     assert every["gamma"]["concrete"] == "≥ 100 m²"
     assert every["delta"]["concrete"] == "regulated under count.party_member_activity_room: present"
+
+
+def test_an_approximate_norm_shows_its_stated_figure_and_tolerance(towns):
+    # 每个网格一般以150户左右为宜: ≤ 150 with ±10 % (the encoder's reading), shown ≈, ranked on the stated 150
+    got = cells(views.standards_table(towns, ["households_per_grid"], as_of=AS_OF), "grid_size")
+    assert got["alpha"]["concrete"] == "≈ ≤ 150 户/网格 (±10%)" and got["alpha"]["required_max"] == 150
+    assert got["alpha"]["requirements"] == ["grid_size: ≈ ≤ 150 户/网格 (±10%) (guidance)"]
+    rules = views.standards_rules(towns, ["households_per_grid"], as_of=AS_OF)
+    assert rules.row(0, named=True)["tolerance"] == 0.1
+    frame = views.diff(towns, "alpha", "beta", metrics=["households_per_grid"], as_of=AS_OF)
+    (row,) = frame.iter_rows(named=True)
+    assert row["a_requirement"] == "≈ ≤ 150 户/网格 (±10%) (guidance) due 2019-06-30"
 
 
 def test_staged_requirements_follow_the_date(towns):
@@ -616,6 +639,8 @@ def judged_communities() -> pl.DataFrame:
             "count.police_room": [1, 0, None],
             "volunteers.registered": [50, 10, None],
             "population": [1000, 1000, 1000],
+            "households": [300, 100, 160],
+            "grids": [1, 1, 1],
         },
         schema={
             "id": pl.String,
@@ -623,6 +648,8 @@ def judged_communities() -> pl.DataFrame:
             "count.police_room": pl.Int64,
             "volunteers.registered": pl.Int64,
             "population": pl.Int64,
+            "households": pl.Int64,
+            "grids": pl.Int64,
         },
     )
 
@@ -637,6 +664,9 @@ def test_timeline_judged_on_data(towns):
     assert rows["volunteer_registration#1"]["status"] == "superseded"
     assert rows["volunteer_registration#2"]["status"] == "overdue"
     assert rows["volunteer_registration#2"]["title"].endswith("≥ 10%")
+    # grids (一般…150户左右为宜, guidance, ±10 %): A's 300 households per grid departs from it, B's 100 and
+    # C's 160 (within 165) meet it: not met is recorded, never a violation
+    assert rows["grid_size"]["status"] == "departs"
     # the task delivering the police rooms takes the worst status of its rules; milestones are not judged
     assert rows["t_police"]["status"] == "overdue"
     assert rows["m_police"]["status"] == "past"
@@ -958,11 +988,14 @@ def test_snapshot_standards(registry, data_regression):
             "matrix_1500_households": views.records(views.standards_matrix(every)),
             "shared_metrics": views.records(
                 shared.select(
+                    "concept",
                     "metric",
                     "households",
                     "jurisdiction",
+                    "state",
                     "status",
                     "concrete",
+                    "under",
                     "required_min",
                     "required_max",
                     "strictest_min",
