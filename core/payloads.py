@@ -195,10 +195,24 @@ def standard_notes(loaded: LoadedStandard) -> list[str]:
 # ``reforms`` is the list of what-if changes in force (``what-if: …`` lines), empty without any.
 
 
+#: How `compare` counts, stated in its JSON beside the figures.
+COMPARE_READING = {
+    "counts": "provisions: rules that restate one another (restates) count once",
+    "covered": "some rule in force applies to the community (or may: unknown)",
+    "applicable": "pass + fail + departs + unknown: in force, due, and applying or perhaps applying",
+    "judged": "binding provisions (mandatory, target) with pass or fail",
+    "compliance": "binding passes ÷ judged; null when nothing is judged",
+    "unknown_share": "unknown ÷ applicable",
+    "departs": "guidance or permissive provisions not met: recorded, never a violation",
+    "mean_compliance": "mean of compliance over the mean_compliance_of communities with something judged",
+}
+
+
 def evaluate_payload(results: Results, verdicts: Sequence[str] = (), reforms: Sequence[str] = ()) -> dict[str, Any]:
     """Every verdict (only ``verdicts`` when given) and every rule over a set of communities."""
     return {
         "as_of": results.as_of,
+        "strengths": list(results.strengths),
         "communities": len(results),
         "reforms": list(reforms),
         "results": results.details(verdicts=list(verdicts) or None).to_dicts(),
@@ -207,13 +221,41 @@ def evaluate_payload(results: Results, verdicts: Sequence[str] = (), reforms: Se
 
 
 def compare_payload(results: Results, reforms: Sequence[str] = ()) -> dict[str, Any]:
-    """Per community × jurisdiction counts and compliance, and the totals per jurisdiction."""
+    """Per community × jurisdiction counts, coverage and compliance, and the totals per jurisdiction."""
     return {
         "as_of": results.as_of,
+        "strengths": list(results.strengths),
         "reforms": list(reforms),
+        "reading": COMPARE_READING,
         "summary": results.summary().to_dicts(),
         "totals": results.totals().to_dicts(),
     }
+
+
+def compare_totals_rows(results: Results) -> list[dict[str, Any]]:
+    """The totals for reading: communities covered of those in the data, compliance with what it is over."""
+    rows = []
+    for row in results.totals().to_dicts():
+        mean, share = row["mean_compliance"], row["unknown_share"]
+        rows.append(
+            {
+                "jurisdiction": row["jurisdiction"],
+                "covered": f"{row['covered']} of {row['communities']}",
+                "pass": row["pass"],
+                "fail": row["fail"],
+                "departs": row["departs"],
+                "unknown": row["unknown"],
+                "not_due": row["not_due"],
+                "not_in_force": row["not_in_force"],
+                "judged": row["judged"],
+                "fully_compliant": row["fully_compliant"],
+                "mean_compliance": "—"
+                if mean is None
+                else f"{round(mean * 100)}% over {row['mean_compliance_of']} communities",
+                "unknown_share": "—" if share is None else f"{round(share * 100)}%",
+            }
+        )
+    return rows
 
 
 def explain_payload(results: Results, community_id: str, reforms: Sequence[str] = ()) -> dict[str, Any]:
@@ -221,6 +263,7 @@ def explain_payload(results: Results, community_id: str, reforms: Sequence[str] 
     return {
         "community": community_id,
         "as_of": results.as_of,
+        "strengths": list(results.strengths),
         "reforms": list(reforms),
         "results": results.details(ids=[community_id]).to_dicts(),
     }

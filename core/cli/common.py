@@ -183,13 +183,14 @@ def evaluate_data(
     facilities: str | None,
     jurisdictions: Sequence[str],
     as_of: dt.datetime | None,
+    strengths: Sequence[str] = (),
 ) -> Results:
-    """Verdicts for a data file under the selected (possibly reformed) standards."""
+    """Verdicts for a data file under the selected (possibly reformed) standards; ``strengths``: only such rules."""
     from ..engine import evaluate
 
     registry = registry_from(ctx)
     table = load_data(data, facilities)
-    return evaluate(table, list(jurisdictions) or None, day(as_of), registry=registry)
+    return evaluate(table, list(jurisdictions) or None, day(as_of), registry=registry, strengths=strengths)
 
 
 def exit_on_violation(results: Results, enabled: bool) -> None:
