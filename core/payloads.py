@@ -39,10 +39,12 @@ def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str
                     "title": rule.title,
                     "metric": rule.metric,
                     "applies_to": applies_text(rule.applies_to),
-                    "requirement": words(rule.requirement, unit, lambda m: registry.catalog.metric(m).unit),
+                    "requirement": words(
+                        rule.requirement, unit, lambda m: registry.catalog.metric(m).unit, tolerance=rule.tolerance
+                    ),
                     "due": rule.due,
                     "strength": rule.strength,
-                    "document": document.number or document.id,
+                    "document": document.number or document.title,  # never an internal id
                     "clause": rule.source.clause,
                     "quote": rule.source.quote,
                 }

@@ -391,3 +391,11 @@ def test_explain_writes_each_alternative_in_its_own_unit():
     result = run("explain", SAMPLE_CSV, "SYN-001", "-j", "donghai", "--as-of", AS_OF, "--format", "json")
     size = by_rule(json.loads(result.stdout)["results"], "SYN-001")["community_size"]
     assert "11000 人" in size["required"] and "11000 户" not in size["required"]
+
+
+def test_rules_listing_cites_by_number_or_title_and_shows_tolerance():
+    longgang = json.loads(run("rules", "-j", "longgang", "--format", "json").stdout)
+    assert {row["document"] for row in longgang} == {"深圳市龙岗区社区建设工作试行办法"}  # not lg2005
+    changchun = json.loads(run("rules", "-j", "changchun", "--format", "json").stdout)
+    tolerant = [row["requirement"] for row in changchun if row["requirement"].startswith("≈ ")]
+    assert tolerant and all(text.endswith("%)") for text in tolerant)
