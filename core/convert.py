@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.v import transform_error
 
 from . import model
@@ -103,6 +104,19 @@ converter.register_structure_hook(
 # attrs resolves the string annotations of recursive forms lazily.
 for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
     attrs.resolve_types(_cls)
+
+
+# Fields added after plugins were first written are left out of plain data while they hold
+# their default, so a standard that does not use them unstructures (and snapshots) as before.
+# Parts before wholes: a generated hook takes the hooks of its fields as they are when it is made.
+_OMITTED_AT_DEFAULT: dict[type, tuple[str, ...]] = {
+    model.Rule: ("tolerance", "restates"),
+    model.CatalogAdditions: ("concepts",),
+    model.Standard: ("gaps",),
+}
+for _cls, _names in _OMITTED_AT_DEFAULT.items():
+    _overrides: dict[str, Any] = {name: override(omit_if_default=True) for name in _names}
+    converter.register_unstructure_hook(_cls, make_dict_unstructure_fn(_cls, converter, **_overrides))
 
 
 def _did_you_mean(exc: ForbiddenExtraKeysError) -> str:

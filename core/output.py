@@ -127,13 +127,14 @@ def render_table(
 ) -> str:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     names = _columns(rows, columns)
     table = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
     for name in names:
         table.add_column(name, overflow="fold")
     for row in rows:
-        table.add_row(*(cell(row.get(name)) for name in names))
+        table.add_row(*(Text(cell(row.get(name))) for name in names))  # as written: "[only where …]" is no markup
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or 200, no_color=True, highlight=False, soft_wrap=False)
     for note in notes:

@@ -39,10 +39,12 @@ def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str
                     "title": rule.title,
                     "metric": rule.metric,
                     "applies_to": applies_text(rule.applies_to),
-                    "requirement": words(rule.requirement, unit, lambda m: registry.catalog.metric(m).unit),
+                    "requirement": words(
+                        rule.requirement, unit, lambda m: registry.catalog.metric(m).unit, tolerance=rule.tolerance
+                    ),
                     "due": rule.due,
                     "strength": rule.strength,
-                    "document": document.number or document.id,
+                    "document": document.number or document.title,  # never an internal id
                     "clause": rule.source.clause,
                     "quote": rule.source.quote,
                 }
@@ -76,8 +78,9 @@ def standard_payload(registry: Registry, loaded: LoadedStandard) -> dict[str, An
 def plugin_rows(registry: Registry, coverage: bool = False) -> list[dict[str, Any]]:
     """One row per installed jurisdiction: id, name, documents, counts, where it was loaded from.
 
-    :param coverage: also count, per standard, the document's numbers encoded, listed as
-        unencoded and accounted for by nobody (:func:`shequ.checks.audit.number_coverage`).
+    :param coverage: also count, per standard, the document's numbers encoded (used by a value of
+        the provision quoting them), listed as unencoded and accounted for by nobody, and of those
+        the ones that stand in a quote all the same (:func:`shequ.checks.audit.number_coverage`).
     """
     plugins_by_name = {p.name: p for p in registry.plugins}
     rows = []
@@ -103,7 +106,16 @@ def plugin_rows(registry: Registry, coverage: bool = False) -> list[dict[str, An
 
             summary = number_coverage(loaded).summary()
             row.update(
-                {k: summary[k] for k in ("numbers", "numbers_encoded", "numbers_unencoded", "numbers_unaccounted")}
+                {
+                    k: summary[k]
+                    for k in (
+                        "numbers",
+                        "numbers_encoded",
+                        "numbers_unencoded",
+                        "numbers_unaccounted",
+                        "numbers_quoted_only",
+                    )
+                }
             )
             row["unencoded"] = len(standard.unencoded)
         rows.append(row)
@@ -185,10 +197,24 @@ def standard_notes(loaded: LoadedStandard) -> list[str]:
 # ``reforms`` is the list of what-if changes in force (``what-if: …`` lines), empty without any.
 
 
+#: How `compare` counts, stated in its JSON beside the figures.
+COMPARE_READING = {
+    "counts": "provisions: rules that restate one another (restates) count once",
+    "covered": "some rule in force applies to the community (or may: unknown)",
+    "applicable": "pass + fail + departs + unknown: in force, due, and applying or perhaps applying",
+    "judged": "binding provisions (mandatory, target) with pass or fail",
+    "compliance": "binding passes ÷ judged; null when nothing is judged",
+    "unknown_share": "unknown ÷ applicable",
+    "departs": "guidance or permissive provisions not met: recorded, never a violation",
+    "mean_compliance": "mean of compliance over the mean_compliance_of communities with something judged",
+}
+
+
 def evaluate_payload(results: Results, verdicts: Sequence[str] = (), reforms: Sequence[str] = ()) -> dict[str, Any]:
     """Every verdict (only ``verdicts`` when given) and every rule over a set of communities."""
     return {
         "as_of": results.as_of,
+        "strengths": list(results.strengths),
         "communities": len(results),
         "reforms": list(reforms),
         "results": results.details(verdicts=list(verdicts) or None).to_dicts(),
@@ -197,13 +223,41 @@ def evaluate_payload(results: Results, verdicts: Sequence[str] = (), reforms: Se
 
 
 def compare_payload(results: Results, reforms: Sequence[str] = ()) -> dict[str, Any]:
-    """Per community × jurisdiction counts and compliance, and the totals per jurisdiction."""
+    """Per community × jurisdiction counts, coverage and compliance, and the totals per jurisdiction."""
     return {
         "as_of": results.as_of,
+        "strengths": list(results.strengths),
         "reforms": list(reforms),
+        "reading": COMPARE_READING,
         "summary": results.summary().to_dicts(),
         "totals": results.totals().to_dicts(),
     }
+
+
+def compare_totals_rows(results: Results) -> list[dict[str, Any]]:
+    """The totals for reading: communities covered of those in the data, compliance with what it is over."""
+    rows = []
+    for row in results.totals().to_dicts():
+        mean, share = row["mean_compliance"], row["unknown_share"]
+        rows.append(
+            {
+                "jurisdiction": row["jurisdiction"],
+                "covered": f"{row['covered']} of {row['communities']}",
+                "pass": row["pass"],
+                "fail": row["fail"],
+                "departs": row["departs"],
+                "unknown": row["unknown"],
+                "not_due": row["not_due"],
+                "not_in_force": row["not_in_force"],
+                "judged": row["judged"],
+                "fully_compliant": row["fully_compliant"],
+                "mean_compliance": "—"
+                if mean is None
+                else f"{round(mean * 100)}% over {row['mean_compliance_of']} communities",
+                "unknown_share": "—" if share is None else f"{round(share * 100)}%",
+            }
+        )
+    return rows
 
 
 def explain_payload(results: Results, community_id: str, reforms: Sequence[str] = ()) -> dict[str, Any]:
@@ -211,6 +265,7 @@ def explain_payload(results: Results, community_id: str, reforms: Sequence[str] 
     return {
         "community": community_id,
         "as_of": results.as_of,
+        "strengths": list(results.strengths),
         "reforms": list(reforms),
         "results": results.details(ids=[community_id]).to_dicts(),
     }
@@ -237,10 +292,12 @@ def standards_payload(
     persons_per_household: float | None,
     notes: Sequence[str],
     reforms: Sequence[str] = (),
+    strengths: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The side-by-side cells and the concrete requirement of every rule behind them."""
+    """The side-by-side cells (one per concept × size × jurisdiction) and every rule behind them."""
     return {
         "as_of": as_of,
+        "strengths": list(strengths),
         "kind": kind,
         "households": list(households),
         "population": population,
@@ -253,23 +310,42 @@ def standards_payload(
 
 
 def diff_payload(
-    differences: list[dict[str, Any]], a: str, b: str, kind: str, as_of: dt.date, reforms: Sequence[str] = ()
+    differences: list[dict[str, Any]],
+    a: str,
+    b: str,
+    kind: str,
+    as_of: dt.date,
+    reforms: Sequence[str] = (),
+    strengths: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The differences between two jurisdictions (``differences``: the rows of :func:`shequ.views.diff`)."""
-    return {"a": a, "b": b, "kind": kind, "as_of": as_of, "reforms": list(reforms), "differences": differences}
+    return {
+        "a": a,
+        "b": b,
+        "kind": kind,
+        "as_of": as_of,
+        "strengths": list(strengths),
+        "reforms": list(reforms),
+        "differences": differences,
+    }
 
 
 def diff_rows(differences: list[dict[str, Any]], a: str, b: str) -> list[dict[str, Any]]:
-    """The differences for reading: one column per jurisdiction, the status in words (``donghai stricter``)."""
+    """The differences for reading: one column per jurisdiction, the status in words (``donghai stricter``).
+
+    ``concept`` names the concept, and the metric in brackets where the row is one metric of a wider concept.
+    """
     statuses = {
         "a_stricter": f"{a} stricter",
         "b_stricter": f"{b} stricter",
         "only_a": f"only {a}",
         "only_b": f"only {b}",
+        "different_metric": "different metrics",
+        "not_in_force": "not in force",
     }
     return [
         {
-            "metric": r["metric"],
+            "concept": r["concept"] if r["metric"] == r["concept"] else f"{r['concept']} ({r['metric']})",
             "scope": r["qualifier"],
             "aspect": r["aspect"],
             a: (r["a_text"] if r["aspect"] or r["qualifier"] else r["a_requirement"]) or "—",
@@ -288,10 +364,16 @@ def responsibilities_payload(
     department: str | None,
     roles: Sequence[str],
     reforms: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    strengths: Sequence[str] = (),
+    not_yet_issued: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """Who does what: every (task, department, role) assignment and the matrix built from them."""
+    """Who does what: every (task, department, role) assignment in force and the matrix built from them."""
     definition = registry.catalog.departments.get(department) if department else None
     return {
+        "as_of": as_of,
+        "strengths": list(strengths),
+        "not_yet_issued": list(not_yet_issued),
         "department": department,
         "department_zh": definition.zh if definition else None,
         "roles": list(roles),
@@ -302,15 +384,20 @@ def responsibilities_payload(
 
 
 def timeline_payload(
-    events: list[dict[str, Any]], as_of: dt.date, data: str | None, reforms: Sequence[str] = ()
+    events: list[dict[str, Any]],
+    as_of: dt.date,
+    data: str | None,
+    reforms: Sequence[str] = (),
+    strengths: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Milestones and deadlines in date order (``events``: the rows of :func:`shequ.views.timeline`)."""
-    return {"as_of": as_of, "data": data, "reforms": list(reforms), "events": events}
+    return {"as_of": as_of, "strengths": list(strengths), "data": data, "reforms": list(reforms), "events": events}
 
 
 def cost_payload(report: CostReport, data: str, reforms: Sequence[str] = ()) -> dict[str, Any]:
-    """The money each standard commits: per jurisdiction, per obligation, per community, per item."""
+    """The money each standard commits as of ``report.as_of``: per jurisdiction, obligation, community, item."""
     return {
+        "as_of": report.as_of,
         "data": data,
         "reforms": list(reforms),
         "summary": _records(report.summary),
@@ -320,10 +407,13 @@ def cost_payload(report: CostReport, data: str, reforms: Sequence[str] = ()) -> 
     }
 
 
-def whatif_payload(report: WhatIfReport, summary: pl.DataFrame, reforms: Sequence[str] = ()) -> dict[str, Any]:
+def whatif_payload(
+    report: WhatIfReport, summary: pl.DataFrame, reforms: Sequence[str] = (), strengths: Sequence[str] = ()
+) -> dict[str, Any]:
     """Baseline against reformed: the rules changed, the communities (``summary``) and verdicts that change."""
     return {
         "as_of": report.as_of,
+        "strengths": list(strengths),
         "reforms": list(reforms),
         "jurisdictions": report.jurisdictions,
         "rules": _records(report.rules),

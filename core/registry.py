@@ -41,8 +41,8 @@ ENTRY_POINT_GROUP = hookspecs.PROJECT
 ONLY_ENV = "SHEQU_PLUGINS"
 
 #: The sections of a standard whose items a schema problem can set aside (see :func:`set_aside`).
-_ITEM_SECTIONS = ("rules", "tasks", "milestones", "obligations", "unencoded")
-_ITEM = re.compile(r"^(rules|tasks|milestones|obligations|unencoded)\[(\d+)\]")
+_ITEM_SECTIONS = ("rules", "tasks", "milestones", "obligations", "unencoded", "gaps")
+_ITEM = re.compile(r"^(rules|tasks|milestones|obligations|unencoded|gaps)\[(\d+)\]")
 
 
 @attrs.frozen(kw_only=True)
@@ -267,6 +267,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
             problems += catalog.add(loaded.standard.catalog, origin=loaded.origin)
             standards[loaded.id] = loaded
 
+    problems += catalog.check_concepts()
     for loaded in standards.values():
         problems += check_references(loaded, catalog)
     for path, schema_problems, plugin in broken:
@@ -348,6 +349,9 @@ def set_aside(file: Path, schema_problems: list[Problem]) -> tuple[LoadedStandar
     for task in data.get("tasks", []):
         if isinstance(task, dict) and isinstance(task.get("rules"), list):
             task["rules"] = [rule for rule in task["rules"] if rule not in set_aside_rules]
+    for rule in data.get("rules", []):
+        if isinstance(rule, dict) and isinstance(rule.get("restates"), list):
+            rule["restates"] = [other for other in rule["restates"] if other not in set_aside_rules]
     first_synthetic = len(data["unencoded"])
     data["unencoded"] = data["unencoded"] + [entry for _, entry in set_aside_quotes]
     try:
@@ -426,6 +430,9 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
         for requirement in forms.walk(rule.requirement):
             for field, metric_id in forms.references(requirement):
                 metric(f"{where}.requirement.{field}", metric_id)
+        for i, rule_id in enumerate(rule.restates):
+            if rule_id not in rule_ids:
+                problem(f"{where}.restates[{i}]", f"unknown rule '{rule_id}'{Catalog.suggest(rule_id, rule_ids)}")
     for index, task in enumerate(standard.tasks):
         where = f"tasks[{index}]"
         source(where, task.source.document)
@@ -439,6 +446,13 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
         source(f"milestones[{index}]", milestone.source.document)
         for i, department_id in enumerate(milestone.responsible):
             department(f"milestones[{index}].responsible[{i}]", department_id)
+    for index, gap in enumerate(standard.gaps):
+        if gap.document is not None and gap.document not in {d.id for d in standard.documents}:
+            problem(f"gaps[{index}].document", f"unknown document '{gap.document}'")
+        for i, name in enumerate(gap.concepts):  # a concept id, or a metric (alone, its own concept)
+            if not catalog.has_concept(name):
+                names = [*catalog.concepts, *catalog.metric_ids()]
+                problem(f"gaps[{index}].concepts[{i}]", f"unknown concept '{name}'{Catalog.suggest(name, names)}")
     for index, obligation in enumerate(standard.obligations):
         where = f"obligations[{index}]"
         source(where, obligation.source.document)

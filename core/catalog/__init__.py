@@ -1,10 +1,17 @@
-"""The shared catalog: metrics, facility and organization kinds, flags, designations, departments.
+"""The shared catalog: metrics, concepts, facility and organization kinds, flags, designations, departments.
 
-Core ships the common entries in ``core.toml`` and ``departments.toml`` beside
-this module; plugins add theirs through the ``register_catalog`` and
-``register_metrics`` hooks or a ``[catalog]`` table in their standard. Metric
-families (``area.K``, ``count.K``, ``floor.K``, ``members.O``, ``count.O``,
-``flag.F``, ``designation.D``) exist for every kind without an entry each.
+Core ships the common entries in ``core.toml``, ``concepts.toml`` and
+``departments.toml`` beside this module; plugins add theirs through the
+``register_catalog`` and ``register_metrics`` hooks or a ``[catalog]`` table in
+their standard. Metric families (``area.K``, ``count.K``, ``floor.K``,
+``members.O``, ``count.O``, ``flag.F``, ``designation.D``) exist for every kind
+without an entry each.
+
+A concept groups metrics that measure the same thing (``premises``: the service
+space, the committee's office area, its presence), so the comparison views line
+jurisdictions up concept by concept. A metric belongs to at most one concept; a
+metric in no concept is its own concept (:meth:`Catalog.concept_of`). A concept
+of the same id and names from a second source adds its metrics to the first.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import attrs
 
 from ..convert import structure
 from ..errors import Problem, ProblemsError
-from ..model import CatalogAdditions, DepartmentDef, KindDef, MetricDef
+from ..model import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
 from ..suggest import did_you_mean
 
 #: Metric families: prefix → (which kinds it ranges over, unit, zh, en templates).
@@ -35,7 +42,7 @@ SECTIONS = ("metrics", "facility_kinds", "organization_kinds", "flags", "designa
 
 def _core_additions() -> CatalogAdditions:
     data: dict = {}
-    for name in ("core.toml", "departments.toml"):
+    for name in ("core.toml", "concepts.toml", "departments.toml"):
         text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
         data.update(tomllib.loads(text))
     return structure(data, CatalogAdditions, "shequ/catalog")
@@ -61,19 +68,28 @@ class Catalog:
     flags: dict[str, KindDef] = attrs.Factory(dict)
     designations: dict[str, KindDef] = attrs.Factory(dict)
     departments: dict[str, DepartmentDef] = attrs.Factory(dict)
+    concepts: dict[str, ConceptDef] = attrs.Factory(dict)
+    #: Where each (concept, metric) membership came from, for messages.
+    concept_origins: dict[tuple[str, str], str] = attrs.Factory(dict)
 
     @classmethod
     def core(cls) -> Catalog:
         """The catalog core ships, before any plugin adds to it."""
         catalog = cls()
         problems = catalog.add(_core_additions(), origin="shequ")
+        problems += catalog.check_concepts()
         if problems:
             raise ProblemsError(problems)
         return catalog
 
     def add(self, additions: CatalogAdditions, origin: str, where: str = "catalog") -> list[Problem]:
-        """Merge ``additions`` in; return the conflicts (an id defined twice differently)."""
-        problems = []
+        """Merge ``additions`` in; return the conflicts (an id defined twice differently).
+
+        Concepts merge by id: the same id with the same names adds its metrics
+        to the concept. Which metrics exist is checked once every source is in
+        (:meth:`check_concepts`).
+        """
+        problems = self._add_concepts(additions.concepts, origin, where)
         for section in SECTIONS:
             table = getattr(self, section)
             for index, entry in enumerate(getattr(additions, section)):
@@ -94,6 +110,85 @@ class Catalog:
                     continue
                 table[entry.id] = entry
         return problems
+
+    # -- concepts ----------------------------------------------------------------
+
+    def _add_concepts(self, concepts: Iterable[ConceptDef], origin: str, where: str) -> list[Problem]:
+        problems = []
+        # copy on write: a catalog evolved from this one (attrs.evolve) must not see these additions
+        merged, origins = dict(self.concepts), dict(self.concept_origins)
+        for index, concept in enumerate(concepts):
+            place = f"{where}.concepts[{index}]"
+            existing = merged.get(concept.id)
+            if existing is not None and (existing.zh, existing.en) != (concept.zh, concept.en):
+                problems.append(
+                    Problem(file=origin, where=place, message=f"concept '{concept.id}' is already defined differently")
+                )
+                continue
+            before = existing.metrics if existing else ()
+            added = tuple(m for m in dict.fromkeys(concept.metrics) if m not in before)
+            merged[concept.id] = attrs.evolve(existing or concept, metrics=before + added)
+            origins.update({(concept.id, metric): origin for metric in added})
+        self.concepts, self.concept_origins = merged, origins
+        return problems
+
+    def check_concepts(self) -> list[Problem]:
+        """Concept errors once every source has added its entries.
+
+        A concept may name only known metrics, a metric may be in one concept
+        only, and a concept's id must not be the id of a metric outside it (a
+        metric alone is its own concept, under its own id).
+        """
+        problems = []
+        first: dict[str, str] = {}
+        for concept in self.concepts.values():
+            if concept.id not in concept.metrics and self.has_metric(concept.id):
+                problems.append(
+                    Problem(
+                        file=self.concept_origins.get((concept.id, concept.metrics[0])) if concept.metrics else None,
+                        where=f"concepts.{concept.id}",
+                        message=f"concept id '{concept.id}' is the id of a metric it does not hold",
+                    )
+                )
+            for metric in concept.metrics:
+                origin = self.concept_origins.get((concept.id, metric))
+                if not self.has_metric(metric):
+                    problems.append(
+                        Problem(
+                            file=origin,
+                            where=f"concepts.{concept.id}",
+                            message=f"unknown metric '{metric}'{self.suggest(metric, self.metric_ids())}",
+                        )
+                    )
+                elif metric in first:
+                    problems.append(
+                        Problem(
+                            file=origin,
+                            where=f"concepts.{concept.id}",
+                            message=f"metric '{metric}' is already in concept '{first[metric]}': "
+                            "a metric belongs to one concept at most",
+                        )
+                    )
+                else:
+                    first[metric] = concept.id
+        return problems
+
+    def concept_of(self, metric_id: str) -> str:
+        """The id of the concept ``metric_id`` belongs to; the metric's own id when it is in none."""
+        for concept in self.concepts.values():
+            if metric_id in concept.metrics:
+                return concept.id
+        return metric_id
+
+    def concept(self, concept_id: str) -> ConceptDef:
+        """A concept by id: a catalog concept, or a metric standing alone as its own; KeyError if neither."""
+        if concept_id in self.concepts:
+            return self.concepts[concept_id]
+        definition = self.metric(concept_id)
+        return ConceptDef(id=concept_id, zh=definition.zh, en=definition.en, metrics=(concept_id,))
+
+    def has_concept(self, concept_id: str) -> bool:
+        return concept_id in self.concepts or self.has_metric(concept_id)
 
     # -- metrics -------------------------------------------------------------
 

@@ -6,14 +6,18 @@ Three questions a reviewer asks of an encoded standard, answered mechanically:
   ignores white space, which web copies mangle.)
 - Does every number of a requirement come from its quote, or is its
   derivation explained in the rule's ``notes``? (:func:`value_problems`)
-- Is every number in the document accounted for, either by the quote of some
-  rule, task, milestone or obligation, or by an ``unencoded`` entry with a
-  reason? (:func:`number_coverage`). Enumerators such as ``1.`` or ``(2)``
-  are structure, not provisions, and are not counted.
+- Is every number in the document accounted for, either by a value of the
+  rule, task, milestone or obligation whose quote holds it, or by an
+  ``unencoded`` entry with a reason? (:func:`number_coverage`). Standing in a
+  quote is not enough: "1500户左右" quoted by a rule that encodes no 1500 is
+  unaccounted. Enumerators such as ``1.`` or ``(2)`` are structure, not
+  provisions, and are not counted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from collections.abc import Iterator
 
@@ -140,6 +144,15 @@ class NumberOccurrence:
     number: str
     context: str
     accounted_by: str | None  # "encoded", "unencoded" or None
+    #: The provision ("rule grid_size") a value of which uses the number; None when none does.
+    used_by: str | None = None
+    #: Every provision whose quote holds the number, whether or not a value of it uses the number.
+    quoted_in: tuple[str, ...] = ()
+
+    @property
+    def quoted_only(self) -> bool:
+        """Unaccounted, though it stands in some quote (the old rule counted it as encoded)."""
+        return self.accounted_by is None and bool(self.quoted_in)
 
 
 @attrs.frozen(kw_only=True)
@@ -177,7 +190,108 @@ class Coverage:
             "numbers_encoded": self.encoded_numbers,
             "numbers_unencoded": self.unencoded_numbers,
             "numbers_unaccounted": len(self.unaccounted),
+            # of the unaccounted: those standing in a quote that no value uses
+            "numbers_quoted_only": sum(1 for n in self.numbers if n.quoted_only),
         }
+
+
+@attrs.frozen(kw_only=True)
+class _Values:
+    """What the values of one provision say: numbers and dates."""
+
+    numbers: frozenset[float]
+    dates: frozenset[dt.date]
+
+
+def _values(item: object) -> _Values:
+    """Every number and date a provision's record holds, wherever it sits.
+
+    Bounds, rates, ``per``, floors, stage values and dues, condition bounds,
+    tolerance, amounts: any number or date field of the record or of a record
+    nested in it; a ``present`` requirement is the count 1. A field left at
+    its default (``per = 1``) says nothing the text has to say, so it is
+    skipped; quotes, notes and ids are words.
+    """
+    numbers: set[float] = set()
+    dates: set[dt.date] = set()
+
+    def visit(value: object) -> None:
+        if value is None or isinstance(value, (bool, str)):
+            return
+        if isinstance(value, dt.date):
+            dates.add(value)
+        elif isinstance(value, (int, float)):
+            numbers.add(float(value))
+        elif isinstance(value, (tuple, list)):
+            for element in value:
+                visit(element)
+        elif attrs.has(cls := type(value)):
+            if getattr(value, "form", None) == "present":
+                numbers.add(1.0)  # present: a count of at least one ("设立1个社区工作站")
+            for field in attrs.fields(cls):
+                inner = getattr(value, field.name)
+                if isinstance(inner, (int, float)) and not isinstance(inner, bool) and inner == field.default:
+                    continue
+                visit(inner)
+
+    visit(item)
+    return _Values(numbers=frozenset(numbers), dates=frozenset(dates))
+
+
+def _provisions(standard: Standard) -> Iterator[tuple[str, str | None, str, _Values]]:
+    """(label, document id, quote, values) of every rule, task, milestone and obligation."""
+    for section in ("rules", "tasks", "milestones", "obligations"):
+        for item in getattr(standard, section):
+            yield f"{section[:-1]} {item.id}", item.source.document, item.source.quote, _values(item)
+
+
+# What the characters right after a number say it is: a share, a multiple, a part of a date.
+_SCALES = {"%": 0.01, "％": 0.01, "‰": 0.001, "万": 1e4, "亿": 1e8}
+_DATE_PARTS = {"年": "year", "月": "month", "日": "day", "号": "day"}
+
+
+def _fused(number: str, part: str, date: dt.date) -> bool:
+    """Whether a number too large for a month or day is a date whose separators the copy lost.
+
+    Web copies drop 年, 月 and the separator after an item number: "20194月" is
+    2019年4月, "1429日" is item 1, 4月29日, "47月底" item 4, 7月底. Such a number
+    is a date of the provision when its digits end with the date's month
+    (before 月) or month and day (before 日), after nothing, the date's year,
+    or an item number of one or two digits.
+    """
+    if int(number) <= (12 if part == "month" else 31):
+        return False  # a real month or day, read as written
+    tail = str(date.month) + (str(date.day) if part == "day" else "")
+    if not number.endswith(tail):
+        return False
+    prefix = number[: len(number) - len(tail)]
+    return prefix == str(date.year) or len(prefix) <= 2
+
+
+def _uses(number: str, after: str, values: _Values) -> bool:
+    """Whether a value of a provision uses ``number`` as the text writes it (``after``: what follows it).
+
+    20% is the fraction 0.2, 1.5万 is 15000; "每万人拥有…2人" is the 2 of a
+    share encoded per 10,000 (万 after 每 is no number of the text). A
+    number followed by 月 or 日 is a part of a date, used only by a date of the
+    provision with that month or day ("4月底" by 04-30); a year ("2020年", or a
+    four-digit year standing alone as in "2016-2020年") by a date in that year.
+    Copies that lost the characters between a date's parts are read by
+    :func:`_fused`.
+    """
+    follower = after[:1]
+    part = _DATE_PARTS.get(follower)
+    whole = "." not in number
+    if part is None and whole and len(number) == 4 and 1900 <= int(number) <= 2099:
+        part = "year"  # or a plain number: 2000户 is not a year, and a value may use it as such
+    if part is not None and whole and any(getattr(date, part) == int(number) for date in values.dates):
+        return True
+    if part in ("month", "day") and whole and any(_fused(number, part, date) for date in values.dates):
+        return True
+    if part in ("month", "day") or (follower == "年" and whole and int(number) >= 1900):
+        return False  # a date, and no date of the provision has it; "3年" may still be a duration value
+    amount = float(number) * _SCALES.get(follower, 1.0)
+    return any(math.isclose(value, amount, rel_tol=1e-9) for value in values.numbers)
 
 
 def _enumerator_positions(text: str) -> set[int]:
@@ -191,25 +305,46 @@ def _enumerator_positions(text: str) -> set[int]:
     return positions
 
 
+def _spans(text: str, quote: str) -> list[tuple[int, int]]:
+    """Every place (in the normalised text) where a quote stands."""
+    needle = normalise(quote)
+    found = []
+    start = text.find(needle) if needle else -1
+    while start != -1:
+        found.append((start, start + len(needle)))
+        start = text.find(needle, start + 1)
+    return found
+
+
 def number_coverage(loaded: LoadedStandard) -> Coverage:
-    """Which numbers of each document the standard's quotes and ``unencoded`` entries account for."""
+    """Which numbers of each document the standard's values and ``unencoded`` entries account for.
+
+    A number is ``encoded`` when it stands in the quote of a rule, task,
+    milestone or obligation and a value of that same provision uses it (see
+    :func:`_uses`); ``unencoded`` when it stands in the quote of an
+    ``unencoded`` entry; otherwise unaccounted, whether or not it stands in
+    some quote (``quoted_in`` says which).
+    """
     standard = loaded.standard
+    first = standard.documents[0].id
+    provisions = list(_provisions(standard))
     occurrences: list[NumberOccurrence] = []
     for document in standard.documents:
         raw = loaded.document_text(document.id)
         if raw is None:
             continue
         text = normalise(raw)
-        spans: dict[str, list[tuple[int, int]]] = {"encoded": [], "unencoded": []}
-        for where, document_id, quote in quoted_items(standard):
-            if (document_id or standard.documents[0].id) != document.id:
-                continue
-            kind = "unencoded" if where.startswith("unencoded") else "encoded"
-            needle = normalise(quote)
-            start = text.find(needle)
-            while needle and start != -1:
-                spans[kind].append((start, start + len(needle)))
-                start = text.find(needle, start + 1)
+        quoted = [
+            (label, values, _spans(text, quote))
+            for label, document_id, quote, values in provisions
+            if (document_id or first) == document.id
+        ]
+        unencoded = [
+            span
+            for item in standard.unencoded
+            if (item.document or first) == document.id
+            for span in _spans(text, item.quote)
+        ]
         enumerators = _enumerator_positions(raw)
         # "1.2015年" opens item 1 about the year 2015: cut the enumerator off its neighbour.
         chars = list(text)
@@ -222,14 +357,27 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
         for match in _NUMBER.finditer("".join(chars)):
             if match.start() in enumerators:
                 continue
-            accounted = None
-            for kind in ("encoded", "unencoded"):
-                if any(lo <= match.start() and match.end() <= hi for lo, hi in spans[kind]):
-                    accounted = kind
-                    break
+
+            def within(spans: list[tuple[int, int]], match: re.Match[str] = match) -> bool:
+                return any(lo <= match.start() and match.end() <= hi for lo, hi in spans)
+
+            quoted_in = tuple(label for label, _values, spans in quoted if within(spans))
+            after = text[match.end() : match.end() + 1]
+            used_by = next(
+                (label for label, values, spans in quoted if within(spans) and _uses(match.group(), after, values)),
+                None,
+            )
+            accounted = "encoded" if used_by else "unencoded" if within(unencoded) else None
             context = text[max(0, match.start() - 12) : match.end() + 12]
             occurrences.append(
-                NumberOccurrence(document=document.id, number=match.group(), context=context, accounted_by=accounted)
+                NumberOccurrence(
+                    document=document.id,
+                    number=match.group(),
+                    context=context,
+                    accounted_by=accounted,
+                    used_by=used_by,
+                    quoted_in=quoted_in,
+                )
             )
     return Coverage(
         jurisdiction=standard.id,
@@ -242,6 +390,15 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
     )
 
 
+def _unaccounted_message(n: NumberOccurrence) -> str:
+    if n.quoted_in:
+        return (
+            f"the number {n.number} in «…{n.context}…» stands in the quote of {', '.join(n.quoted_in)} "
+            "but no value of it uses the number: encode it, or list it in 'unencoded' with a reason"
+        )
+    return f"the number {n.number} in «…{n.context}…» is neither encoded nor listed in 'unencoded'"
+
+
 def coverage_problems(loaded: LoadedStandard) -> list[Problem]:
     """One problem per number of a document that nothing accounts for."""
     origin = loaded.origin
@@ -249,7 +406,7 @@ def coverage_problems(loaded: LoadedStandard) -> list[Problem]:
         Problem(
             file=origin,
             where=f"document '{n.document}'",
-            message=f"the number {n.number} in «…{n.context}…» is neither encoded nor listed in 'unencoded'",
+            message=_unaccounted_message(n),
         )
         for n in number_coverage(loaded).unaccounted
     ]

@@ -81,7 +81,7 @@ def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
     seen: dict[tuple, int] = {}
     for index, rule in enumerate(standard.rules):
         key = (rule.metric, rule.applies_to, rule.due, _shape(rule.requirement))
-        if key in seen:
+        if key in seen and not _linked(rule, standard.rules[seen[key]]):
             other = standard.rules[seen[key]]
             problems.append(
                 Problem(
@@ -95,6 +95,11 @@ def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
         else:
             seen[key] = index
     return problems
+
+
+def _linked(rule, other) -> bool:
+    """Rules that say they restate one another are explained, not overlapping."""
+    return other.id in rule.restates or rule.id in other.restates
 
 
 def _shape(requirement) -> str:

@@ -86,6 +86,34 @@ def as_of_option(command: F) -> F:
     )(command)
 
 
+def _strengths(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
+    """The strengths of ``--strength`` (repeatable, each a comma list), validated, in the model's order; () = all."""
+    from ..model import STRENGTHS
+
+    given = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    unknown = [name for name in given if name not in STRENGTHS]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown strength {', '.join(repr(name) for name in unknown)}; strengths: {', '.join(STRENGTHS)}",
+            ctx=ctx,
+            param=param,
+        )
+    return tuple(name for name in STRENGTHS if name in given)
+
+
+def strength_option(command: F) -> F:
+    """``--strength mandatory,target …``: only rules of these strengths; default every strength."""
+    return click.option(
+        "--strength",
+        "strengths",
+        multiple=True,
+        metavar="S[,S…]",
+        callback=_strengths,
+        help="Only rules of these strengths (repeatable or comma-separated): "
+        "mandatory, target, guidance, permissive; default: all.",
+    )(command)
+
+
 def data_options(command: F) -> F:
     """The community data file (an argument) and an optional separate facilities table."""
     command = click.option(
@@ -155,13 +183,14 @@ def evaluate_data(
     facilities: str | None,
     jurisdictions: Sequence[str],
     as_of: dt.datetime | None,
+    strengths: Sequence[str] = (),
 ) -> Results:
-    """Verdicts for a data file under the selected (possibly reformed) standards."""
+    """Verdicts for a data file under the selected (possibly reformed) standards; ``strengths``: only such rules."""
     from ..engine import evaluate
 
     registry = registry_from(ctx)
     table = load_data(data, facilities)
-    return evaluate(table, list(jurisdictions) or None, day(as_of), registry=registry)
+    return evaluate(table, list(jurisdictions) or None, day(as_of), registry=registry, strengths=strengths)
 
 
 def exit_on_violation(results: Results, enabled: bool) -> None:

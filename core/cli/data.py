@@ -2,12 +2,14 @@
 
 Each loads the data, evaluates it with :func:`shequ.engine.evaluate` under the
 selected (possibly reformed) standards, and renders the verdicts; the JSON
-payloads come from :mod:`shequ.payloads`.
+payloads come from :mod:`shequ.payloads`. Every output states the date it was
+judged on (and the strengths, when ``--strength`` keeps only some).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
@@ -25,15 +27,32 @@ from .common import (
     handle_errors,
     jurisdiction_option,
     reform_notes,
+    strength_option,
 )
 from .views import emit_whatif
 
-DETAIL_COLUMNS = ["id", "jurisdiction", "rule", "verdict", "value", "required", "shortfall", "unit", "due", "clause"]
+if TYPE_CHECKING:
+    from ..engine import Results
+
+DETAIL_COLUMNS = [
+    "id",
+    "jurisdiction",
+    "rule",
+    "strength",
+    "verdict",
+    "value",
+    "required",
+    "shortfall",
+    "unit",
+    "due",
+    "clause",
+]
 AGGREGATE_COLUMNS = [
     "jurisdiction",
     "rule",
     "district",
     "statistic",
+    "strength",
     "verdict",
     "value",
     "required_min",
@@ -47,6 +66,7 @@ EXPLAIN_COLUMNS = [
     "jurisdiction",
     "rule",
     "title",
+    "strength",
     "verdict",
     "value",
     "required",
@@ -57,10 +77,21 @@ EXPLAIN_COLUMNS = [
 ]
 
 
+def judged_notes(results: Results, what: str = "") -> list[str]:
+    """What every table of verdicts says first: the date judged on (``what`` was judged), the strengths kept."""
+    notes = [
+        f"as of {results.as_of.isoformat()}: {what}{'; ' if what else ''}nothing is in force before its document's date"
+    ]
+    if results.strengths:
+        notes.append(f"strengths: {', '.join(results.strengths)} (rules of other strengths left out)")
+    return notes
+
+
 @click.command()
 @data_options
 @jurisdiction_option
 @as_of_option
+@strength_option
 @click.option(
     "--verdict",
     "verdicts",
@@ -78,11 +109,15 @@ def evaluate(
     facilities: str | None,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
+    strengths: tuple[str, ...],
     verdicts: tuple[str, ...],
     fail_on_violation: bool,
     fmt: str,
 ) -> None:
     """Verdicts per community × jurisdiction × rule.
+
+    A guidance or permissive rule that is not met ``departs`` (never a fail);
+    before its document's date a rule is ``not_in_force``.
 
     \b
     Example:
@@ -90,14 +125,14 @@ def evaluate(
     """
     from ..payloads import evaluate_payload
 
-    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of)
+    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths)
     if fmt == "json":
         emit(fmt, [], payload=evaluate_payload(results, verdicts, reform_notes(ctx)))
         exit_on_violation(results, fail_on_violation)
         return
     rows = results.details(verdicts=list(verdicts) or None).to_dicts()
     notes = [
-        f"as of {results.as_of.isoformat()}: {len(results)} communities × {len(results.jurisdictions)} jurisdictions",
+        *judged_notes(results, f"{len(results)} communities × {len(results.jurisdictions)} jurisdictions"),
         *reform_notes(ctx),
     ]
     emit(fmt, rows, columns=None if fmt == "csv" else DETAIL_COLUMNS, title="Verdicts", notes=notes)
@@ -116,6 +151,7 @@ def evaluate(
 @data_options
 @jurisdiction_option
 @as_of_option
+@strength_option
 @fail_option
 @click.option(
     "--baseline", is_flag=True, help="With --set/--overlay: show baseline and reformed verdicts side by side."
@@ -129,11 +165,18 @@ def compare(
     facilities: str | None,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
+    strengths: tuple[str, ...],
     fail_on_violation: bool,
     baseline: bool,
     fmt: str,
 ) -> None:
-    """Communities × jurisdictions: passes, fails, unknowns and compliance share.
+    """Communities × jurisdictions: passes, fails, unknowns, compliance and what it is over.
+
+    Counts are of provisions (rules restating one another count once).
+    Compliance is binding (mandatory and target) passes over those judged,
+    beside the share of applicable provisions that is unknown; departures from
+    guidance and permissions are counted apart. Totals count the communities
+    covered, not only those in the data.
 
     \b
     Examples:
@@ -142,22 +185,24 @@ def compare(
         compare examples/communities.csv --baseline
     """
     if baseline:
-        emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all=True)
+        emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all=True, strengths=strengths)
         return
-    from ..payloads import compare_payload
+    from ..payloads import compare_payload, compare_totals_rows
 
-    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of)
+    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths)
     if fmt == "json":
         emit(fmt, [], payload=compare_payload(results, reform_notes(ctx)))
     elif fmt == "csv":
         emit(fmt, results.summary().to_dicts())
     else:
         notes = [
-            f"as of {results.as_of.isoformat()}; cell = pass/fail/unknown (compliance = pass ÷ judged)",
+            *judged_notes(results),
+            "cell = binding pass/fail/unknown (compliance = binding pass ÷ judged; unknown ÷ applicable; departures "
+            "from guidance and permissions); a rule restating another counts once",
             *reform_notes(ctx),
         ]
         emit(fmt, results.matrix().to_dicts(), title="Compliance by community and jurisdiction", notes=notes)
-        emit(fmt, results.totals().to_dicts(), title="Totals by jurisdiction")
+        emit(fmt, compare_totals_rows(results), title="Totals by jurisdiction")
     exit_on_violation(results, fail_on_violation)
 
 
@@ -174,6 +219,7 @@ def compare(
     help="The jurisdiction whose standard to explain (repeatable).",
 )
 @as_of_option
+@strength_option
 @format_option
 @click.pass_context
 @handle_errors
@@ -184,9 +230,10 @@ def explain(
     community_id: str,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
+    strengths: tuple[str, ...],
     fmt: str,
 ) -> None:
-    """Every rule for one community: value, requirement, verdict, clause and source text.
+    """Every rule for one community: strength, value, requirement, verdict, document, clause and source text.
 
     \b
     Example:
@@ -194,19 +241,29 @@ def explain(
     """
     from ..payloads import explain_payload
 
-    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of)
+    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths)
     ids = results.community_ids
     if community_id not in ids:
         raise ShequError(f"{data}: no community with id '{community_id}'{did_you_mean(community_id, ids)}")
     if fmt == "json":
         emit(fmt, [], payload=explain_payload(results, community_id, reform_notes(ctx)))
         return
+    rows = results.details(ids=[community_id]).to_dicts()
+    cited: dict[str, list[str]] = {}
+    for row in rows:
+        documents = cited.setdefault(row["jurisdiction"], [])
+        if row["document"] not in documents:
+            documents.append(row["document"])
+    # one document per jurisdiction is said once, above the table; several are told apart row by row
+    several = any(len(documents) > 1 for documents in cited.values())
+    columns = [*EXPLAIN_COLUMNS[:-2], "document", *EXPLAIN_COLUMNS[-2:]] if several else EXPLAIN_COLUMNS
+    sources = "; ".join(f"{jurisdiction}: {', '.join(documents)}" for jurisdiction, documents in cited.items())
     emit(
         fmt,
-        results.details(ids=[community_id]).to_dicts(),
-        columns=EXPLAIN_COLUMNS,
+        rows,
+        columns=columns,
         title=f"Community {community_id} as of {results.as_of.isoformat()}",
-        notes=reform_notes(ctx),
+        notes=[*judged_notes(results), *([f"documents: {sources}"] if sources else []), *reform_notes(ctx)],
     )
 
 

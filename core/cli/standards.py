@@ -17,7 +17,12 @@ from .common import emit, format_option, handle_errors, jurisdiction_option, ref
 
 @click.command()
 @format_option
-@click.option("--coverage", is_flag=True, help="Also report, per plugin, provisions encoded and numbers accounted for.")
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Also report, per plugin, the document's numbers: encoded (used by a value of the provision quoting them), "
+    "listed as unencoded, unaccounted, and of those quoted only (in a quote no value uses).",
+)
 @click.pass_context
 @handle_errors
 def plugins(ctx: click.Context, fmt: str, coverage: bool) -> None:

@@ -29,6 +29,7 @@ from .common import (
     load_data,
     reform_notes,
     registry_from,
+    strength_option,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,9 +79,10 @@ def _size_options(command: F) -> F:
     show_default=True,
     help="The kind of community whose requirements are compared.",
 )
-@click.option("--shared", is_flag=True, help="Only metrics that at least two of the jurisdictions regulate.")
+@click.option("--shared", is_flag=True, help="Only concepts that at least two of the jurisdictions regulate.")
 @jurisdiction_option
 @as_of_option
+@strength_option
 @format_option
 @click.pass_context
 @handle_errors
@@ -94,12 +96,17 @@ def standards(
     shared: bool,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
+    strengths: tuple[str, ...],
     fmt: str,
 ) -> None:
-    """Every jurisdiction's requirement per metric side by side, concrete for a community's size.
+    """Every jurisdiction's requirement per concept side by side, concrete for a community's size.
 
-    ★ marks the strictest (highest minimum / lowest maximum); a metric a
-    jurisdiction does not regulate says "not regulated", never 0.
+    Rows are concepts (metrics that measure the same thing); a jurisdiction
+    that regulates one by another metric says "regulated under <metric>".
+    ★ marks the strictest (highest minimum / lowest maximum) on the row's
+    metric. A cell is regulated, "not regulated" (the document is silent,
+    never 0), "not encoded" (the shipped copy is incomplete) or "not in force"
+    (the document is not yet issued on --as-of).
 
     \b
     Example:
@@ -118,9 +125,10 @@ def standards(
         "jurisdictions": list(jurisdictions),
         "as_of": when,
         "persons_per_household": persons_per_household,
+        "strengths": list(strengths),
     }
     table = standards_table(registry, shared=shared, **scenario)
-    notes = standards_notes(households, population, kind, persons_per_household, when) + reform_notes(ctx)
+    notes = standards_notes(households, population, kind, persons_per_household, when, strengths) + reform_notes(ctx)
     if fmt == "json":
         payload = standards_payload(
             table,
@@ -132,6 +140,7 @@ def standards(
             persons_per_household=persons_per_household,
             notes=notes,
             reforms=reform_notes(ctx),
+            strengths=strengths,
         )
         emit(fmt, [], payload=payload)
     elif fmt == "csv":
@@ -156,8 +165,9 @@ def standards(
     show_default=True,
     help="The kind of community compared; 'all': every rule, a rule for one kind as its own scope.",
 )
-@click.option("--differences-only", is_flag=True, help="Leave out the metrics both regulate the same way.")
+@click.option("--differences-only", is_flag=True, help="Leave out what both regulate the same way.")
 @as_of_option
+@strength_option
 @format_option
 @click.pass_context
 @handle_errors
@@ -171,17 +181,23 @@ def diff(
     kind: str,
     differences_only: bool,
     as_of: dt.datetime | None,
+    strengths: tuple[str, ...],
     fmt: str,
 ) -> None:
-    """What A requires that B does not, and which is stricter, by how much, where both regulate a metric.
+    """What A requires that B does not, concept by concept, and which is stricter, by how much, on a shared metric.
+
+    Where both regulate a concept by different metrics the row says so
+    ("different metrics") instead of "only A"; where only one does, the other
+    side says whether its document is silent, its copy incomplete ("not
+    encoded") or it is not yet in force on --as-of.
 
     \b
     Example:
       shequ diff changchun donghai --households 1500 --differences-only
     """
     from ..payloads import diff_payload, diff_rows
+    from ..views import as_of_note, records
     from ..views import diff as diff_view
-    from ..views import records
 
     registry = registry_from(ctx)
     when = day(as_of) or dt.date.today()
@@ -194,20 +210,22 @@ def diff(
         population=population,
         as_of=when,
         metrics=list(metrics) or None,
+        strengths=strengths,
     )
     if differences_only:
         frame = frame.filter(frame["status"] != "same")
     rows = records(frame)
     if fmt == "json":
-        emit(fmt, [], payload=diff_payload(rows, a, b, kind, when, reform_notes(ctx)))
+        emit(fmt, [], payload=diff_payload(rows, a, b, kind, when, reform_notes(ctx), strengths))
         return
     if fmt == "csv":
         emit(fmt, rows)
         return
     notes = [
-        f"{a} vs {b}, {'all' if kind == 'all' else kind} communities, "
-        f"requirements in force as of {when.isoformat()}; minimum = the "
-        "highest fixed lower bound (a scaled rule's floor included)",
+        as_of_note([registry.get(a), registry.get(b)], when),
+        f"{a} vs {b}, {'all' if kind == 'all' else kind} communities, concept by concept; numbers ranked only on "
+        "one metric; minimum = the highest fixed lower bound (a scaled rule's floor included)",
+        *([f"strengths: {', '.join(strengths)}"] if strengths else []),
         *reform_notes(ctx),
     ]
     emit(fmt, diff_rows(rows, a, b), title=f"Differences: {a} vs {b}", notes=notes)
@@ -232,30 +250,53 @@ def diff(
     help="Only these roles (repeatable); default: all four.",
 )
 @jurisdiction_option
+@as_of_option
+@strength_option
 @format_option
 @click.pass_context
 @handle_errors
 def responsibilities(
-    ctx: click.Context, department: str | None, roles: tuple[str, ...], jurisdictions: tuple[str, ...], fmt: str
+    ctx: click.Context,
+    department: str | None,
+    roles: tuple[str, ...],
+    jurisdictions: tuple[str, ...],
+    as_of: dt.datetime | None,
+    strengths: tuple[str, ...],
+    fmt: str,
 ) -> None:
     """Tasks × jurisdictions by normalised department: who leads, is responsible, guides, cooperates.
+
+    Only tasks of documents issued on --as-of; with --strength, only tasks
+    linked to a rule of those strengths (a task has no strength of its own).
 
     \b
     Example:
       shequ responsibilities --department 民政局 --role lead
     """
     from ..payloads import responsibilities_payload
-    from ..views import resolve_department, responsibilities_matrix
+    from ..views import as_of_note, not_yet_issued, resolve_department, responsibilities_matrix
     from ..views import responsibilities as view
 
     registry = registry_from(ctx)
+    when = day(as_of) or dt.date.today()
     department_id = resolve_department(registry.catalog, department) if department else None
     selected_roles = list(roles) or list(TASK_ROLES)
-    frame = view(registry, department_id, list(jurisdictions), selected_roles)
-    selected = [loaded.id for loaded in registry.select(jurisdictions)]
+    frame = view(registry, department_id, list(jurisdictions), selected_roles, when, strengths)
+    standards = registry.select(jurisdictions)
+    selected = [loaded.id for loaded in standards]
     matrix = responsibilities_matrix(frame, selected, by_department=department_id is not None)
     if fmt == "json":
-        payload = responsibilities_payload(registry, frame, matrix, department_id, selected_roles, reform_notes(ctx))
+        payload = responsibilities_payload(
+            registry,
+            frame,
+            matrix,
+            department_id,
+            selected_roles,
+            reform_notes(ctx),
+            as_of=when,
+            strengths=strengths,
+            not_yet_issued=not_yet_issued(standards, when),
+        )
         emit(fmt, [], payload=payload)
         return
     if fmt == "csv":
@@ -268,7 +309,12 @@ def responsibilities(
     else:
         title = "Departments × jurisdictions: number of tasks per role"
         columns = None
-    emit(fmt, matrix, columns=columns, title=title, notes=reform_notes(ctx))
+    notes = [
+        as_of_note(standards, when),
+        *([f"strengths: {', '.join(strengths)} (tasks linked to such a rule)"] if strengths else []),
+        *reform_notes(ctx),
+    ]
+    emit(fmt, matrix, columns=columns, title=title, notes=notes)
 
 
 # --------------------------------------------------------------------------
@@ -295,8 +341,10 @@ def responsibilities(
     "statuses",
     multiple=True,
     metavar="S",
-    help="Only these statuses (repeatable): upcoming, due, past, done, overdue, open, superseded, not_applicable.",
+    help="Only these statuses (repeatable): upcoming, due, past, done, overdue, open, departs, superseded, "
+    "not_applicable, not_in_force.",
 )
+@strength_option
 @format_option
 @click.pass_context
 @handle_errors
@@ -307,24 +355,27 @@ def timeline(
     data: str | None,
     facilities: str | None,
     statuses: tuple[str, ...],
+    strengths: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Milestones and deadlines in date order, with their status as of a date.
 
     \b
-    upcoming  the date is after the as-of date
-    due       the date is the as-of date
-    past      the date is before it
+    upcoming      the date is after the as-of date
+    due           the date is the as-of date
+    past          the date is before it
+    not_in_force  its document is not yet issued on the as-of date
     with --data, rule deadlines on or before as-of become:
     done (every covered community passes), overdue (some fail),
-    open (none fails, some unknown), superseded (an earlier stage)
+    open (none fails, some unknown), departs (only guidance or
+    permissive provisions unmet), superseded (an earlier stage)
 
     \b
     Example:
       shequ timeline -j donghai --data examples/communities.csv --status overdue
     """
     from ..payloads import timeline_payload
-    from ..views import TIMELINE_STATUSES, records
+    from ..views import TIMELINE_STATUSES, as_of_note, records
     from ..views import timeline as view
 
     for status in statuses:
@@ -333,14 +384,18 @@ def timeline(
     registry = registry_from(ctx)
     when = day(as_of) or dt.date.today()
     communities = load_data(data, facilities) if data else None
-    frame = view(registry, list(jurisdictions), when, communities)
+    frame = view(registry, list(jurisdictions), when, communities, strengths)
     if statuses:
         frame = frame.filter(frame["status"].is_in(list(statuses)))
     rows = records(frame)
     if fmt == "json":
-        emit(fmt, [], payload=timeline_payload(rows, when, data, reform_notes(ctx)))
+        emit(fmt, [], payload=timeline_payload(rows, when, data, reform_notes(ctx), strengths))
         return
-    notes = [f"as of {when.isoformat()}" + (f"; deadlines judged on {data}" if data else ""), *reform_notes(ctx)]
+    notes = [
+        as_of_note(registry.select(jurisdictions), when) + (f"; deadlines judged on {data}" if data else ""),
+        *([f"strengths: {', '.join(strengths)} (tasks linked to such a rule)"] if strengths else []),
+        *reform_notes(ctx),
+    ]
     columns = (
         None
         if fmt == "csv"
@@ -365,6 +420,7 @@ COST_COLUMNS = [
     "payer",
     "communities",
     "unknown",
+    "not_in_force",
     "total_yuan",
     "total_yuan_known",
     "document",
@@ -375,26 +431,39 @@ COST_COLUMNS = [
 @click.command()
 @data_options
 @jurisdiction_option
+@as_of_option
 @format_option
 @click.pass_context
 @handle_errors
-def cost(ctx: click.Context, data: str, facilities: str | None, jurisdictions: tuple[str, ...], fmt: str) -> None:
-    """The yearly and one-off money each jurisdiction's standard commits for these communities.
+def cost(
+    ctx: click.Context,
+    data: str,
+    facilities: str | None,
+    jurisdictions: tuple[str, ...],
+    as_of: dt.datetime | None,
+    fmt: str,
+) -> None:
+    """The yearly, one-off and unstated-period money each jurisdiction's standard commits for these communities.
 
     Totals per jurisdiction and obligation (with payer and source) and per
     community. A missing basis (e.g. no household count) is unknown, not 0:
-    such totals are empty, and the *_known columns sum what is known. CSV
-    output is one row per community × obligation.
+    such totals are empty, and the *_known columns sum what is known. Money
+    the text commits without a period is "unstated", never yearly; an
+    obligation whose document is not yet issued on --as-of commits nothing.
+    Obligations carry no strength, so cost takes no --strength. CSV output is
+    one row per community × obligation.
 
     \b
     Example:
       shequ cost examples/communities.csv -j donghai --format csv
     """
     from ..payloads import cost_payload
+    from ..views import as_of_note
     from ..views import cost as view
 
     registry = registry_from(ctx)
-    report = view(registry, load_data(data, facilities), list(jurisdictions))
+    when = day(as_of) or dt.date.today()
+    report = view(registry, load_data(data, facilities), list(jurisdictions), when)
     if fmt == "json":
         emit(fmt, [], payload=cost_payload(report, data, reform_notes(ctx)))
         return
@@ -402,7 +471,8 @@ def cost(ctx: click.Context, data: str, facilities: str | None, jurisdictions: t
         emit(fmt, report.items.to_dicts())
         return
     notes = [
-        "yuan; yearly = per year, one_off = once; "
+        as_of_note(registry.select(jurisdictions), when),
+        "yuan; yearly = per year, one_off = once, unstated = the text states no period (never counted as yearly); "
         "an empty total means some item is unknown (see *_known and *_unknown)",
         *reform_notes(ctx),
     ]
@@ -447,6 +517,7 @@ def emit_whatif(
     as_of: dt.datetime | dt.date | None,
     fmt: str,
     show_all: bool = False,
+    strengths: Sequence[str] = (),
 ) -> None:
     """Write baseline against reformed verdicts (used by ``whatif`` and by ``compare --baseline``)."""
     from ..payloads import whatif_payload, whatif_rows
@@ -461,12 +532,12 @@ def emit_whatif(
             "shequ --set donghai.service_space_per_100_households.requirement.floor=400 whatif DATA"
         )
     reformed = registry_from(ctx)
-    report = view(get_registry(), reformed, load_data(data, facilities), list(jurisdictions), day(as_of))
+    report = view(get_registry(), reformed, load_data(data, facilities), list(jurisdictions), day(as_of), strengths)
     summary = report.summary
     if not show_all:
         summary = summary.filter(summary["changed"] > 0)
     if fmt == "json":
-        emit(fmt, [], payload=whatif_payload(report, summary, notes))
+        emit(fmt, [], payload=whatif_payload(report, summary, notes, strengths))
         return
     if fmt == "csv":
         emit(fmt, report.changes.to_dicts())
@@ -474,6 +545,7 @@ def emit_whatif(
     header = [
         f"as of {report.as_of.isoformat()}: baseline (installed standards) vs reformed, "
         f"jurisdictions: {', '.join(report.jurisdictions)}",
+        *([f"strengths: {', '.join(strengths)}"] if strengths else []),
         *notes,
     ]
     emit(fmt, records(report.rules), title="Rules changed by the what-if", notes=header, columns=WHATIF_RULE_COLUMNS)
@@ -494,6 +566,7 @@ def emit_whatif(
 @jurisdiction_option
 @as_of_option
 @click.option("--all", "show_all", is_flag=True, help="List every community, not only those whose verdicts change.")
+@strength_option
 @format_option
 @click.pass_context
 @handle_errors
@@ -504,6 +577,7 @@ def whatif(
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
     show_all: bool,
+    strengths: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Baseline against reformed verdicts for the same data, and which verdicts change.
@@ -516,7 +590,7 @@ def whatif(
       shequ --set donghai.service_space_per_100_households.requirement.floor=400 \\
         whatif examples/communities.csv
     """
-    emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all)
+    emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all, strengths)
 
 
 #: The commands this module adds to ``shequ``.

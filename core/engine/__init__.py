@@ -21,16 +21,29 @@ from ..forms.compiling import Part
 from .compile import CompiledRule, applies_expr, compile_standard
 from .metrics import KIND_ENUM, MetricResolver
 from .results import DETAIL_COLUMNS, Results, evaluate, input_columns
-from .verdicts import ALL_DISTRICTS, FAIL, IDENTITY, NOT_APPLICABLE, NOT_DUE, PASS, UNKNOWN, VERDICTS
+from .verdicts import (
+    ALL_DISTRICTS,
+    DEPARTS,
+    FAIL,
+    IDENTITY,
+    NOT_APPLICABLE,
+    NOT_DUE,
+    NOT_IN_FORCE,
+    PASS,
+    UNKNOWN,
+    VERDICTS,
+)
 
 __all__ = [
     "ALL_DISTRICTS",
+    "DEPARTS",
     "DETAIL_COLUMNS",
     "FAIL",
     "IDENTITY",
     "KIND_ENUM",
     "NOT_APPLICABLE",
     "NOT_DUE",
+    "NOT_IN_FORCE",
     "PASS",
     "UNKNOWN",
     "VERDICTS",

@@ -9,11 +9,11 @@ import attrs
 import polars as pl
 
 from ..forms import compile_requirement, stage_in_force
-from ..model import Aggregate, Rule
+from ..model import BINDING_STRENGTHS, Aggregate, Rule
 from ..registry import LoadedStandard
-from .compile import _not_due, applies_expr
+from .compile import _not_due, _not_in_force, applies_expr, document_label
 from .metrics import MetricResolver
-from .verdicts import ALL_DISTRICTS, F64, FAIL, NOT_APPLICABLE, NOT_DUE, PASS, UNKNOWN
+from .verdicts import ALL_DISTRICTS, DEPARTS, F64, FAIL, NOT_APPLICABLE, NOT_DUE, NOT_IN_FORCE, PASS, UNKNOWN
 
 
 @attrs.frozen
@@ -25,6 +25,8 @@ class _AggregatePlan:
     rule: Rule
     requirement: Aggregate
     not_due: bool
+    not_in_force: bool
+    document: str
     due: dt.date | None
     covered: pl.Expr
     ok: pl.Expr
@@ -63,7 +65,7 @@ def _plan_aggregate(
         stage, in_force = staged
         not_due, due, requirement = not in_force, stage.due, stage.requirement
     assert isinstance(requirement, Aggregate)  # Rule.aggregate: an aggregate, or stages of aggregates
-    document_date = loaded.standard.document(rule.source.document).date
+    document = loaded.standard.document(rule.source.document)
     value = metrics.ref(rule.metric)
     if requirement.condition is not None:
         ok = compile_requirement(requirement.condition, rule.metric, metrics, as_of).ok
@@ -75,7 +77,9 @@ def _plan_aggregate(
         rule=rule,
         requirement=requirement,
         due=due,
-        not_due=not_due or _not_due(rule.due, document_date, as_of),
+        not_due=not_due or _not_due(rule.due, as_of),
+        not_in_force=_not_in_force(document, as_of),
+        document=document_label(document),
         covered=applies_expr(rule, metrics, columns),
         ok=ok,
         value=value,
@@ -117,13 +121,12 @@ def _evaluate_aggregates(plans: list[_AggregatePlan], metrics_frame: pl.DataFram
             parts.append(rows.filter((pl.col("communities") > 0) | (pl.col("uncertain_cover") > 0)))
         if parts:
             table = pl.concat(parts, how="vertical_relaxed")
-            frames.append(_judge_aggregate(table, plan.rule, plan.requirement, plan.loaded.id, plan.not_due, plan.due))
+            frames.append(_judge_aggregate(table, plan))
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
-def _judge_aggregate(
-    table: pl.DataFrame, rule: Rule, requirement: Aggregate, jurisdiction: str, not_due: bool, due: dt.date | None
-) -> pl.DataFrame:
+def _judge_aggregate(table: pl.DataFrame, plan: _AggregatePlan) -> pl.DataFrame:
+    rule, requirement, jurisdiction, due = plan.rule, plan.requirement, plan.loaded.id, plan.due
     n = pl.col("communities").cast(F64)
     statistic = requirement.statistic
     # the statistic's lowest and highest possible value, missing data read both ways
@@ -155,21 +158,27 @@ def _judge_aggregate(
         tests_fail.append(low > requirement.max)
     passed = reduce(lambda a, b: a & b, tests_pass)
     failed = reduce(lambda a, b: a | b, tests_fail)
+    not_met = FAIL if rule.strength in BINDING_STRENGTHS else DEPARTS
     verdict = (
-        pl.when(pl.lit(not_due))
+        pl.when(pl.lit(plan.not_in_force))
+        .then(pl.lit(NOT_IN_FORCE))
+        .when(pl.lit(plan.not_due))
         .then(pl.lit(NOT_DUE))
         .when((pl.col("communities") == 0) & (pl.col("uncertain_cover") == 0))
         .then(pl.lit(NOT_APPLICABLE))
         .when(failed.fill_null(False))
-        .then(pl.lit(FAIL))
+        .then(pl.lit(not_met))
         .when(passed.fill_null(False) & (pl.col("uncertain_cover") == 0))
         .then(pl.lit(PASS))
         .otherwise(pl.lit(UNKNOWN))
     )
-    lo = requirement.min
-    shortfall = pl.when(verdict == FAIL).then(
-        (pl.lit(lo) - high) if lo is not None else (low - pl.lit(requirement.max))
-    )
+    # below the minimum however the unknown communities turn out, or above the maximum
+    gaps = []
+    if requirement.min is not None:
+        gaps.append(pl.when(high < requirement.min).then(pl.lit(requirement.min) - high))
+    if requirement.max is not None:
+        gaps.append(pl.when(low > requirement.max).then(low - pl.lit(requirement.max)))
+    shortfall = pl.when(verdict == not_met).then(pl.coalesce(gaps))
     return table.select(
         pl.lit(jurisdiction).alias("jurisdiction"),
         pl.lit(rule.id).alias("rule"),
@@ -185,4 +194,6 @@ def _judge_aggregate(
         pl.col("met"),
         pl.col("unknown"),
         pl.lit(due, dtype=pl.Date).alias("due"),
+        pl.lit(rule.strength).alias("strength"),
+        pl.lit(plan.document).alias("document"),
     )

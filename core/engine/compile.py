@@ -2,7 +2,11 @@
 
 Each requirement compiles through its form (:func:`shequ.forms.compile_requirement`);
 this module adds what every rule has whatever its form: whom it covers, when
-it is due, and the verdict and shortfall expressions.
+it is in force and due, how binding it is, and the verdict and shortfall expressions.
+
+Nothing is in force before its document's date (``not_in_force``, whatever the
+community); a rule in force but before its deadline is ``not_due``. A guidance
+or permissive rule that is not met ``departs``: it is recorded, never a ``fail``.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ import polars as pl
 
 from ..forms import compile_requirement
 from ..forms.compiling import Part, all_of, condition_expr
-from ..model import Rule
+from ..model import BINDING_STRENGTHS, Document, Rule
 from ..registry import LoadedStandard
 from .metrics import KIND_ENUM, MetricResolver
-from .verdicts import FAIL, NOT_APPLICABLE, NOT_DUE, PASS, UNKNOWN
+from .verdicts import DEPARTS, EXACT, F64, FAIL, LOWER_BOUND, NOT_APPLICABLE, NOT_DUE, NOT_IN_FORCE, PASS, UNKNOWN
 
 
 @attrs.frozen
@@ -34,27 +38,58 @@ class CompiledRule:
     not_due: bool
     due: dt.date | None
     document_date: dt.date | None
+    #: Its document is not yet issued on the evaluation date.
+    not_in_force: bool = False
+    #: How its document is cited: the number (文号), else the title.
+    document: str = ""
+
+    @property
+    def binding(self) -> bool:
+        """Whether not meeting it is a violation (mandatory, target) rather than a departure."""
+        return self.rule.strength in BINDING_STRENGTHS
 
     def verdict(self) -> pl.Expr:
-        part = self.part
-        ok = part.ok
+        if self.not_in_force:
+            return pl.lit(NOT_IN_FORCE, dtype=pl.Int8).alias(self.key)
+        ok = self.part.ok
         coverage = (
             pl.when(self.applies.not_()).then(pl.lit(NOT_APPLICABLE)).when(self.applies.is_null()).then(pl.lit(UNKNOWN))
         )
         if self.not_due:
             verdict = coverage.otherwise(pl.lit(NOT_DUE))
         else:
+            not_met = FAIL if self.binding else DEPARTS
             verdict = (
-                coverage.when(ok.is_null()).then(pl.lit(UNKNOWN)).when(ok).then(pl.lit(PASS)).otherwise(pl.lit(FAIL))
+                coverage.when(ok.is_null()).then(pl.lit(UNKNOWN)).when(ok).then(pl.lit(PASS)).otherwise(pl.lit(not_met))
             )
         return verdict.cast(pl.Int8).alias(self.key)
 
-    def shortfall(self) -> pl.Expr:
-        """How far below the minimum or above the maximum, in the metric's unit (0 when met)."""
+    def _exact_shortfall(self) -> pl.Expr:
         value, lo, hi = self.part.value, self.part.lo, self.part.hi
-        below = pl.when(value < lo).then(lo - value)
-        above = pl.when(value > hi).then(value - hi)
-        return pl.coalesce([below, above, pl.when(value.is_not_null()).then(pl.lit(0.0))])
+        return pl.coalesce([pl.when(value < lo).then(lo - value), pl.when(value > hi).then(value - hi)])
+
+    def _least_shortfall(self) -> pl.Expr:
+        value, least = self.part.value, self.part.least
+        return pl.when(value < least).then(least - value)
+
+    def shortfall(self) -> pl.Expr:
+        """How far below the minimum or above the maximum, in the metric's unit, for a requirement not met.
+
+        Where only part of the requirement is known (a floor whose basis is missing), how far below
+        that part: a lower bound of the true shortfall. Null when nothing is known (see
+        :meth:`shortfall_basis`).
+        """
+        return pl.coalesce([self._exact_shortfall(), self._least_shortfall()]).cast(F64)
+
+    def shortfall_basis(self) -> pl.Expr:
+        """``exact``, ``lower_bound`` (the shortfall is at least that) or null, beside :meth:`shortfall`."""
+        return (
+            pl.when(self._exact_shortfall().is_not_null())
+            .then(pl.lit(EXACT))
+            .when(self._least_shortfall().is_not_null())
+            .then(pl.lit(LOWER_BOUND))
+            .otherwise(pl.lit(None, dtype=pl.String))
+        )
 
 
 def applies_expr(item: Any, metrics: MetricResolver, columns: frozenset[str]) -> pl.Expr:
@@ -74,8 +109,18 @@ def applies_expr(item: Any, metrics: MetricResolver, columns: frozenset[str]) ->
     return all_of(tests) if tests else pl.lit(True)
 
 
-def _not_due(due: dt.date | None, document_date: dt.date | None, as_of: dt.date) -> bool:
-    return (due is not None and as_of < due) or (document_date is not None and as_of < document_date)
+def _not_due(due: dt.date | None, as_of: dt.date) -> bool:
+    return due is not None and as_of < due
+
+
+def _not_in_force(document: Document, as_of: dt.date) -> bool:
+    """Nothing is in force before its document's date (a document without a date counts as issued)."""
+    return document.date is not None and as_of < document.date
+
+
+def document_label(document: Document) -> str:
+    """How a result cites its document: the number (文号), else the title; never an internal id."""
+    return document.number or document.title
 
 
 def compile_standard(
@@ -88,12 +133,21 @@ def compile_standard(
             aggregates.append(rule)
             continue
         unit = metrics.catalog.metric(rule.metric).unit
-        part = compile_requirement(rule.requirement, rule.metric, metrics, as_of, unit)
+        part = compile_requirement(
+            rule.requirement,
+            rule.metric,
+            metrics,
+            as_of,
+            unit,
+            unit_of=lambda metric_id: metrics.catalog.metric(metric_id).unit,
+            tolerance=rule.tolerance,
+        )
         unit = part.unit or unit
         applies = applies_expr(rule, metrics, columns)
         if part.applies is not None:
             applies = applies & part.applies
-        document_date = loaded.standard.document(rule.source.document).date
+        document = loaded.standard.document(rule.source.document)
+        document_date = document.date
         due = part.due or rule.due
         compiled.append(
             CompiledRule(
@@ -105,7 +159,9 @@ def compile_standard(
                 applies=applies,
                 due=due,
                 document_date=document_date,
-                not_due=part.not_due or _not_due(rule.due, document_date, as_of),
+                not_due=part.not_due or _not_due(rule.due, as_of),
+                not_in_force=_not_in_force(document, as_of),
+                document=document_label(document),
             )
         )
     return compiled, aggregates

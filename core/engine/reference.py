@@ -14,6 +14,10 @@ decides the stage in force of a staged requirement again, in two lines, rather
 than asking :func:`shequ.forms.staged.in_force`: a shared mistake there would
 otherwise pass the cross-check. A new form is judged here only once someone
 writes its branch by hand; until then :func:`judge` refuses it.
+
+The rule-level semantics are written out again here too: nothing is in force
+before its document's date; a tolerance widens the bounds it is given on; a
+guidance or permissive rule that is not met departs and never fails.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from ..model import (
     Share,
     Staged,
 )
-from .verdicts import FAIL, NOT_APPLICABLE, NOT_DUE, PASS, UNKNOWN
+from .verdicts import DEPARTS, FAIL, NOT_APPLICABLE, NOT_DUE, NOT_IN_FORCE, PASS, UNKNOWN
 
 Row = dict[str, Any]
 
@@ -94,34 +98,51 @@ def condition_holds(row: Row, condition: Condition, catalog: Catalog) -> bool | 
 
 
 def judge(
-    row: Row, requirement: Requirement, metric_id: str, catalog: Catalog, as_of: dt.date
+    row: Row,
+    requirement: Requirement,
+    metric_id: str,
+    catalog: Catalog,
+    as_of: dt.date,
+    tolerance: float | None = None,
 ) -> tuple[bool | None, bool | None, bool]:
-    """(met, applies, not_due) of one requirement for one community."""
+    """(met, applies, not_due) of one requirement for one community.
+
+    ``tolerance`` (the rule's, on a bounding form): a lower bound counts as ``bound × (1 − t)``,
+    an upper bound as ``bound × (1 + t)``.
+    """
+    t = tolerance or 0.0
+
+    def low(bound: float) -> float:
+        return bound * (1 - t)
+
+    def high(bound: float) -> float:
+        return bound * (1 + t)
+
     metric_id = getattr(requirement, "metric", None) or metric_id
     value = metric_value(row, metric_id, catalog)
     if isinstance(requirement, Minimum):
-        return _at_least(value, requirement.value), True, False
+        return _at_least(value, low(requirement.value)), True, False
     if isinstance(requirement, Maximum):
-        return _at_most(value, requirement.value), True, False
+        return _at_most(value, high(requirement.value)), True, False
     if isinstance(requirement, Range):
-        return _and(_at_least(value, requirement.min), _at_most(value, requirement.max)), True, False
+        return _and(_at_least(value, low(requirement.min)), _at_most(value, high(requirement.max))), True, False
     if isinstance(requirement, ScaledMinimum):
         basis = metric_value(row, requirement.basis, catalog)
         if basis is None:
-            below_floor = requirement.floor is not None and value is not None and value < requirement.floor
+            below_floor = requirement.floor is not None and value is not None and value < low(requirement.floor)
             return (False if below_floor else None), True, False
         required = basis / requirement.per * requirement.rate
         if requirement.floor is not None:
             required = max(required, requirement.floor)
-        return _at_least(value, required), True, False
+        return _at_least(value, low(required)), True, False
     if isinstance(requirement, Share):
         of = metric_value(row, requirement.of, catalog)
         share = None if value is None or of is None or of <= 0 else value / of * requirement.per
         tests = []
         if requirement.min is not None:
-            tests.append(_at_least(share, requirement.min))
+            tests.append(_at_least(share, low(requirement.min)))
         if requirement.max is not None:
-            tests.append(_at_most(share, requirement.max))
+            tests.append(_at_most(share, high(requirement.max)))
         return _and(*tests), True, False
     if isinstance(requirement, Present):
         return _at_least(value, 1), True, False
@@ -152,6 +173,8 @@ def judge(
 
 def evaluate_rule(row: Row, rule: Rule, catalog: Catalog, as_of: dt.date, document_date: dt.date | None = None) -> int:
     """The verdict code of one rule for one community."""
+    if document_date is not None and as_of < document_date:
+        return NOT_IN_FORCE
     applies: list[bool | None] = []
     if rule.applies_to.kinds:
         kind = row.get("kind")
@@ -163,19 +186,17 @@ def evaluate_rule(row: Row, rule: Rule, catalog: Catalog, as_of: dt.date, docume
         applies.append(_at_least(metric_value(row, f"flag.{flag}", catalog), 1))
     for condition in rule.applies_to.when:
         applies.append(condition_holds(row, condition, catalog))
-    met, requirement_applies, stage_not_due = judge(row, rule.requirement, rule.metric, catalog, as_of)
+    met, requirement_applies, stage_not_due = judge(row, rule.requirement, rule.metric, catalog, as_of, rule.tolerance)
     covered = _and(*applies, requirement_applies)
     if covered is False:
         return NOT_APPLICABLE
     if covered is None:
         return UNKNOWN
-    not_due = (
-        stage_not_due
-        or (rule.due is not None and as_of < rule.due)
-        or (document_date is not None and as_of < document_date)
-    )
-    if not_due:
+    if stage_not_due or (rule.due is not None and as_of < rule.due):
         return NOT_DUE
     if met is None:
         return UNKNOWN
-    return PASS if met else FAIL
+    if met:
+        return PASS
+    # only what a document requires (应/必须) or sets as a target (力争) can be violated
+    return FAIL if rule.strength in ("mandatory", "target") else DEPARTS

@@ -11,12 +11,34 @@ import attrs
 import polars as pl
 
 from .. import forms
-from ..model import Rule
+from ..model import BINDING_STRENGTHS, STRENGTHS, Rule
 from ..registry import LoadedStandard, Registry, get_registry
 from .aggregates import _evaluate_aggregates, _plan_aggregate
 from .compile import CompiledRule, compile_standard
 from .metrics import MetricResolver
-from .verdicts import F64, FAIL, IDENTITY, NOT_APPLICABLE, PASS, VERDICTS
+from .verdicts import (
+    DEPARTS,
+    EXACT,
+    F64,
+    FAIL,
+    IDENTITY,
+    NOT_APPLICABLE,
+    NOT_DUE,
+    NOT_IN_FORCE,
+    PASS,
+    UNKNOWN,
+    VERDICTS,
+)
+
+#: How a restates group's verdict is chosen from its members': the first of these any member has.
+_SEVERITY = (FAIL, DEPARTS, UNKNOWN, PASS, NOT_DUE, NOT_APPLICABLE, NOT_IN_FORCE)
+
+#: The verdict columns counted per strength: pass and unknown, and fail (binding) or departs (not binding).
+STRENGTH_COLUMNS = tuple(
+    f"{verdict}_{strength}"
+    for strength in STRENGTHS
+    for verdict in ("pass", "fail" if strength in BINDING_STRENGTHS else "departs", "unknown")
+)
 
 
 @attrs.define
@@ -34,6 +56,8 @@ class Results:
     codes: pl.DataFrame
     metrics_frame: pl.DataFrame
     aggregates: pl.DataFrame
+    #: The strengths evaluated (``--strength``); empty: every strength.
+    strengths: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return self.codes.height
@@ -43,24 +67,44 @@ class Results:
         return self.codes.get_column("id").to_list()
 
     def summary(self) -> pl.DataFrame:
-        """Per community × jurisdiction: counts of each verdict and the compliance share."""
+        """Per community × jurisdiction: verdict counts, coverage and compliance with its denominator.
+
+        Counts are of provisions: rules that restate one another (``restates``) count once, with the
+        verdict of the member that weighs most (fail, departs, unknown, pass, not_due,
+        not_applicable, not_in_force). ``covered``: some rule in force applies (or may: unknown).
+        ``applicable``: pass + fail + departs + unknown (in force, due, and covering the community
+        or perhaps covering it). ``judged``: binding (mandatory and target) provisions with pass or
+        fail; ``compliance`` = binding passes ÷ judged (null when nothing is judged);
+        ``unknown_share`` = unknown ÷ applicable. Per strength: ``pass_<s>``, ``unknown_<s>``, and
+        ``fail_<s>`` for binding strengths or ``departs_<s>`` for guidance and permissive ones.
+        """
         identity = [c for c in IDENTITY if c in self.codes.columns]
         frames = []
         for loaded in self.jurisdictions:
-            keys = [r.key for r in self.rules if r.jurisdiction == loaded.id]
-            counts = [
-                (pl.sum_horizontal([(pl.col(k) == code).cast(pl.Int32) for k in keys]) if keys else pl.lit(0))
-                .cast(pl.Int32)
-                .alias(name)
-                for code, name in enumerate(VERDICTS)
-            ]
-            frames.append(self.codes.lazy().select(*identity, pl.lit(loaded.id).alias("jurisdiction"), *counts))
+            rules = [r for r in self.rules if r.jurisdiction == loaded.id]
+            provisions = [_provision(group) for group in _restates_groups(rules)]
+            counts = [_count(provisions, code, STRENGTHS).alias(name) for code, name in enumerate(VERDICTS)]
+            by_strength = []
+            for name in STRENGTH_COLUMNS:
+                verdict, _, strength = name.rpartition("_")
+                by_strength.append(_count(provisions, VERDICTS.index(verdict), (strength,)).alias(name))
+            frames.append(
+                self.codes.lazy().select(*identity, pl.lit(loaded.id).alias("jurisdiction"), *counts, *by_strength)
+            )
         if not frames:
             return pl.DataFrame(schema={"id": pl.String, "jurisdiction": pl.String})
-        judged = pl.col("pass") + pl.col("fail")
+        binding_pass = pl.sum_horizontal([pl.col(f"pass_{s}") for s in BINDING_STRENGTHS])
+        judged = binding_pass + pl.col("fail")
+        applicable = pl.col("pass") + pl.col("fail") + pl.col("departs") + pl.col("unknown")
         return (
             pl.concat(frames)
-            .with_columns(pl.when(judged > 0).then(pl.col("pass") / judged).otherwise(None).alias("compliance"))
+            .with_columns(
+                pl.when(judged > 0).then(binding_pass / judged).otherwise(None).alias("compliance"),
+                (applicable + pl.col("not_due") > 0).alias("covered"),
+                applicable.cast(pl.Int32).alias("applicable"),
+                judged.cast(pl.Int32).alias("judged"),
+                pl.when(applicable > 0).then(pl.col("unknown") / applicable).otherwise(None).alias("unknown_share"),
+            )
             .collect()
         )
 
@@ -73,43 +117,71 @@ class Results:
         return bool(failing)
 
     def totals(self) -> pl.DataFrame:
-        """Per jurisdiction: verdict counts over all communities and how many fully comply."""
+        """Per jurisdiction: verdict counts over all communities, coverage, and how many fully comply.
+
+        ``communities``: every community in the data; ``covered``: those some rule in force covers.
+        ``fully_compliant``: judged communities with no fail and no unknown. ``mean_compliance`` is
+        the mean over the ``mean_compliance_of`` communities with something judged (covered ones
+        only); ``unknown_share`` = all unknowns ÷ all applicable provisions.
+        """
         summary = self.summary()
         return summary.group_by("jurisdiction", maintain_order=True).agg(
             pl.len().alias("communities"),
+            pl.col("covered").sum().cast(pl.Int32).alias("covered"),
             *(pl.col(v).sum() for v in VERDICTS),
-            ((pl.col("fail") == 0) & (pl.col("unknown") == 0) & (pl.col("pass") > 0)).sum().alias("fully_compliant"),
+            *(pl.col(c).sum() for c in STRENGTH_COLUMNS),
+            pl.col("judged").sum(),
+            ((pl.col("judged") > 0) & (pl.col("fail") == 0) & (pl.col("unknown") == 0))
+            .sum()
+            .cast(pl.Int32)
+            .alias("fully_compliant"),
             pl.col("compliance").mean().alias("mean_compliance"),
+            pl.col("compliance").is_not_null().sum().cast(pl.Int32).alias("mean_compliance_of"),
+            pl.when(pl.col("applicable").sum() > 0)
+            .then(pl.col("unknown").sum() / pl.col("applicable").sum())
+            .otherwise(None)
+            .alias("unknown_share"),
         )
 
     def matrix(self) -> pl.DataFrame:
-        """Communities × jurisdictions, each cell ``pass/fail/unknown (compliance %)``."""
+        """Communities × jurisdictions, each cell ``pass/fail/unknown (compliance % of judged; unknown %)``.
+
+        Pass and fail count binding provisions (mandatory, target); departures from guidance and
+        permissions follow when there are any: ``3/1/4 (75% of 4; 50% unknown; 1 departs)``.
+        """
+
+        def percent(column: str) -> pl.Expr:
+            return (pl.col(column) * 100).round(0).cast(pl.Int64).cast(pl.String)
+
+        binding_pass = pl.sum_horizontal([pl.col(f"pass_{s}") for s in BINDING_STRENGTHS])
+        compliance = pl.when(pl.col("judged") > 0).then(
+            pl.concat_str([percent("compliance"), pl.lit("% of "), pl.col("judged").cast(pl.String), pl.lit("; ")])
+        )
+        departs = pl.when(pl.col("departs") > 0).then(
+            pl.concat_str([pl.lit("; "), pl.col("departs").cast(pl.String), pl.lit(" departs")])
+        )
         counts = pl.concat_str(
             [
-                pl.col("pass").cast(pl.String),
+                binding_pass.cast(pl.String),
                 pl.lit("/"),
                 pl.col("fail").cast(pl.String),
                 pl.lit("/"),
                 pl.col("unknown").cast(pl.String),
-                pl.when(pl.col("compliance").is_not_null())
-                .then(
-                    pl.concat_str(
-                        [
-                            pl.lit(" ("),
-                            (pl.col("compliance") * 100).round(0).cast(pl.Int64).cast(pl.String),
-                            pl.lit("%)"),
-                        ]
-                    )
-                )
-                .otherwise(pl.lit("")),
+                pl.lit(" ("),
+                compliance.otherwise(pl.lit("nothing judged; ")),
+                percent("unknown_share"),
+                pl.lit("% unknown"),
+                departs.otherwise(pl.lit("")),
+                pl.lit(")"),
             ]
         )
-        judged = pl.col("pass") + pl.col("fail") + pl.col("unknown")
         cell = (
-            pl.when(judged > 0)
+            pl.when(pl.col("applicable") > 0)
             .then(counts)
             .when(pl.col("not_due") > 0)
             .then(pl.lit("not due"))
+            .when((pl.col("not_in_force") > 0) & (pl.col("not_applicable") == 0))
+            .then(pl.lit("not in force"))
             .otherwise(pl.lit("not covered"))
         )
         summary = self.summary().with_columns(cell.alias("cell"))
@@ -147,10 +219,13 @@ class Results:
                 compiled.part.text.cast(pl.String).alias("required"),
                 compiled.part.lo.cast(F64).alias("required_min"),
                 compiled.part.hi.cast(F64).alias("required_max"),
-                compiled.shortfall().cast(F64).alias("shortfall"),
+                pl.lit(rule.tolerance, dtype=F64).alias("tolerance"),
+                compiled.shortfall().alias("shortfall"),
+                compiled.shortfall_basis().alias("shortfall_basis"),
                 pl.lit(compiled.unit).alias("unit"),
                 pl.lit(compiled.due, dtype=pl.Date).alias("due"),
                 pl.lit(rule.strength).alias("strength"),
+                pl.lit(compiled.document).alias("document"),
                 pl.lit(rule.source.clause).alias("clause"),
                 pl.lit(rule.source.quote).alias("quote"),
             )
@@ -174,16 +249,19 @@ class Results:
             .drop("_row", "_rule")
         )
         not_met = pl.col("verdict_code").is_in([PASS, FAIL]).not_()
+        unmet = pl.col("verdict_code").is_in([FAIL, DEPARTS])
+        met = pl.col("verdict_code") == PASS
         details = details.with_columns(
             pl.col("verdict_code")
-            .replace_strict(list(range(5)), list(VERDICTS), return_dtype=pl.String)
+            .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.String)
             .alias("verdict"),
-            pl.when(pl.col("verdict_code") == FAIL)
-            .then(pl.col("shortfall"))
-            .when(pl.col("verdict_code") == PASS)
-            .then(pl.lit(0.0))
+            pl.when(unmet).then(pl.col("shortfall")).when(met).then(pl.lit(0.0)).otherwise(None).alias("shortfall"),
+            pl.when(unmet)
+            .then(pl.col("shortfall_basis"))
+            .when(met)
+            .then(pl.lit(EXACT))
             .otherwise(None)
-            .alias("shortfall"),
+            .alias("shortfall_basis"),
             pl.when(not_met & (pl.col("verdict_code") == NOT_APPLICABLE))
             .then(None)
             .otherwise(pl.col("required"))
@@ -199,7 +277,7 @@ class Results:
             return self.aggregates
         return self.aggregates.with_columns(
             pl.col("verdict_code")
-            .replace_strict(list(range(5)), list(VERDICTS), return_dtype=pl.String)
+            .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.String)
             .alias("verdict")
         ).drop("verdict_code")
 
@@ -226,10 +304,13 @@ DETAIL_COLUMNS = [
     "required",
     "required_min",
     "required_max",
+    "tolerance",
     "shortfall",
+    "shortfall_basis",
     "unit",
     "due",
     "strength",
+    "document",
     "clause",
     "quote",
 ]
@@ -237,8 +318,54 @@ DETAIL_COLUMNS = [
 
 def _empty_details() -> pl.DataFrame:
     schema: dict[str, Any] = dict.fromkeys(DETAIL_COLUMNS, pl.String)
-    schema.update({"value": F64, "required_min": F64, "required_max": F64, "shortfall": F64, "due": pl.Date})
+    schema.update(
+        {"value": F64, "required_min": F64, "required_max": F64, "tolerance": F64, "shortfall": F64, "due": pl.Date}
+    )
     return pl.DataFrame(schema=schema)
+
+
+def _provision(group: list[CompiledRule]) -> pl.Expr:
+    """A restates group's verdict and strength as one code: severity rank × strengths + strength.
+
+    The least code is the member that weighs most: the most severe verdict, the strongest strength.
+    """
+    width = len(STRENGTHS)
+    return pl.min_horizontal(
+        [
+            pl.col(r.key).replace_strict(list(_SEVERITY), list(range(len(_SEVERITY)))) * width
+            + STRENGTHS.index(r.rule.strength)
+            for r in group
+        ]
+    )
+
+
+def _count(provisions: list[pl.Expr], verdict: int, strengths: tuple[str, ...]) -> pl.Expr:
+    """How many provisions have ``verdict`` with one of ``strengths``."""
+    if not provisions:
+        return pl.lit(0, dtype=pl.Int32)
+    codes = [_SEVERITY.index(verdict) * len(STRENGTHS) + STRENGTHS.index(s) for s in strengths]
+    return pl.sum_horizontal([p.is_in(codes).cast(pl.Int32) for p in provisions]).cast(pl.Int32)
+
+
+def _restates_groups(rules: list[CompiledRule]) -> list[list[CompiledRule]]:
+    """The rules of one standard grouped by ``restates`` links (either direction), in rule order."""
+    index = {r.rule.id: i for i, r in enumerate(rules)}
+    parent = list(range(len(rules)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, compiled in enumerate(rules):
+        for other in compiled.rule.restates:
+            if other in index:  # a linked aggregate rule is not summarised per community
+                parent[root(index[other])] = root(i)
+    groups: dict[int, list[CompiledRule]] = {}
+    for i, compiled in enumerate(rules):
+        groups.setdefault(root(i), []).append(compiled)
+    return list(groups.values())
 
 
 def community_frame(communities: Any) -> pl.DataFrame:
@@ -261,6 +388,7 @@ def evaluate(
     jurisdictions: Iterable[str | LoadedStandard] | None = None,
     as_of: dt.date | None = None,
     registry: Registry | None = None,
+    strengths: Iterable[str] = (),
 ) -> Results:
     """Judge communities under jurisdictions as of a date (default: today).
 
@@ -268,13 +396,19 @@ def evaluate(
         DataFrame in the canonical layout, or an iterable of
         :class:`shequ.model.Community`.
     :param jurisdictions: jurisdiction ids or loaded standards (default: all installed).
-    :param as_of: the evaluation date: rules not yet due are ``not_due``.
+    :param as_of: the evaluation date: rules whose document is not yet issued are
+        ``not_in_force``, rules not yet due are ``not_due``.
+    :param strengths: only rules of these strengths (``mandatory``, ``target``, ``guidance``,
+        ``permissive``); empty: every rule.
     """
     registry = registry or get_registry()
     as_of = as_of or dt.date.today()
     standards = [
         j if isinstance(j, LoadedStandard) else registry.get(j) for j in (jurisdictions or [])
     ] or registry.select()
+    strengths = tuple(s for s in STRENGTHS if s in set(strengths))
+    if strengths:
+        standards = [_with_strengths(loaded, strengths) for loaded in standards]
     frame = community_frame(communities)
     columns = frozenset(frame.columns)
     metrics = MetricResolver(registry.catalog, columns)
@@ -299,7 +433,16 @@ def evaluate(
         codes=codes,
         metrics_frame=metrics_frame,
         aggregates=aggregates,
+        strengths=strengths,
     )
+
+
+def _with_strengths(loaded: LoadedStandard, strengths: tuple[str, ...]) -> LoadedStandard:
+    """The standard with only the rules of ``strengths`` (restates links to the others dropped)."""
+    kept = [rule for rule in loaded.standard.rules if rule.strength in strengths]
+    ids = {rule.id for rule in kept}
+    rules = tuple(attrs.evolve(rule, restates=tuple(r for r in rule.restates if r in ids)) for rule in kept)
+    return attrs.evolve(loaded, standard=attrs.evolve(loaded.standard, rules=rules))
 
 
 def input_columns(registry: Registry, standards: Iterable[LoadedStandard] | None = None) -> dict[str, str]:

@@ -57,6 +57,7 @@ from .range import RangeForm
 from .scaled_min import ScaledMinimumForm
 from .share import ShareForm
 from .staged import StagedForm
+from .words import number
 
 if TYPE_CHECKING:
     from .compiling import Metrics, Part
@@ -92,6 +93,7 @@ def words(
     *,
     shown: Callable[[Measured], Shown] | None = None,
     metric: str | None = None,
+    tolerance: float | None = None,
 ) -> str:
     """The requirement in words, e.g. ``≥ 30 m² per 100 households, at least 300 m²``.
 
@@ -100,26 +102,67 @@ def words(
     name their own (``population: ≥ 10000 人`` inside an alternative on
     households). In a comparison, ``shown`` gives the display unit and scale
     of what a form measures (a ratio in %) and ``metric`` is the rule's
-    metric, whose name is then not repeated before forms on it.
+    metric, whose name is then not repeated before forms on it. ``tolerance`` is the rule's
+    (左右): ``≈ ≤ 150 户 (±10%)``.
     """
     if shown is not None and metric is not None and unit_of is not None:
         unit = unit_of(metric)
-    return Say(unit=unit, unit_of=unit_of, form_of=form_of, shown=shown, rule_metric=metric).words(requirement)
+    text = Say(unit=unit, unit_of=unit_of, form_of=form_of, shown=shown, rule_metric=metric).words(requirement)
+    return approximately(text, tolerance)
 
 
 def compile_requirement(
-    requirement: Requirement, metric_id: str, metrics: Metrics, as_of: dt.date, unit: str = ""
+    requirement: Requirement,
+    metric_id: str,
+    metrics: Metrics,
+    as_of: dt.date,
+    unit: str = "",
+    *,
+    unit_of: Callable[[str], str] | None = None,
+    tolerance: float | None = None,
 ) -> Part:
-    """Compile a (non-aggregate) requirement on ``metric_id`` to Polars expressions for the date ``as_of``."""
-    return _compile(
-        requirement, Compiling(metric=metric_id, metrics=metrics, as_of=as_of, unit=unit, dispatch=_compile)
+    """Compile a (non-aggregate) requirement on ``metric_id`` to Polars expressions for the date ``as_of``.
+
+    ``unit_of`` gives the unit of a nested form's own metric (``population ≥ 10000 人`` inside an
+    alternative on households); ``tolerance`` is the rule's (左右): the bounding forms widen their
+    bounds by it and the text reads ``≈ … (±10%)``.
+    """
+    compiling = Compiling(
+        metric=metric_id,
+        metrics=metrics,
+        as_of=as_of,
+        unit=unit,
+        dispatch=_compile,
+        unit_of=unit_of,
+        tolerance=tolerance,
     )
+    part = _compile(requirement, compiling)
+    if tolerance is None:
+        return part
+    import polars as pl
+
+    return attrs.evolve(part, text=pl.concat_str([pl.lit("≈ "), part.text, pl.lit(f" ({tolerance_text(tolerance)})")]))
+
+
+def tolerance_text(tolerance: float) -> str:
+    """``±10%``: a rule's tolerance as the texts of its requirement show it."""
+    return f"±{number(round(tolerance * 100, 6))}%"
+
+
+def approximately(text: str, tolerance: float | None) -> str:
+    """A requirement's words as an approximate norm reads: ``≈ ≤ 150 户 (±10%)``; unchanged without a tolerance."""
+    return text if tolerance is None else f"≈ {text} ({tolerance_text(tolerance)})"
 
 
 def _compile(requirement: Requirement, compiling: Compiling) -> Part:
     own = own_metric(requirement)
-    if own:
-        compiling = attrs.evolve(compiling, metric=own)
+    if own and own != compiling.metric:
+        # a form on another metric than the one it is nested in counts in that metric's unit
+        unit = compiling.unit_of(own) if compiling.unit_of is not None else compiling.unit
+        part = form_of(requirement).compile(requirement, attrs.evolve(compiling, metric=own, unit=unit))
+        import polars as pl
+
+        return attrs.evolve(part, text=pl.concat_str([pl.lit(f"{own} "), part.text]))
     return form_of(requirement).compile(requirement, compiling)
 
 
@@ -169,6 +212,7 @@ __all__ = [
     "Shown",
     "Step",
     "applies_text",
+    "approximately",
     "compile_requirement",
     "condition_text",
     "form_of",
@@ -179,6 +223,7 @@ __all__ = [
     "references",
     "stage_in_force",
     "stages",
+    "tolerance_text",
     "walk",
     "words",
 ]

@@ -26,10 +26,13 @@ def _bound(aggregate: Aggregate, value: float) -> str:
 class AggregateForm(Form[Aggregate]):
     def words(self, aggregate: Aggregate, say: Say) -> str:
         bounds = []
-        if aggregate.min is not None:
-            bounds.append(f"≥ {_bound(aggregate, aggregate.min)}")
-        if aggregate.max is not None:
-            bounds.append(f"≤ {_bound(aggregate, aggregate.max)}")
+        if aggregate.min is not None and aggregate.min == aggregate.max:
+            bounds.append(f"= {_bound(aggregate, aggregate.min)}")
+        else:
+            if aggregate.min is not None:
+                bounds.append(f"≥ {_bound(aggregate, aggregate.min)}")
+            if aggregate.max is not None:
+                bounds.append(f"≤ {_bound(aggregate, aggregate.max)}")
         condition = say.words(aggregate.condition) if aggregate.condition is not None else None
         if aggregate.statistic == "share":
             what = f"share of communities where {condition or ''}"

@@ -30,6 +30,7 @@ class AnyOfForm(Form[AnyOf]):
             text=pl.concat_str([option.text for option in options], separator=" or "),
             lo=options[0].lo,
             hi=options[0].hi,
+            least=options[0].least,
         )
 
     def nested(self, any_of: AnyOf) -> tuple[Requirement, ...]:

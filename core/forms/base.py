@@ -121,6 +121,18 @@ class Compiling:
     unit: str
     #: The dispatch: compiles a nested requirement in this context.
     dispatch: Callable[[Requirement, Compiling], Part]
+    #: The unit of any metric, for a nested form on its own metric (an option of ``any_of``); None: ``unit``.
+    unit_of: Callable[[str], str] | None = None
+    #: The rule's relative tolerance (左右): the bounding forms widen their bounds by it.
+    tolerance: float | None = None
+
+    def lower(self, bound: float) -> float:
+        """A lower bound as judged: widened by the tolerance (``bound × (1 − t)``)."""
+        return bound if self.tolerance is None else bound * (1 - self.tolerance)
+
+    def upper(self, bound: float) -> float:
+        """An upper bound as judged: widened by the tolerance (``bound × (1 + t)``)."""
+        return bound if self.tolerance is None else bound * (1 + self.tolerance)
 
     @property
     def suffix(self) -> str:

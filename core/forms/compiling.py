@@ -42,11 +42,21 @@ class Part:
     text: pl.Expr
     lo: pl.Expr = pl.lit(None, dtype=F64)  # noqa: RUF009 -- an immutable null literal, safe to share
     hi: pl.Expr = pl.lit(None, dtype=F64)  # noqa: RUF009 -- an immutable null literal, safe to share
+    #: What is known of the minimum where ``lo`` is not (a floor whose basis is missing): the
+    #: requirement is at least this, so a shortfall below it is a lower bound.
+    least: pl.Expr = pl.lit(None, dtype=F64)  # noqa: RUF009 -- an immutable null literal, safe to share
     applies: pl.Expr | None = None
     not_due: bool = False
     due: dt.date | None = None
     #: The unit of ``value`` when it is not the metric's own (a share is a ratio).
     unit: str | None = None
+
+
+def widened(lo: float, hi: float, tolerance: float | None) -> tuple[float, float]:
+    """Bounds widened by a relative tolerance: ``lo × (1 − t)``, ``hi × (1 + t)`` (as stated without one)."""
+    if tolerance is None:
+        return lo, hi
+    return lo * (1 - tolerance), hi * (1 + tolerance)
 
 
 def all_of(tests: Iterable[pl.Expr]) -> pl.Expr:

@@ -55,6 +55,7 @@ class ConditionalForm(Form[Conditional]):
             ok=pick(then.ok, other.ok),
             lo=pick(then.lo, other.lo),
             hi=pick(then.hi, other.hi),
+            least=pick(then.least, other.least),
             applies=applies,
             text=pl.when(holds)
             .then(pl.concat_str([pl.lit(f"({when_text}) "), then.text]))

@@ -26,8 +26,9 @@ class MaximumForm(Form[Maximum]):
 
         from .compiling import F64, Part, number_text
 
-        value, hi = compiling.metrics.ref(compiling.metric), pl.lit(maximum.value, dtype=F64)
-        text = pl.concat_str([pl.lit("≤ "), number_text(hi), pl.lit(compiling.suffix)])
+        value, hi = compiling.metrics.ref(compiling.metric), pl.lit(compiling.upper(maximum.value), dtype=F64)
+        stated = pl.lit(maximum.value, dtype=F64)
+        text = pl.concat_str([pl.lit("≤ "), number_text(stated), pl.lit(compiling.suffix)])
         return Part(value=value, ok=value <= hi, hi=hi, text=text)
 
     def numbers(self, maximum: Maximum) -> tuple[tuple[str, float], ...]:

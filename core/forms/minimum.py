@@ -26,8 +26,9 @@ class MinimumForm(Form[Minimum]):
 
         from .compiling import F64, Part, number_text
 
-        value, lo = compiling.metrics.ref(compiling.metric), pl.lit(minimum.value, dtype=F64)
-        text = pl.concat_str([pl.lit("≥ "), number_text(lo), pl.lit(compiling.suffix)])
+        value, lo = compiling.metrics.ref(compiling.metric), pl.lit(compiling.lower(minimum.value), dtype=F64)
+        stated = pl.lit(minimum.value, dtype=F64)
+        text = pl.concat_str([pl.lit("≥ "), number_text(stated), pl.lit(compiling.suffix)])
         return Part(value=value, ok=value >= lo, lo=lo, text=text)
 
     def numbers(self, minimum: Minimum) -> tuple[tuple[str, float], ...]:

@@ -29,8 +29,9 @@ class RangeForm(Form[Range]):
         from .compiling import F64, Part, number_text
 
         value = compiling.metrics.ref(compiling.metric)
-        lo, hi = pl.lit(range_.min, dtype=F64), pl.lit(range_.max, dtype=F64)
-        text = pl.concat_str([number_text(lo), pl.lit("–"), number_text(hi), pl.lit(compiling.suffix)])
+        lo, hi = pl.lit(compiling.lower(range_.min), dtype=F64), pl.lit(compiling.upper(range_.max), dtype=F64)
+        stated = [pl.lit(range_.min, dtype=F64), pl.lit(range_.max, dtype=F64)]
+        text = pl.concat_str([number_text(stated[0]), pl.lit("–"), number_text(stated[1]), pl.lit(compiling.suffix)])
         return Part(value=value, ok=(value >= lo) & (value <= hi), lo=lo, hi=hi, text=text)
 
     def numbers(self, range_: Range) -> tuple[tuple[str, float], ...]:

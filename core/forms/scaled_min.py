@@ -31,14 +31,26 @@ class ScaledMinimumForm(Form[ScaledMinimum]):
 
         value, basis = compiling.metrics.ref(compiling.metric), compiling.metrics.ref(scaled.basis)
         required = basis / scaled.per * scaled.rate
+        least = pl.lit(None, dtype=F64)
         if scaled.floor is not None:
-            lo = pl.when(basis.is_null()).then(None).otherwise(pl.max_horizontal(required, pl.lit(scaled.floor)))
+            stated = pl.when(basis.is_null()).then(None).otherwise(pl.max_horizontal(required, pl.lit(scaled.floor)))
             # below the floor fails whatever the basis; above it, the basis decides
-            ok = pl.when(lo.is_not_null()).then(value >= lo).when(value < scaled.floor).then(False).otherwise(None)
+            floor = compiling.lower(scaled.floor)
+            lo = stated * compiling.lower(1.0)
+            ok = pl.when(lo.is_not_null()).then(value >= lo).when(value < floor).then(False).otherwise(None)
+            least = pl.when(basis.is_null()).then(pl.lit(floor, dtype=F64))
+            # with the basis missing, what is known of the requirement is its floor
+            text = pl.coalesce(
+                [
+                    pl.concat_str([pl.lit("≥ "), number_text(stated), pl.lit(compiling.suffix)]),
+                    pl.lit(f"≥ {number(scaled.floor)}{compiling.suffix} (floor; {scaled.basis} unknown)"),
+                ]
+            )
         else:
-            lo, ok = required, value >= required
-        text = pl.concat_str([pl.lit("≥ "), number_text(lo), pl.lit(compiling.suffix)])
-        return Part(value=value, ok=ok, lo=lo.cast(F64), text=text)
+            stated = required
+            lo, ok = required * compiling.lower(1.0), value >= required * compiling.lower(1.0)
+            text = pl.concat_str([pl.lit("≥ "), number_text(stated), pl.lit(compiling.suffix)])
+        return Part(value=value, ok=ok, lo=lo.cast(F64), least=least, text=text)
 
     def references(self, scaled: ScaledMinimum) -> tuple[tuple[str, str], ...]:
         return (*super().references(scaled), ("basis", scaled.basis))

@@ -40,14 +40,15 @@ class ShareForm(Form[Share]):
 
         numerator, denominator = compiling.metrics.ref(compiling.metric), compiling.metrics.ref(share.of)
         value = pl.when(denominator > 0).then(numerator / denominator * share.per).otherwise(None)
-        lo, hi = pl.lit(share.min, dtype=F64), pl.lit(share.max, dtype=F64)
+        lo = pl.lit(None if share.min is None else compiling.lower(share.min), dtype=F64)
+        hi = pl.lit(None if share.max is None else compiling.upper(share.max), dtype=F64)
         tests, texts = [], []
         if share.min is not None:
-            tests.append(value >= share.min)
-            texts.append(pl.concat_str([pl.lit("≥ "), share_text(lo, share.per)]))
+            tests.append(value >= lo)
+            texts.append(pl.concat_str([pl.lit("≥ "), share_text(pl.lit(share.min, dtype=F64), share.per)]))
         if share.max is not None:
-            tests.append(value <= share.max)
-            texts.append(pl.concat_str([pl.lit("≤ "), share_text(hi, share.per)]))
+            tests.append(value <= hi)
+            texts.append(pl.concat_str([pl.lit("≤ "), share_text(pl.lit(share.max, dtype=F64), share.per)]))
         return Part(
             value=value,
             ok=all_of(tests),

@@ -8,7 +8,7 @@ that raise :class:`~shequ.errors.SchemaError` with a sentence. Missing data is
 from __future__ import annotations
 
 from .community import COMMUNITY_KINDS, Community, Facility, Organization
-from .entries import CatalogAdditions, DepartmentDef, KindDef, MetricDef
+from .entries import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
 from .requirements import (
     AGGREGATE_SCOPES,
     AGGREGATE_STATISTICS,
@@ -30,13 +30,16 @@ from .requirements import (
     is_aggregate,
 )
 from .standard import (
+    BINDING_STRENGTHS,
     JURISDICTION_LEVELS,
     OBLIGATION_KINDS,
     STRENGTHS,
     TASK_ROLES,
+    TOLERANT_FORMS,
     VERDICTS,
     AppliesTo,
     Document,
+    Gap,
     Jurisdiction,
     Milestone,
     Obligation,
@@ -50,23 +53,27 @@ from .standard import (
 __all__ = [
     "AGGREGATE_SCOPES",
     "AGGREGATE_STATISTICS",
+    "BINDING_STRENGTHS",
     "COMMUNITY_KINDS",
     "JURISDICTION_LEVELS",
     "OBLIGATION_KINDS",
     "REQUIREMENT_FORMS",
     "STRENGTHS",
     "TASK_ROLES",
+    "TOLERANT_FORMS",
     "VERDICTS",
     "Aggregate",
     "AnyOf",
     "AppliesTo",
     "CatalogAdditions",
     "Community",
+    "ConceptDef",
     "Condition",
     "Conditional",
     "DepartmentDef",
     "Document",
     "Facility",
+    "Gap",
     "Jurisdiction",
     "KindDef",
     "Maximum",

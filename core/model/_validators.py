@@ -20,6 +20,11 @@ def _positive(_instance, attribute, value) -> None:
         raise SchemaError(f"'{attribute.name}' must be > 0: {value}")
 
 
+def _fraction(_instance, attribute, value) -> None:
+    if value is not None and not 0 < value < 1:
+        raise SchemaError(f"'{attribute.name}' must be between 0 and 1 (exclusive): {value}")
+
+
 def _non_empty(_instance, attribute, value) -> None:
     if isinstance(value, str) and not value.strip():
         raise SchemaError(f"'{attribute.name}' must not be empty")

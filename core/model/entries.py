@@ -1,4 +1,4 @@
-"""Catalog entries a plugin may add: metrics, kinds, departments."""
+"""Catalog entries a plugin may add: metrics, concepts, kinds, departments."""
 
 from __future__ import annotations
 
@@ -30,6 +30,19 @@ class MetricDef:
 
 
 @frozen(kw_only=True)
+class ConceptDef:
+    """What several metrics measure alike (e.g. ``premises``: service space, office area …).
+
+    A metric belongs to at most one concept; a metric in no concept is its own concept.
+    """
+
+    id: str = field(validator=_non_empty)
+    zh: str = field(validator=_non_empty)
+    en: str = ""
+    metrics: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
 class KindDef:
     """A facility kind, organization kind, flag or designation."""
 
@@ -57,6 +70,7 @@ class CatalogAdditions:
     """Entries a standard adds to the shared catalog."""
 
     metrics: tuple[MetricDef, ...] = ()
+    concepts: tuple[ConceptDef, ...] = ()
     facility_kinds: tuple[KindDef, ...] = ()
     organization_kinds: tuple[KindDef, ...] = ()
     flags: tuple[KindDef, ...] = ()

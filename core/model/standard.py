@@ -7,12 +7,21 @@ import datetime as dt
 import attrs
 from attrs import field, frozen
 
-from ._validators import _check, _non_empty, _non_negative, _one_of, _positive
+from ._validators import _check, _fraction, _non_empty, _non_negative, _one_of, _positive
 from .community import COMMUNITY_KINDS
 from .entries import CatalogAdditions
 from .requirements import Condition, Requirement, is_aggregate
 
-STRENGTHS = ("mandatory", "target", "guidance")
+#: How binding a provision is, from the text's own words: mandatory (应/必须/不得/要), target
+#: (力争/达到…目标), guidance (原则上/一般/为宜/左右), permissive (可/可以/鼓励).
+#: Guidance and permissive rules are recorded as ``departs`` when not met, never as ``fail``.
+STRENGTHS = ("mandatory", "target", "guidance", "permissive")
+
+#: The strengths whose unmet requirement is a violation (``fail``); the others ``depart``.
+BINDING_STRENGTHS = ("mandatory", "target")
+
+#: The requirement forms whose numeric bounds a rule's ``tolerance`` may widen.
+TOLERANT_FORMS = ("min", "max", "range", "scaled_min", "share")
 
 
 JURISDICTION_LEVELS = ("province", "city", "district", "county")
@@ -21,7 +30,9 @@ JURISDICTION_LEVELS = ("province", "city", "district", "county")
 TASK_ROLES = ("lead", "responsible", "guiding", "cooperating")
 
 #: What a rule can say about one community; the engine's verdict codes index this tuple (0 = pass).
-VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown")
+#: ``departs``: a guidance or permissive provision not met (recorded, never a violation);
+#: ``not_in_force``: the rule's document is not yet issued at the evaluation date.
+VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown", "departs", "not_in_force")
 
 
 @frozen(kw_only=True)
@@ -89,9 +100,23 @@ class Rule:
     #: Deadline; before it the rule is ``not_due``. Staged rules date each stage instead.
     due: dt.date | None = None
     strength: str = field(default="mandatory", validator=_one_of(STRENGTHS))
+    #: Relative tolerance (0 < t < 1) of an approximate norm (左右/约): bounds widen to
+    #: min × (1 − t) and max × (1 + t). The encoder's reading; ``notes`` says so.
+    tolerance: float | None = field(default=None, validator=_fraction)
+    #: Ids of rules of the same standard that state the same requirement; a group's failure counts once.
+    restates: tuple[str, ...] = ()
     source: Source
     #: The reading chosen where the text is ambiguous, and why.
     notes: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.tolerance is not None:
+            form = getattr(self.requirement, "form", None)
+            _check(
+                form in TOLERANT_FORMS,
+                f"'tolerance' applies only to a requirement of form {', '.join(TOLERANT_FORMS)}, not {form!r}",
+            )
+        _check(self.id not in self.restates, f"rule '{self.id}' cannot restate itself")
 
     @property
     def aggregate(self) -> bool:
@@ -134,7 +159,8 @@ class Milestone:
     notes: str | None = None
 
 
-OBLIGATION_KINDS = ("yearly", "one_off")
+#: ``unstated``: money the document commits with no period stated; never reported as yearly.
+OBLIGATION_KINDS = ("yearly", "one_off", "unstated")
 
 
 @frozen(kw_only=True)
@@ -171,6 +197,15 @@ class Unencoded:
 
 
 @frozen(kw_only=True)
+class Gap:
+    """Concepts the standard would regulate but that cannot be encoded: the shipped copy is incomplete."""
+
+    concepts: tuple[str, ...] = field(validator=attrs.validators.min_len(1))
+    reason: str = field(validator=_non_empty)
+    document: str | None = None
+
+
+@frozen(kw_only=True)
 class Standard:
     """One jurisdiction's whole declared standard, as a plugin's TOML gives it."""
 
@@ -181,6 +216,7 @@ class Standard:
     milestones: tuple[Milestone, ...] = ()
     obligations: tuple[Obligation, ...] = ()
     unencoded: tuple[Unencoded, ...] = ()
+    gaps: tuple[Gap, ...] = ()
     catalog: CatalogAdditions = CatalogAdditions()  # noqa: RUF009 -- frozen and empty, safe to share
 
     def __attrs_post_init__(self) -> None:

@@ -254,6 +254,9 @@ def _apply_overlay_table(plain: _Plain, label: str, jurisdiction: str, table: An
             if section == "rules":  # a removed rule is unlinked from the tasks that deliver it
                 for task in standard["tasks"]:
                     task["rules"] = [r for r in task.get("rules") or [] if r != item_id]
+                for other in standard["rules"]:  # and from the rules that restate it
+                    if item_id in (other.get("restates") or []):
+                        other["restates"] = [r for r in other["restates"] if r != item_id]
     for section in SECTIONS:
         patches = table.get(section, {})
         if not isinstance(patches, dict):

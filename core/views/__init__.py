@@ -13,6 +13,14 @@ Polars DataFrames; the CLI only renders them.
 - :mod:`.cost` — the money each standard commits for a set of communities;
 - :mod:`.whatif` — baseline against reformed verdicts.
 
+Jurisdictions are lined up concept by concept (the catalog's concepts: metrics
+that measure the same thing); a jurisdiction that regulates a concept by another
+metric than a row's is shown "regulated under" that metric. Every view says, per
+jurisdiction and concept, one of four states (:data:`.common.STATES`):
+regulated, not regulated (the document is silent), not encoded (the shipped
+copy is incomplete) or not in force (the document is not yet issued on the
+as-of date, default today). ``strengths`` filters the rules of every view.
+
 Numbers are compared within a normalised metric key (:mod:`.common`): shares
 are shown in %, areas in m²; a ``share`` requirement of one metric of another
 is keyed by the catalog's ratio metric where one exists (Donghai's "staff
@@ -24,8 +32,8 @@ data not given "depends", a cost whose basis is missing is unknown.
 from __future__ import annotations
 
 from ..forms.words import bounds_text
-from .common import MetricKey, records
-from .cost import CostReport, cost
+from .common import STATES, MetricKey, as_of_note, not_yet_issued, records
+from .cost import PERIODS, CostReport, cost
 from .diff import DIFF_STATUSES, diff
 from .responsibilities import ROLE_ZH, ROLES, resolve_department, responsibilities, responsibilities_matrix
 from .standards import (
@@ -44,17 +52,21 @@ from .whatif import WhatIfReport, rule_changes, whatif
 __all__ = [
     "CELL_STATUSES",
     "DIFF_STATUSES",
+    "PERIODS",
     "ROLES",
     "ROLE_ZH",
     "RULE_STATUSES",
+    "STATES",
     "TIMELINE_STATUSES",
     "CostReport",
     "MetricKey",
     "Scenario",
     "WhatIfReport",
+    "as_of_note",
     "bounds_text",
     "cost",
     "diff",
+    "not_yet_issued",
     "records",
     "resolve_department",
     "responsibilities",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,9 +12,14 @@ import polars as pl
 from .. import engine
 from ..engine import MetricResolver
 from ..engine.results import community_frame
+from ..model import OBLIGATION_KINDS
 from ..registry import Registry
-from .common import F64
+from .common import F64, _as_of, document_label, issued, source_document
 from .responsibilities import _department_names
+
+#: The periods money is committed for, in the model's order: ``yearly``, ``one_off``, and ``unstated`` (the
+#: document states no period: reported apart, never as yearly).
+PERIODS = OBLIGATION_KINDS
 
 
 @attrs.frozen
@@ -21,38 +27,46 @@ class CostReport:
     """What the standards commit for a set of communities.
 
     ``items``: one row per (community, jurisdiction, obligation) with ``yuan``
-    (null when unknown or not applicable) and ``status`` (``applies``,
-    ``not_applicable``, ``unknown``: the basis metric or the applicability is
-    missing). ``by_community``: per community × jurisdiction, yearly and
-    one-off totals (null when any applicable item is unknown; ``*_known`` sums
-    what is known, ``*_unknown`` counts the unknown items). ``totals``: per
-    jurisdiction × obligation over all communities, with payer and source.
-    ``summary``: per jurisdiction, yearly and one-off grand totals.
+    (null when unknown, not applicable or not in force) and ``status``
+    (``applies``, ``not_applicable``, ``unknown``: the basis metric or the
+    applicability is missing, ``not_in_force``: the obligation's document is
+    not yet issued on ``as_of``). ``by_community``: per community ×
+    jurisdiction, totals per period — yearly, one-off and unstated (the
+    document states no period) — null when any applicable item is unknown
+    (``*_known`` sums what is known, ``*_unknown`` counts the unknown items).
+    ``totals``: per jurisdiction × obligation over all communities, with payer
+    and source. ``summary``: per jurisdiction, the grand totals per period.
     """
 
+    as_of: dt.date
     items: pl.DataFrame
     by_community: pl.DataFrame
     totals: pl.DataFrame
     summary: pl.DataFrame
 
 
-def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()) -> CostReport:
-    """The yearly and one-off money each jurisdiction's standard commits for ``communities``.
+def cost(
+    registry: Registry, communities: Any, jurisdictions: Sequence[str] = (), as_of: dt.date | None = None
+) -> CostReport:
+    """The money each jurisdiction's standard commits for ``communities``, per period, as of a date.
 
     An obligation of ``amount_yuan`` per ``per`` units of ``basis`` costs
     ``basis ÷ per × amount_yuan`` for a covered community (``amount_yuan`` when
     there is no basis), bounded by ``min_yuan``/``max_yuan``. A missing basis
-    value or unknown coverage is unknown, never 0.
+    value or unknown coverage is unknown, never 0. An obligation whose
+    document is not yet issued on ``as_of`` (default today) commits nothing
+    then. Money of kind ``unstated`` (no period in the text) is summed apart,
+    never as yearly.
     """
+    as_of = _as_of(as_of)
     frame = community_frame(communities)
     columns = frozenset(frame.columns)
     resolver = MetricResolver(registry.catalog, columns)
     identity = [c for c in engine.IDENTITY if c in columns]
     specs = []
     for loaded in registry.select(jurisdictions):
-        document_numbers = {d.id: d.number or d.id for d in loaded.standard.documents}
-        default_document = loaded.standard.documents[0].id
         for obligation in loaded.standard.obligations:
+            document = source_document(loaded, obligation.source.document)
             applies = engine.applies_expr(obligation, resolver, columns)
             if obligation.basis is None:
                 raw = pl.lit(obligation.amount_yuan, dtype=F64)
@@ -60,14 +74,14 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
                 raw = resolver.ref(obligation.basis) / obligation.per * obligation.amount_yuan
             if obligation.min_yuan is not None or obligation.max_yuan is not None:
                 raw = raw.clip(obligation.min_yuan, obligation.max_yuan)
-            specs.append(
-                (loaded, obligation, applies, raw, document_numbers[obligation.source.document or default_document])
-            )
+            specs.append((loaded, obligation, applies, raw, document_label(document), issued(document, as_of)))
     metrics_frame = resolver.table(frame)
     parts = []
-    for loaded, obligation, applies, raw, document in specs:
+    for loaded, obligation, applies, raw, cited, in_force in specs:
         status = (
-            pl.when(applies.is_null())
+            pl.when(pl.lit(not in_force))
+            .then(pl.lit("not_in_force"))
+            .when(applies.is_null())
             .then(pl.lit("unknown"))
             .when(applies.not_())
             .then(pl.lit("not_applicable"))
@@ -90,7 +104,7 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
                 pl.lit("; ".join(_department_names(registry.catalog, obligation.payer)) or None, dtype=pl.String).alias(
                     "payer"
                 ),
-                pl.lit(document).alias("document"),
+                pl.lit(cited).alias("document"),
                 pl.lit(obligation.source.clause).alias("clause"),
                 pl.lit(obligation.source.quote).alias("quote"),
             )
@@ -135,13 +149,15 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
         .explode("jurisdiction")
     )
     sums_by = (
-        items.group_by(["id", "jurisdiction"]).agg(*sums("yearly"), *sums("one_off"), pl.len().alias("_n"))
+        items.group_by(["id", "jurisdiction"]).agg(
+            *(expr for period in PERIODS for expr in sums(period)), pl.len().alias("_n")
+        )
         if parts
         else pl.DataFrame(schema={"id": pl.String, "jurisdiction": pl.String})
     )
     by_community = grid.join(sums_by, on=["id", "jurisdiction"], how="left", maintain_order="left")
     fill = {}
-    for period in ("yearly", "one_off"):
+    for period in PERIODS:
         if f"{period}_yuan" not in by_community.columns:
             by_community = by_community.with_columns(
                 pl.lit(None, dtype=F64).alias(f"{period}_yuan"),
@@ -151,16 +167,13 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
         fill.update({f"{period}_yuan_known": 0.0, f"{period}_unknown": 0})
     no_items = pl.col("_n").is_null() if "_n" in by_community.columns else pl.lit(True)
     by_community = by_community.with_columns(
-        *(
-            pl.when(no_items).then(pl.lit(0.0)).otherwise(pl.col(f"{p}_yuan")).alias(f"{p}_yuan")
-            for p in ("yearly", "one_off")
-        ),
+        *(pl.when(no_items).then(pl.lit(0.0)).otherwise(pl.col(f"{p}_yuan")).alias(f"{p}_yuan") for p in PERIODS),
         *(pl.col(name).fill_null(value) for name, value in fill.items()),
     ).select(
         [
             *id_columns,
             "jurisdiction",
-            *(f"{p}{s}" for p in ("yearly", "one_off") for s in ("_yuan", "_yuan_known", "_unknown")),
+            *(f"{p}{s}" for p in PERIODS for s in ("_yuan", "_yuan_known", "_unknown")),
         ]
     )
     totals_schema = {
@@ -175,6 +188,7 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
         "communities": pl.Int64,
         "unknown": pl.Int64,
         "not_applicable": pl.Int64,
+        "not_in_force": pl.Int64,
         "total_yuan": F64,
         "total_yuan_known": F64,
         "document": pl.String,
@@ -192,6 +206,7 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
             (pl.col("status") == "applies").sum().cast(pl.Int64).alias("communities"),
             (pl.col("status") == "unknown").sum().cast(pl.Int64).alias("unknown"),
             (pl.col("status") == "not_applicable").sum().cast(pl.Int64).alias("not_applicable"),
+            (pl.col("status") == "not_in_force").sum().cast(pl.Int64).alias("not_in_force"),
             pl.when((pl.col("status") == "unknown").sum() == 0)
             .then(pl.col("yuan").fill_null(0.0).sum())
             .otherwise(None)
@@ -211,7 +226,7 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
             pl.len().cast(pl.Int64).alias("communities"),
             *(
                 expr
-                for period in ("yearly", "one_off")
+                for period in PERIODS
                 for expr in (
                     pl.when(pl.col(f"{period}_unknown").sum() == 0)
                     .then(pl.col(f"{period}_yuan_known").sum())
@@ -224,4 +239,4 @@ def cost(registry: Registry, communities: Any, jurisdictions: Sequence[str] = ()
         )
         .with_columns(pl.col("jurisdiction").replace_strict(obligations, return_dtype=pl.Int64).alias("obligations"))
     )
-    return CostReport(items=items, by_community=by_community, totals=totals, summary=summary)
+    return CostReport(as_of=as_of, items=items, by_community=by_community, totals=totals, summary=summary)

@@ -14,10 +14,22 @@ from ..errors import ShequError
 from ..forms.words import rounded, with_unit
 from ..model import Rule
 from ..registry import LoadedStandard, Registry
-from .common import F64, MetricKey, _as_of, _Keys
-from .standards import _metric_filter, _rule_names, standards_table
+from .common import (
+    F64,
+    MetricKey,
+    _as_of,
+    _Keys,
+    absent_state,
+    issued,
+    not_in_force_text,
+    source_document,
+    strength_filter,
+)
+from .standards import _metric_filter, _rule_concepts, standards_table
 
 DIFF_COLUMNS = [
+    "concept",
+    "concept_label",
     "metric",
     "label",
     "unit",
@@ -38,10 +50,21 @@ DIFF_COLUMNS = [
     "summary",
     "a_rules",
     "b_rules",
+    "a_state",
+    "b_state",
 ]
 
 
-DIFF_STATUSES = ("a_stricter", "b_stricter", "same", "not_comparable", "only_a", "only_b")
+DIFF_STATUSES = (
+    "a_stricter",
+    "b_stricter",
+    "same",
+    "not_comparable",
+    "different_metric",
+    "only_a",
+    "only_b",
+    "not_in_force",
+)
 
 
 _NUMERIC_ASPECTS = ("minimum", "maximum", "rate")
@@ -68,34 +91,50 @@ def _aspects(rule: Rule, keys: _Keys, key: MetricKey, as_of: dt.date, with_kinds
     for branch, inner in forms.form_of(requirement).branches(requirement):
         q = "; ".join([*qualifier, branch] if branch else qualifier)
         form = forms.leaf(inner)
-        stated = keys.stated(form, rule.metric)
+        stated = keys.stated(form, rule.metric, rule.tolerance)
         found.append((q, "_stated", None, stated))
         aspects = forms.form_of(form).aspects(form, key)
         if not aspects or keys.of_requirement(form, rule.metric).key != key.key:
             found.append((q, "requirement", None, stated))
             continue
-        found += [(q, aspect, value, text) for aspect, value, text in aspects]
+        # the stated figure is compared; an approximate norm says so beside it (≈ … ±t%)
+        found += [(q, aspect, value, forms.approximately(text, rule.tolerance)) for aspect, value, text in aspects]
     return found
 
 
 def _profile(
-    loaded: LoadedStandard, keys: _Keys, kind: str | None, as_of: dt.date, metrics: set[str] | None
-) -> dict[str, dict[str, Any]]:
-    """Per metric key: the rules, their stated texts and the combined aspects."""
+    loaded: LoadedStandard,
+    keys: _Keys,
+    kind: str | None,
+    as_of: dt.date,
+    concepts: set[str] | None,
+    strengths: frozenset[str] | None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:
+    """Per metric key: the rules in force, their stated texts and the combined aspects; and per concept, the
+    rules not yet in force (their document is not issued on ``as_of``)."""
     profile: dict[str, dict[str, Any]] = {}
+    pending: dict[str, list[str]] = {}
     for rule in loaded.standard.rules:
         if kind is not None and rule.applies_to.kinds and kind not in rule.applies_to.kinds:
             continue
-        key = keys.of_rule(rule)
-        if metrics is not None and not (metrics & _rule_names(rule, key)):
+        if strengths is not None and rule.strength not in strengths:
             continue
-        entry = profile.setdefault(key.key, {"key": key, "rules": [], "texts": [], "aspects": {}})
+        key = keys.of_rule(rule)
+        if concepts is not None and not (concepts & _rule_concepts(rule, key, keys)):
+            continue
+        if not issued(source_document(loaded, rule.source.document), as_of):
+            pending.setdefault(keys.concept_of(key), []).append(rule.id)
+            continue
+        entry = profile.setdefault(
+            key.key, {"key": key, "concept": keys.concept_of(key), "rules": [], "texts": [], "aspects": {}}
+        )
         entry["rules"].append(rule.id)
         strength = "" if rule.strength == "mandatory" else f" ({rule.strength})"
-        scope = forms.applies_text(attrs.evolve(rule.applies_to, kinds=()))
+        # comparing one kind, the kinds go without saying; comparing every kind, they are the rule's scope
+        scope = forms.applies_text(rule.applies_to if kind is None else attrs.evolve(rule.applies_to, kinds=()))
         scope = "" if scope == "all" else f" [{scope}]"
         due = f" due {rule.due.isoformat()}" if rule.due else ""
-        entry["texts"].append(f"{keys.stated(rule.requirement, rule.metric)}{scope}{strength}{due}")
+        entry["texts"].append(f"{keys.stated(rule.requirement, rule.metric, rule.tolerance)}{scope}{strength}{due}")
         entry["size_dependent"] = entry.get("size_dependent", False) or _size_dependent(rule)
         for qualifier, aspect, value, text in _aspects(rule, keys, key, as_of, with_kinds=kind is None):
             if aspect == "_stated":
@@ -113,7 +152,7 @@ def _profile(
                 slot["value"] = value if slot["value"] is None else max(slot["value"], value)
             else:
                 slot["value"] = "; ".join(slot["texts"])
-    return profile
+    return profile, pending
 
 
 def _size_dependent(rule: Rule) -> bool:
@@ -140,19 +179,27 @@ def diff(
     population: int | None = None,
     as_of: dt.date | None = None,
     metrics: Sequence[str] | None = None,
+    strengths: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Where the standards of ``a`` and ``b`` differ, metric by metric.
+    """Where the standards of ``a`` and ``b`` differ, concept by concept.
 
-    One row per (metric key, qualifier, aspect). Aspects: ``minimum`` (the
-    highest fixed lower bound, floors of scaled minima included),
-    ``maximum``, ``rate per 100 households`` (scaled minima), ``presence``,
-    ``requirement`` (forms that cannot be ranked: alternatives, placement,
-    aggregates), and with ``households`` ``at N households`` (the concrete
-    lower bound for that size). A ``qualifier`` names a narrower scope (a
-    flag, a district, a condition). ``status``: ``a_stricter``/``b_stricter``
-    (``difference`` in the unit, ``difference_pct`` of the looser value),
-    ``same``, ``not_comparable``, ``only_a``/``only_b`` (the other does not
-    regulate the metric for this kind at all).
+    Within a concept (:meth:`~shequ.catalog.Catalog.concept_of`), numbers are
+    ranked only on one metric key: one row per (metric key, qualifier,
+    aspect) the two share. Aspects: ``minimum`` (the highest fixed lower
+    bound, floors of scaled minima included), ``maximum``, ``rate per 100
+    households`` (scaled minima), ``presence``, ``requirement`` (forms that
+    cannot be ranked: alternatives, placement, aggregates), and with
+    ``households`` ``at N households`` (the concrete lower bound for that
+    size). A ``qualifier`` names a narrower scope (a flag, a district, a
+    condition). ``status``: ``a_stricter``/``b_stricter`` (``difference`` in
+    the unit, ``difference_pct`` of the looser value), ``same``,
+    ``not_comparable``, ``different_metric`` (both regulate the concept, by
+    different metrics: "regulated under"), ``only_a``/``only_b`` (the other
+    does not regulate the concept for this kind: ``a_state``/``b_state`` say
+    whether its document is silent, its copy incomplete or it is not yet in
+    force), ``not_in_force`` (neither has a rule in force on ``as_of`` but one
+    has a rule from a document issued later). Nothing is in force before its
+    document's date. ``strengths``: only rules of these strengths.
     """
     as_of = _as_of(as_of)
     if a == b:
@@ -160,49 +207,112 @@ def diff(
     keys = _Keys(registry.catalog)
     loaded_a, loaded_b = registry.get(a), registry.get(b)
     wanted = _metric_filter(registry, keys, [loaded_a, loaded_b], metrics)
-    pa = _profile(loaded_a, keys, kind, as_of, wanted)
-    pb = _profile(loaded_b, keys, kind, as_of, wanted)
+    kept = strength_filter(strengths)
+    pa, pending_a = _profile(loaded_a, keys, kind, as_of, wanted, kept)
+    pb, pending_b = _profile(loaded_b, keys, kind, as_of, wanted, kept)
+    by_concept: dict[str, tuple[list[str], list[str]]] = {}
+    for profile, index in ((pa, 0), (pb, 1)):
+        for metric, entry in profile.items():
+            by_concept.setdefault(entry["concept"], ([], []))[index].append(metric)
+    for concept in [*pending_a, *pending_b]:
+        by_concept.setdefault(concept, ([], []))
     rows: list[dict[str, Any]] = []
-    for metric in sorted(set(pa) | set(pb)):
-        ea, eb = pa.get(metric), pb.get(metric)
-        key: MetricKey = (pa.get(metric) or pb[metric])["key"]
-        base = {
-            "metric": metric,
-            "label": key.label,
-            "unit": key.unit,
+    for concept in sorted(by_concept):
+        metrics_a, metrics_b = (sorted(found) for found in by_concept[concept])
+        label = keys.concept_label(
+            concept, (pa.get(next(iter(metrics_a), "")) or pb.get(next(iter(metrics_b), "")) or {}).get("key")
+        )
+        state_a = ("regulated", "") if metrics_a else _absent(loaded_a, keys, concept, as_of, pending_a)
+        state_b = ("regulated", "") if metrics_b else _absent(loaded_b, keys, concept, as_of, pending_b)
+        common = {
+            "concept": concept,
+            "concept_label": label,
             "a": a,
             "b": b,
-            "a_requirement": "; ".join(ea["texts"]) if ea else "not regulated",
-            "b_requirement": "; ".join(eb["texts"]) if eb else "not regulated",
-            "a_rules": ea["rules"] if ea else [],
-            "b_rules": eb["rules"] if eb else [],
+            "a_state": state_a[0],
+            "b_state": state_b[0],
         }
-        if ea is None or eb is None:
-            side = "only_a" if eb is None else "only_b"
-            who = a if eb is None else b
+        if not metrics_a and not metrics_b:
             rows.append(
-                {**base, "qualifier": None, "aspect": None, "status": side, "summary": f"only {who} regulates {metric}"}
+                {
+                    **common,
+                    "metric": concept,
+                    "label": label,
+                    "a_requirement": state_a[1],
+                    "b_requirement": state_b[1],
+                    "a_rules": pending_a.get(concept, []),
+                    "b_rules": pending_b.get(concept, []),
+                    "status": "not_in_force",
+                    "summary": f"{label}: nothing in force ({a}: {state_a[1]}; {b}: {state_b[1]})",
+                }
             )
             continue
-        qualifiers = sorted({q for q, _ in ea["aspects"]} | {q for q, _ in eb["aspects"]})
-        for qualifier in qualifiers:
-            sa = {asp: slot for (q, asp), slot in ea["aspects"].items() if q == qualifier}
-            sb = {asp: slot for (q, asp), slot in eb["aspects"].items() if q == qualifier}
-            rows += _diff_slots(
-                base,
-                key,
-                qualifier,
-                sa,
-                sb,
-                a,
-                b,
-                ea.get("stated", {}).get(qualifier, []),
-                eb.get("stated", {}).get(qualifier, []),
-            )
-        if households and (ea["size_dependent"] or eb["size_dependent"]):
-            rows += _diff_sizes(registry, base, key, metric, a, b, households, population, kind or "urban", as_of)
-    order = {"a_stricter": 0, "b_stricter": 0, "same": 0, "not_comparable": 0, "only_a": 1, "only_b": 2}
-    rows.sort(key=lambda r: (order[r["status"]], r["metric"]))
+        if not metrics_a or not metrics_b:
+            side, who, other = ("only_a", a, b) if metrics_a else ("only_b", b, a)
+            other_text = (state_b if metrics_a else state_a)[1]
+            present = pa if metrics_a else pb
+            for metric in metrics_a or metrics_b:
+                entry = present[metric]
+                key: MetricKey = entry["key"]
+                texts = "; ".join(entry["texts"])
+                rows.append(
+                    {
+                        **common,
+                        "metric": metric,
+                        "label": key.label,
+                        "unit": key.unit,
+                        "a_requirement": texts if metrics_a else state_a[1],
+                        "b_requirement": texts if metrics_b else state_b[1],
+                        "a_rules": entry["rules"] if metrics_a else [],
+                        "b_rules": entry["rules"] if metrics_b else [],
+                        "qualifier": None,
+                        "aspect": None,
+                        "status": side,
+                        "summary": f"only {who} regulates {_named(concept, metric)}; {other}: {other_text}",
+                    }
+                )
+            continue
+        shared = [m for m in metrics_a if m in metrics_b]
+        if not shared:
+            rows.append(_different_metrics(common, label, pa, pb, metrics_a, metrics_b, a, b))
+            continue
+        for metric in sorted({*metrics_a, *metrics_b}):
+            ea, eb = pa.get(metric), pb.get(metric)
+            if ea is None or eb is None:
+                rows.append(_under_other(common, pa, pb, metric, metrics_a, metrics_b, a, b))
+                continue
+            key = ea["key"]
+            base = {
+                **common,
+                "metric": metric,
+                "label": key.label,
+                "unit": key.unit,
+                "a_requirement": "; ".join(ea["texts"]),
+                "b_requirement": "; ".join(eb["texts"]),
+                "a_rules": ea["rules"],
+                "b_rules": eb["rules"],
+            }
+            qualifiers = sorted({q for q, _ in ea["aspects"]} | {q for q, _ in eb["aspects"]})
+            for qualifier in qualifiers:
+                sa = {asp: slot for (q, asp), slot in ea["aspects"].items() if q == qualifier}
+                sb = {asp: slot for (q, asp), slot in eb["aspects"].items() if q == qualifier}
+                rows += _diff_slots(
+                    base,
+                    key,
+                    qualifier,
+                    sa,
+                    sb,
+                    a,
+                    b,
+                    ea.get("stated", {}).get(qualifier, []),
+                    eb.get("stated", {}).get(qualifier, []),
+                )
+            if households and (ea["size_dependent"] or eb["size_dependent"]):
+                rows += _diff_sizes(
+                    registry, base, key, metric, a, b, households, population, kind or "urban", as_of, strengths
+                )
+    order = dict.fromkeys(DIFF_STATUSES, 0) | {"only_a": 1, "only_b": 2, "not_in_force": 3}
+    rows.sort(key=lambda r: (order[r["status"]], r["concept"], r["metric"]))
     schema: dict[str, Any] = dict.fromkeys(DIFF_COLUMNS, pl.String)
     schema.update(
         {
@@ -215,6 +325,89 @@ def diff(
         }
     )
     return pl.DataFrame([{name: row.get(name) for name in DIFF_COLUMNS} for row in rows], schema=schema)
+
+
+def _named(concept: str, metric: str) -> str:
+    """A metric, with its concept where the two differ."""
+    return metric if concept == metric else f"{concept} ({metric})"
+
+
+def _absent(
+    loaded: LoadedStandard, keys: _Keys, concept: str, as_of: dt.date, pending: dict[str, list[str]]
+) -> tuple[str, str]:
+    """(state, text) of a side without a rule in force on a concept."""
+    if concept in pending:
+        rule = loaded.standard.rule(pending[concept][0])
+        return "not_in_force", not_in_force_text(source_document(loaded, rule.source.document), as_of)
+    return absent_state(loaded, keys.catalog, concept, as_of)
+
+
+def _under(profile: dict[str, dict[str, Any]], metrics: list[str]) -> str:
+    """What one side requires of a concept, metric by metric: ``under M: …``."""
+    return "; ".join(f"under {metric}: {'; '.join(profile[metric]['texts'])}" for metric in metrics)
+
+
+def _different_metrics(
+    common: dict[str, Any],
+    label: str,
+    pa: dict[str, dict[str, Any]],
+    pb: dict[str, dict[str, Any]],
+    metrics_a: list[str],
+    metrics_b: list[str],
+    a: str,
+    b: str,
+) -> dict[str, Any]:
+    """Both regulate a concept, by different metrics: one row, not ranked."""
+    ta, tb = _under(pa, metrics_a), _under(pb, metrics_b)
+    return {
+        **common,
+        "metric": metrics_a[0] if len(metrics_a) == 1 else common["concept"],
+        "label": label,
+        "a_requirement": ta,
+        "b_requirement": tb,
+        "a_text": ta,
+        "b_text": tb,
+        "a_rules": [rule for metric in metrics_a for rule in pa[metric]["rules"]],
+        "b_rules": [rule for metric in metrics_b for rule in pb[metric]["rules"]],
+        "aspect": "requirement",
+        "status": "different_metric",
+        "summary": f"{label}: both regulate it, by different metrics, not ranked: {a} {ta}; {b} {tb}",
+    }
+
+
+def _under_other(
+    common: dict[str, Any],
+    pa: dict[str, dict[str, Any]],
+    pb: dict[str, dict[str, Any]],
+    metric: str,
+    metrics_a: list[str],
+    metrics_b: list[str],
+    a: str,
+    b: str,
+) -> dict[str, Any]:
+    """One side regulates a metric of a concept the other regulates only by other metrics."""
+    mine_a = metric in pa
+    entry = (pa if mine_a else pb)[metric]
+    key: MetricKey = entry["key"]
+    others = [m for m in (metrics_b if mine_a else metrics_a) if m != metric]
+    texts = "; ".join(entry["texts"])
+    other_text = "regulated " + _under(pb if mine_a else pa, others)
+    who, other = (a, b) if mine_a else (b, a)
+    return {
+        **common,
+        "metric": metric,
+        "label": key.label,
+        "unit": key.unit,
+        "a_requirement": texts if mine_a else other_text,
+        "b_requirement": other_text if mine_a else texts,
+        "a_text": texts if mine_a else other_text,
+        "b_text": other_text if mine_a else texts,
+        "a_rules": entry["rules"] if mine_a else [],
+        "b_rules": [] if mine_a else entry["rules"],
+        "aspect": "requirement",
+        "status": "different_metric",
+        "summary": f"{metric}: only {who} sets one ({texts}); {other} {other_text}",
+    }
 
 
 def _diff_slots(
@@ -313,8 +506,9 @@ def _diff_sizes(
     population: int | None,
     kind: str,
     as_of: dt.date,
+    strengths: Sequence[str] | None = None,
 ) -> list[dict]:
-    table = standards_table(registry, [metric], households, population, kind, [a, b], as_of)
+    table = standards_table(registry, [metric], households, population, kind, [a, b], as_of, strengths=strengths)
     rows = []
     for size in households:
         cells = {

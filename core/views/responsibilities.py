@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,6 +12,7 @@ from ..catalog import Catalog
 from ..errors import ShequError
 from ..model import TASK_ROLES
 from ..registry import Registry
+from .common import _as_of, document_label, issued, source_document, strength_filter
 
 ROLES = TASK_ROLES  # the model's: the CLI offers them without loading this view
 
@@ -49,18 +51,30 @@ RESPONSIBILITY_COLUMNS = [
     "title",
     "due",
     "rules",
+    "document",
     "clause",
 ]
 
 
 def responsibilities(
-    registry: Registry, department: str | None = None, jurisdictions: Sequence[str] = (), roles: Sequence[str] = ROLES
+    registry: Registry,
+    department: str | None = None,
+    jurisdictions: Sequence[str] = (),
+    roles: Sequence[str] = ROLES,
+    as_of: dt.date | None = None,
+    strengths: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Tasks by normalised department and role: one row per (jurisdiction, task, role, department).
 
     ``department`` accepts an id or any Chinese name or alias (民政局 →
-    ``civil_affairs``). Rows are in jurisdiction order, then the standard's task order.
+    ``civil_affairs``). Rows are in jurisdiction order, then the standard's
+    task order. Only the tasks of documents issued on ``as_of`` (default
+    today): nothing is in force before its document's date. A task carries no
+    strength of its own: with ``strengths``, only tasks linked to a rule of
+    one of them.
     """
+    as_of = _as_of(as_of)
+    kept = strength_filter(strengths)
     catalog = registry.catalog
     wanted = resolve_department(catalog, department) if department else None
     for role in roles:
@@ -68,7 +82,11 @@ def responsibilities(
             raise ShequError(f"unknown role '{role}'{Catalog.suggest(role, ROLES)}; roles: {', '.join(ROLES)}")
     rows = []
     for loaded in registry.select(jurisdictions):
+        kept_rules = {rule.id for rule in loaded.standard.rules if kept is None or rule.strength in kept}
         for task in loaded.standard.tasks:
+            document = source_document(loaded, task.source.document)
+            if not issued(document, as_of) or (kept is not None and not kept_rules & set(task.rules)):
+                continue
             for role in ROLES:
                 if role not in roles:
                     continue
@@ -87,6 +105,7 @@ def responsibilities(
                             "title": task.title,
                             "due": task.due,
                             "rules": list(task.rules),
+                            "document": document_label(document),
                             "clause": task.source.clause,
                         }
                     )

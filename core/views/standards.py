@@ -18,7 +18,19 @@ from ..forms.compiling import Part
 from ..forms.words import bounds_text
 from ..model import COMMUNITY_KINDS, Requirement, Rule, is_aggregate
 from ..registry import LoadedStandard, Registry
-from .common import COMMUNITY_COUNT, F64, MetricKey, _as_of, _Keys
+from .common import (
+    COMMUNITY_COUNT,
+    F64,
+    MetricKey,
+    _as_of,
+    _Keys,
+    absent_state,
+    document_label,
+    issued,
+    not_in_force_text,
+    source_document,
+    strength_filter,
+)
 
 
 @attrs.frozen
@@ -78,6 +90,7 @@ class _Pending:
 
 
 RULE_COLUMNS = [
+    "concept",
     "metric",
     "label",
     "unit",
@@ -88,6 +101,7 @@ RULE_COLUMNS = [
     "rule",
     "title",
     "strength",
+    "tolerance",
     "due",
     "status",
     "reason",
@@ -97,11 +111,14 @@ RULE_COLUMNS = [
     "required_max",
     "comparable",
     "normalised",
+    "document",
+    "document_date",
+    "in_force",
     "clause",
 ]
 
 
-RULE_STATUSES = ("applies", "depends", "not_applicable", "aggregate")
+RULE_STATUSES = ("applies", "depends", "not_applicable", "aggregate", "not_in_force")
 
 
 def standards_rules(
@@ -113,17 +130,23 @@ def standards_rules(
     jurisdictions: Sequence[str] = (),
     as_of: dt.date | None = None,
     persons_per_household: float | None = None,
+    strengths: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Every rule of the selected jurisdictions on the selected metrics, concretised per scenario.
+    """Every rule of the selected jurisdictions on the selected metrics' concepts, concretised per scenario.
 
-    One row per (scenario, jurisdiction, rule). ``status``: ``applies`` (the
-    concrete requirement is known), ``depends`` (it needs data the scenario
-    lacks: population, a flag, a district), ``not_applicable`` (not for this
-    kind or size), ``aggregate`` (judged over a set of communities, no
-    per-community requirement). ``required_min``/``required_max`` are in the
-    key's display ``unit``; ``comparable`` says whether they may be ranked.
+    One row per (scenario, jurisdiction, rule). ``concept``: what the rule
+    measures (:meth:`~shequ.catalog.Catalog.concept_of`); ``metric``: the key
+    it is measured by. ``status``: ``applies`` (the concrete requirement is
+    known), ``depends`` (it needs data the scenario lacks: population, a flag,
+    a district), ``not_applicable`` (not for this kind or size), ``aggregate``
+    (judged over a set of communities, no per-community requirement),
+    ``not_in_force`` (its document is not yet issued on ``as_of``).
+    ``required_min``/``required_max`` are in the key's display ``unit``;
+    ``comparable`` says whether they may be ranked. ``strengths``: only rules
+    of these strengths (default every strength).
     """
     as_of = _as_of(as_of)
+    kept = strength_filter(strengths)
     keys = _Keys(registry.catalog)
     standards = registry.select(jurisdictions)
     items = scenarios(households, population, kind, persons_per_household)
@@ -146,8 +169,10 @@ def standards_rules(
     pending: list[_Pending] = []
     for loaded in standards:
         for rule in loaded.standard.rules:
+            if kept is not None and rule.strength not in kept:
+                continue
             key = keys.of_rule(rule)
-            if wanted is not None and not (wanted & _rule_names(rule, key)):
+            if wanted is not None and not (wanted & _rule_concepts(rule, key, keys)):
                 continue
             for index, scenario in enumerate(items):
                 pending.append(_resolve_rule(rule, loaded, key, keys, scenario, index, value_of, resolver, as_of))
@@ -165,9 +190,12 @@ def _rule_schema() -> dict[str, pl.DataType]:
             "households": pl.Int64,
             "population": pl.Int64,
             "due": pl.Date,
+            "tolerance": F64,
             "required_min": F64,
             "required_max": F64,
             "comparable": pl.Boolean,
+            "document_date": pl.Date,
+            "in_force": pl.Boolean,
         }
     )
     return schema
@@ -181,9 +209,20 @@ def _rule_names(rule: Rule, key: MetricKey) -> set[str]:
     return names
 
 
+def _name_concept(keys: _Keys, name: str) -> str:
+    """The concept a metric id (or a metric key) stands for."""
+    return keys.catalog.concept_of(name) if keys.catalog.has_metric(name) else name
+
+
+def _rule_concepts(rule: Rule, key: MetricKey, keys: _Keys) -> set[str]:
+    """The concepts of every metric a rule names, its own key's concept included."""
+    return {keys.concept_of(key)} | {_name_concept(keys, name) for name in _rule_names(rule, key)}
+
+
 def _metric_filter(
     registry: Registry, keys: _Keys, standards: list[LoadedStandard], metrics: Sequence[str] | None
 ) -> set[str] | None:
+    """The concepts of the selected metrics (None: every concept); an unknown metric is an error."""
     if not metrics:
         return None
     known: set[str] = set()
@@ -191,12 +230,12 @@ def _metric_filter(
         for rule in loaded.standard.rules:
             known |= _rule_names(rule, keys.of_rule(rule))
     for metric in metrics:
-        if metric not in known and not registry.catalog.has_metric(metric):
+        if metric not in known and not registry.catalog.has_metric(metric) and metric not in registry.catalog.concepts:
             raise ShequError(
                 f"unknown metric '{metric}'"
                 f"{Catalog.suggest(metric, sorted(known | set(registry.catalog.metric_ids())))}"
             )
-    return set(metrics)
+    return {metric if metric in registry.catalog.concepts else _name_concept(keys, metric) for metric in metrics}
 
 
 def _resolve_rule(
@@ -211,7 +250,9 @@ def _resolve_rule(
     as_of: dt.date,
 ) -> _Pending:
     """Decide, in Python, which form of a rule binds a scenario; compile it with the engine."""
+    document = source_document(loaded, rule.source.document)
     row: dict[str, Any] = {
+        "concept": keys.concept_of(key),
         "metric": key.key,
         "label": key.label,
         "unit": key.unit,
@@ -225,18 +266,25 @@ def _resolve_rule(
         "due": rule.due,
         "status": "applies",
         "reason": None,
-        "requirement": keys.stated(rule.requirement, rule.metric),
+        "requirement": keys.stated(rule.requirement, rule.metric, rule.tolerance),
+        "tolerance": rule.tolerance,
         "concrete": None,
         "required_min": None,
         "required_max": None,
         "comparable": False,
         "normalised": key.normalised,
+        "document": document_label(document),
+        "document_date": document.date,
+        "in_force": issued(document, as_of),
         "clause": rule.source.clause,
     }
     reasons: list[str] = []
     scope = rule.applies_to
     if scope.kinds and scenario.kind not in scope.kinds:
         row.update(status="not_applicable", reason=f"only {', '.join(scope.kinds)}")
+        return _Pending(row, None)
+    if not row["in_force"]:  # nothing is in force before its document's date
+        row.update(status="not_in_force", reason=not_in_force_text(document, as_of))
         return _Pending(row, None)
     for condition in scope.when:
         holds = condition.holds(value_of(condition.metric, index))
@@ -268,7 +316,7 @@ def _resolve_rule(
     if notes:
         row["reason"] = "; ".join(filter(None, [row["reason"], *notes]))
     if is_aggregate(requirement):
-        text = keys.stated(requirement, rule.metric)
+        text = keys.stated(requirement, rule.metric, rule.tolerance)
         row.update(status="aggregate", concrete=text if "across" in text else f"{text} (across communities)")
         return _Pending(row, None)
     pending = _Pending(row, requirement)
@@ -341,10 +389,12 @@ def _concretise(
             row["comparable"] = row["status"] == "applies" and (lo is not None or hi is not None)
     if forms.form_of(item.leaf).compared_by == "presence" and row["status"] == "applies":
         row["required_min"], row["comparable"] = 1.0, True
-    row["concrete"] = " or ".join(texts) if alternatives else texts[0]
+    row["concrete"] = forms.approximately(" or ".join(texts) if alternatives else texts[0], row["tolerance"])
 
 
 CELL_COLUMNS = [
+    "concept",
+    "concept_label",
     "metric",
     "label",
     "unit",
@@ -352,8 +402,11 @@ CELL_COLUMNS = [
     "population",
     "kind",
     "jurisdiction",
+    "state",
     "status",
     "concrete",
+    "under",
+    "reason",
     "required_min",
     "required_max",
     "strictest_min",
@@ -364,7 +417,7 @@ CELL_COLUMNS = [
 ]
 
 
-CELL_STATUSES = ("regulated", "depends", "not_applicable", "aggregate", "not_regulated")
+CELL_STATUSES = ("regulated", "depends", "not_applicable", "aggregate", "not_regulated", "not_encoded", "not_in_force")
 
 
 def standards_table(
@@ -377,55 +430,83 @@ def standards_table(
     as_of: dt.date | None = None,
     persons_per_household: float | None = None,
     shared: bool = False,
+    strengths: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Every jurisdiction's requirement per metric side by side, concrete for a community of the given size.
+    """Every jurisdiction's requirement per concept side by side, concrete for a community of the given size.
 
-    One row per (metric key, scenario, jurisdiction). ``status``:
-    ``regulated`` (a concrete requirement applies), ``depends`` (it needs data
-    the scenario lacks), ``not_applicable`` (the jurisdiction regulates the
-    metric, but not for this kind or size), ``aggregate`` (only over a set of
-    communities), ``not_regulated`` (no rule on the metric: never shown as 0).
-    ``required_min`` is the highest lower bound of the jurisdiction's rules,
-    ``required_max`` the lowest upper bound; ``strictest_min`` marks the
-    highest ``required_min`` among jurisdictions (``strictest_max`` the lowest
-    maximum) when at least two regulate that side and they differ.
+    One row per (concept, scenario, jurisdiction). A row is measured by one
+    metric key (``metric``: the one asked for, else the key most
+    jurisdictions regulate the concept by); a jurisdiction that regulates the
+    concept by another metric shows its requirement "under" that metric
+    (``under`` lists them) and is never ranked against the row's numbers.
 
-    Without ``metrics``, the metrics some selected jurisdiction regulates for
-    communities of ``kind`` (``shared``: at least two of them).
+    ``state`` is one of :data:`~shequ.views.common.STATES`: ``regulated``,
+    ``not_regulated`` (the document is silent: never shown as 0),
+    ``not_encoded`` (the standard's gaps name the concept; ``reason`` cites
+    why), ``not_in_force`` (the document is not yet issued on ``as_of``).
+    ``status`` refines a regulated cell: ``regulated`` (a concrete requirement
+    applies), ``depends`` (it needs data the scenario lacks),
+    ``not_applicable`` (not for this kind or size), ``aggregate`` (only over a
+    set of communities). ``required_min`` is the highest lower bound of the
+    jurisdiction's rules on the row's metric, ``required_max`` the lowest
+    upper bound; ``strictest_min`` marks the highest ``required_min`` among
+    jurisdictions (``strictest_max`` the lowest maximum) when at least two
+    set that side and they differ.
+
+    Without ``metrics``, the concepts some selected jurisdiction regulates (or
+    names in its gaps) for communities of ``kind`` (``shared``: at least two
+    of them). ``strengths``: only rules of these strengths.
     """
+    as_of = _as_of(as_of)
     rules = standards_rules(
-        registry, metrics, households, population, kind, jurisdictions, as_of, persons_per_household
+        registry, metrics, households, population, kind, jurisdictions, as_of, persons_per_household, strengths
     )
-    selected = [loaded.id for loaded in registry.select(jurisdictions)]
+    keys = _Keys(registry.catalog)
+    standards = registry.select(jurisdictions)
     by_cell: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     key_info: dict[str, dict[str, Any]] = {}
+    concept_keys: dict[str, list[str]] = defaultdict(list)
+    regulators: dict[tuple[str, str], set[str]] = defaultdict(set)
     for row in rules.iter_rows(named=True):
-        by_cell[(row["metric"], row["households"], row["jurisdiction"])].append(row)
+        by_cell[(row["concept"], row["households"], row["jurisdiction"])].append(row)
         key_info.setdefault(row["metric"], {"label": row["label"], "unit": row["unit"], "normalised": None})
         if row["normalised"]:
             key_info[row["metric"]]["normalised"] = row["normalised"]
-    relevant = defaultdict(set)
-    for (metric, _households, jurisdiction), cell_rules in by_cell.items():
+        if row["metric"] not in concept_keys[row["concept"]]:
+            concept_keys[row["concept"]].append(row["metric"])
+        regulators[(row["concept"], row["metric"])].add(row["jurisdiction"])
+    relevant: dict[str, set[str]] = defaultdict(set)
+    for (concept, _households, jurisdiction), cell_rules in by_cell.items():
         if metrics or any(r["status"] != "not_applicable" for r in cell_rules):
-            relevant[metric].add(jurisdiction)
-    if metrics:
-        for metric in metrics:
-            if metric not in key_info and registry.catalog.has_metric(metric):
-                key = _Keys(registry.catalog).of_metric(metric)
-                key_info[metric] = {"label": key.label, "unit": key.unit, "normalised": None}
-                relevant[metric] = set()
-    keys = sorted(k for k in key_info if k in relevant and (not shared or len(relevant[k]) >= 2))
-    if metrics:
-        keys = sorted(k for k in key_info if k in relevant)
+            relevant[concept].add(jurisdiction)
+    asked = _metric_filter(registry, keys, standards, metrics)
+    for loaded in standards:  # a concept the document regulates where the copy is incomplete
+        for gap in loaded.standard.gaps:
+            for name in gap.concepts:
+                concept = name if name in registry.catalog.concepts else _name_concept(keys, name)
+                if asked is None or concept in asked:
+                    relevant[concept].add(loaded.id)
+    row_keys = _row_keys(registry, keys, metrics, rules, concept_keys, regulators, relevant)
+    for key in row_keys.values():
+        key_info.setdefault(key.key, {"label": key.label, "unit": key.unit, "normalised": key.normalised})
+    wanted = sorted(c for c in row_keys if metrics or not shared or len(relevant[c]) >= 2)
     items = scenarios(households, population, kind, persons_per_household)
     out = []
-    for metric in keys:
-        info = key_info[metric]
+    for concept in wanted:
+        metric = row_keys[concept].key
+        info = {
+            **key_info[metric],
+            "concept": concept,
+            "concept_label": keys.concept_label(concept, row_keys[concept]),
+            "as_of": as_of,
+        }
         for scenario in items:
             cells = []
-            for jurisdiction in selected:
-                cell_rules = by_cell.get((metric, scenario.households, jurisdiction), [])
-                cells.append(_cell(metric, info, scenario, jurisdiction, cell_rules))
+            for loaded in standards:
+                cell_rules = by_cell.get((concept, scenario.households, loaded.id), [])
+                cell = _cell(metric, info, scenario, loaded.id, cell_rules)
+                _with_gap(cell, absent_state(loaded, registry.catalog, concept, as_of))
+                cells.append(cell)
             _mark_strictest(cells)
             out += cells
     schema: dict[str, Any] = dict.fromkeys(CELL_COLUMNS, pl.String)
@@ -437,6 +518,7 @@ def standards_table(
             "required_max": F64,
             "strictest_min": pl.Boolean,
             "strictest_max": pl.Boolean,
+            "under": pl.List(pl.String),
             "rules": pl.List(pl.String),
             "requirements": pl.List(pl.String),
         }
@@ -444,10 +526,90 @@ def standards_table(
     return pl.DataFrame(out, schema=schema)
 
 
+def _with_gap(cell: dict[str, Any], absent: tuple[str, str]) -> None:
+    """Say where the shipped copy is incomplete (or nothing is issued yet) for a cell that lacks a rule in force.
+
+    A cell with no rule takes the absent state; one whose rules do not apply to
+    this community (they are for another kind) is ``not_encoded`` where the
+    standard's gaps name the concept; a regulated cell keeps its rules and
+    cites the gap in ``reason`` (the encoding may be partial).
+    """
+    state, text = absent
+    if state == "not_regulated" or cell["state"] == "not_in_force":
+        return
+    if cell["state"] == "not_regulated":
+        cell.update(state=state, status=state, concrete=text, reason=text)
+    elif cell["status"] == "not_applicable" and state == "not_encoded":
+        cell.update(state=state, status=state, concrete=f"{text}; {cell['concrete']}", reason=text)
+    elif state == "not_encoded":
+        cell["reason"] = "; ".join(filter(None, [cell["reason"], f"partly {text}"]))
+
+
+def _row_keys(
+    registry: Registry,
+    keys: _Keys,
+    metrics: Sequence[str] | None,
+    rules: pl.DataFrame,
+    concept_keys: dict[str, list[str]],
+    regulators: dict[tuple[str, str], set[str]],
+    relevant: dict[str, set[str]],
+) -> dict[str, MetricKey]:
+    """The metric key each concept row is measured by.
+
+    With ``metrics``: the key of the first rule that names an asked-for metric
+    of the concept, else the asked-for metric itself. Without: the key most
+    jurisdictions regulate the concept by (ties: the catalog's order of the
+    concept's metrics, then the name).
+    """
+    chosen: dict[str, MetricKey] = {}
+    for concept in relevant:
+        if concept_keys.get(concept):
+            candidates = concept_keys[concept]
+            order = list(keys.catalog.concepts[concept].metrics) if concept in keys.catalog.concepts else []
+            best = min(
+                candidates,
+                key=lambda k: (
+                    -len(regulators[(concept, k)]),
+                    order.index(k) if k in order else len(order),
+                    k,
+                ),
+            )
+            chosen[concept] = MetricKey(best, *_label_unit(rules, best))
+        else:
+            concept_def = keys.catalog.concept(concept) if keys.catalog.has_concept(concept) else None
+            metric = concept_def.metrics[0] if concept_def and concept_def.metrics else concept
+            chosen[concept] = keys.of_metric(metric)
+    for metric in metrics or ():
+        concept = metric if metric in keys.catalog.concepts else _name_concept(keys, metric)
+        if metric in keys.catalog.concepts:
+            continue  # a concept asked for by its id keeps the most regulated key
+        named = [
+            r["metric"]
+            for r in rules.iter_rows(named=True)
+            if r["concept"] == concept and (r["metric"] == metric or metric in _names_of_row(registry, keys, r))
+        ]
+        chosen[concept] = MetricKey(named[0], *_label_unit(rules, named[0])) if named else keys.of_metric(metric)
+        relevant.setdefault(concept, set())
+    return chosen
+
+
+def _label_unit(rules: pl.DataFrame, key: str) -> tuple[str, str]:
+    row = rules.filter(pl.col("metric") == key).row(0, named=True)
+    return row["label"], row["unit"]
+
+
+def _names_of_row(registry: Registry, keys: _Keys, row: dict[str, Any]) -> set[str]:
+    """The metrics the rule behind a row names (its own metric and any alternative's)."""
+    rule = registry.get(row["jurisdiction"]).standard.rule(row["rule"])
+    return _rule_names(rule, keys.of_rule(rule))
+
+
 def _cell(
     metric: str, info: dict[str, Any], scenario: Scenario, jurisdiction: str, rules: list[dict[str, Any]]
 ) -> dict[str, Any]:
     cell: dict[str, Any] = {
+        "concept": info["concept"],
+        "concept_label": info["concept_label"],
         "metric": metric,
         "label": info["label"],
         "unit": info["unit"],
@@ -455,46 +617,75 @@ def _cell(
         "population": scenario.population,
         "kind": scenario.kind,
         "jurisdiction": jurisdiction,
+        "state": "regulated",
+        "under": [],
+        "reason": None,
         "required_min": None,
         "required_max": None,
         "strictest_min": False,
         "strictest_max": False,
         "rules": [r["rule"] for r in rules],
         "requirements": [
-            f"{r['rule']}: {r['requirement']}" + ("" if r["strength"] == "mandatory" else f" ({r['strength']})")
+            f"{r['rule']}: "
+            + (f"under {r['metric']}: " if r["metric"] != metric else "")
+            + r["requirement"]
+            + ("" if r["strength"] == "mandatory" else f" ({r['strength']})")
+            + (" (not in force)" if r["status"] == "not_in_force" else "")
             for r in rules
         ],
         "normalised": info["normalised"],
     }
     if not rules:
-        return {**cell, "status": "not_regulated", "concrete": "not regulated"}
-    applying = [r for r in rules if r["status"] == "applies"]
-    depending = [r for r in rules if r["status"] == "depends"]
-    aggregates = [r for r in rules if r["status"] == "aggregate"]
+        return {**cell, "state": "not_regulated", "status": "not_regulated", "concrete": "not regulated"}
+    in_force = [r for r in rules if r["in_force"]]
+    if not in_force:
+        text = "; ".join(
+            sorted(
+                {
+                    f"not in force on {info['as_of'].isoformat()}: {r['document']} is dated {r['document_date']}"
+                    for r in rules
+                }
+            )
+        )
+        return {**cell, "state": "not_in_force", "status": "not_in_force", "concrete": text, "reason": text}
+    under = sorted({r["metric"] for r in in_force if r["metric"] != metric})
+    cell["under"] = under
+    applying = [r for r in in_force if r["status"] == "applies"]
+    depending = [r for r in in_force if r["status"] == "depends"]
+    aggregates = [r for r in in_force if r["status"] == "aggregate"]
     if not (applying or depending or aggregates):
-        reasons = sorted({r["reason"] for r in rules if r["reason"]})
+        reasons = sorted({r["reason"] for r in in_force if r["reason"]})
         return {**cell, "status": "not_applicable", "concrete": f"not for this community ({'; '.join(reasons)})"}
-    lows = [r["required_min"] for r in applying if r["comparable"] and r["required_min"] is not None]
-    highs = [r["required_max"] for r in applying if r["comparable"] and r["required_max"] is not None]
+    own = [r for r in applying if r["metric"] == metric and r["comparable"]]
+    lows = [r["required_min"] for r in own if r["required_min"] is not None]
+    highs = [r["required_max"] for r in own if r["required_max"] is not None]
     lo, hi = (max(lows) if lows else None), (min(highs) if highs else None)
     texts: list[str] = []
     only_presence = (
-        lows
-        and all(r["concrete"] == "present" for r in applying if r["comparable"] and r["required_min"] is not None)
-        and hi is None
+        lows and all(r["concrete"] == "present" for r in own if r["required_min"] is not None) and hi is None
     )
     if lows or highs:
-        texts.append("present" if only_presence and lo == 1 else bounds_text(lo, hi, info["unit"]))
+        bounds = "present" if only_presence and lo == 1 else bounds_text(lo, hi, info["unit"])
+        # an approximate norm (左右) stays approximate when combined: the stated bounds, marked ≈ and ±t%
+        tolerances = {r["tolerance"] for r in own if r["tolerance"] is not None}
+        texts.append(forms.approximately(bounds, max(tolerances)) if tolerances else bounds)
+
+    others: dict[str, list[str]] = defaultdict(list)  # texts under another metric than the row's, by metric
+
+    def add(text: str, row: dict[str, Any]) -> None:
+        into = texts if row["metric"] == metric else others[row["metric"]]
+        text = text.removeprefix(f"{row['metric']}: ") if into is not texts else text  # "under M" names it already
+        if text not in into:
+            into.append(text)
+
     for r in applying:
-        if not r["comparable"] and r["concrete"] not in texts:
-            texts.append(r["concrete"])
+        if r not in own:
+            add(r["concrete"], r)
     for r in depending:
-        text = f"{r['concrete'] or r['requirement']} [{r['reason']}]"
-        if text not in texts:
-            texts.append(text)
+        add(f"{r['concrete'] or r['requirement']} [{r['reason']}]", r)
     for r in aggregates:
-        if r["concrete"] not in texts:
-            texts.append(r["concrete"])
+        add(r["concrete"], r)
+    texts += [f"regulated under {other}: {'; '.join(found)}" for other, found in sorted(others.items())]
     status = "regulated" if applying else ("depends" if depending else "aggregate")
     return {**cell, "status": status, "concrete": "; ".join(texts), "required_min": lo, "required_max": hi}
 
@@ -509,7 +700,7 @@ def _mark_strictest(cells: list[dict[str, Any]]) -> None:
 
 
 def standards_matrix(table: pl.DataFrame) -> pl.DataFrame:
-    """Metrics (× sizes) as rows, jurisdictions as columns; ★ marks the strictest."""
+    """Concepts (× sizes) as rows, jurisdictions as columns; ★ marks the strictest."""
     if table.is_empty():
         return pl.DataFrame()
     marked = table.with_columns(
@@ -519,7 +710,7 @@ def standards_matrix(table: pl.DataFrame) -> pl.DataFrame:
         .alias("cell")
     )
     index = (
-        ["metric", "label", "unit"]
+        ["concept", "metric", "label", "unit"]
         + (["households"] if table.get_column("households").is_not_null().any() else [])
         + (["population"] if table.get_column("population").is_not_null().any() else [])
     )
@@ -527,13 +718,20 @@ def standards_matrix(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def standards_notes(
-    households: Sequence[int], population: int | None, kind: str, persons_per_household: float | None, as_of: dt.date
+    households: Sequence[int],
+    population: int | None,
+    kind: str,
+    persons_per_household: float | None,
+    as_of: dt.date,
+    strengths: Sequence[str] = (),
 ) -> list[str]:
     """The assumptions behind a standards table, for its header."""
     notes = [
-        f"community kind: {kind}; requirements in force as of {as_of.isoformat()} (staged rules: the stage "
-        "in force then)"
+        f"as of {as_of.isoformat()}: community kind {kind}; requirements in force on that date (staged rules: the "
+        "stage in force then; nothing before its document's date)"
     ]
+    if strengths:
+        notes.append("strengths: " + ", ".join(strengths))
     if households:
         notes.append("households: " + ", ".join(str(h) for h in households))
     if population is not None:
@@ -543,7 +741,12 @@ def standards_notes(
     else:
         notes.append("population not given: requirements that depend on it say 'depends'")
     notes.append(
-        "★ strictest: highest minimum / lowest maximum where two or more jurisdictions set one and they "
-        "differ; 'not regulated' = the jurisdiction has no rule on the metric (not zero)"
+        "rows are concepts; 'regulated under M' = the jurisdiction regulates the concept by metric M, not ranked "
+        "against the row's metric; ★ strictest: highest minimum / lowest maximum on the row's metric where two or "
+        "more jurisdictions set one and they differ"
+    )
+    notes.append(
+        "'not regulated' = the document is silent (not zero); 'not encoded' = the shipped copy is incomplete; "
+        "'not in force' = the document is not yet issued on the as-of date"
     )
     return notes

@@ -12,7 +12,7 @@ from .. import engine, forms
 from ..engine import VERDICTS
 from ..engine.results import community_frame
 from ..registry import LoadedStandard, Registry
-from .common import _as_of, _Keys
+from .common import _as_of, _Keys, issued, source_document, strength_filter
 
 TIMELINE_COLUMNS = [
     "date",
@@ -30,29 +30,51 @@ TIMELINE_COLUMNS = [
 ]
 
 
-TIMELINE_STATUSES = ("upcoming", "due", "past", "done", "overdue", "open", "superseded", "not_applicable")
+TIMELINE_STATUSES = (
+    "upcoming",
+    "due",
+    "past",
+    "done",
+    "overdue",
+    "open",
+    "departs",
+    "superseded",
+    "not_applicable",
+    "not_in_force",
+)
 
 
 _KIND_ORDER = {"document": 0, "milestone": 1, "task": 2, "rule": 3, "stage": 4}
 
 
 def timeline(
-    registry: Registry, jurisdictions: Sequence[str] = (), as_of: dt.date | None = None, communities: Any = None
+    registry: Registry,
+    jurisdictions: Sequence[str] = (),
+    as_of: dt.date | None = None,
+    communities: Any = None,
+    strengths: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Documents, milestones and deadlines (rules, stages of staged rules, tasks) in date order.
 
     ``status`` as of ``as_of`` (default today), from the dates alone:
     ``upcoming`` (the date is after as-of), ``due`` (it is the as-of date),
-    ``past`` (before as-of). With ``communities``, rule and stage deadlines on
-    or before as-of are judged on the data instead: ``done`` (every covered
-    community passes; for a rule over a set of communities, the set passes),
+    ``past`` (before as-of); ``not_in_force`` for the milestones, rules, stages
+    and tasks of a document not yet issued on as-of (the document itself is
+    ``upcoming``). With ``communities``, rule and stage deadlines on or before
+    as-of are judged on the data instead: ``done`` (every covered community
+    passes; for a rule over a set of communities, the set passes),
     ``overdue`` (at least one fails), ``open`` (none fails but some are
-    unknown), ``not_applicable`` (no community is covered); an earlier stage
-    replaced by a later one in force is ``superseded``; a task with linked
-    rules takes the worst status of those rules (overdue > open > done).
-    ``days`` is the date minus as-of.
+    unknown), ``departs`` (none fails or is unknown, but a guidance or
+    permissive provision is not met), ``not_applicable`` (no community is
+    covered); an earlier stage replaced by a later one in force is
+    ``superseded``; a task with linked rules takes the worst status of those
+    rules (overdue > open > departs > done). ``days`` is the date minus as-of.
+
+    ``strengths``: only rules (and their stages) of these strengths, and only
+    tasks linked to such a rule; documents and milestones carry no strength and stay.
     """
     as_of = _as_of(as_of)
+    kept = strength_filter(strengths)
     standards = registry.select(jurisdictions)
     verdicts = _deadline_verdicts(registry, standards, communities, as_of) if communities is not None else None
     keys = _Keys(registry.catalog)
@@ -77,6 +99,10 @@ def timeline(
                         "status": date_status(document.date),
                     }
                 )
+
+        def in_force(document_id: str | None, loaded: LoadedStandard = loaded) -> bool:
+            return issued(source_document(loaded, document_id), as_of)
+
         for milestone in standard.milestones:
             rows.append(
                 {
@@ -87,11 +113,14 @@ def timeline(
                     "title": milestone.title,
                     "departments": list(milestone.responsible),
                     "clause": milestone.source.clause,
-                    "status": date_status(milestone.date),
+                    "status": date_status(milestone.date) if in_force(milestone.source.document) else "not_in_force",
                 }
             )
         rule_status: dict[str, str] = {}
         for rule in standard.rules:
+            if kept is not None and rule.strength not in kept:
+                continue
+            rule_in_force = in_force(rule.source.document)
             stages = forms.stages(rule.requirement)
             if rule.due is not None:
                 row: dict[str, Any] = {
@@ -102,9 +131,10 @@ def timeline(
                     "title": rule.title,
                     "departments": [],
                     "clause": rule.source.clause,
-                    "status": date_status(rule.due),
+                    "status": date_status(rule.due) if rule_in_force else "not_in_force",
                 }
-                _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)
+                if rule_in_force:
+                    _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)
                 rule_status[rule.id] = row["status"]
                 rows.append(row)
             current = forms.stage_in_force(rule.requirement, as_of)
@@ -114,20 +144,23 @@ def timeline(
                     "jurisdiction": loaded.id,
                     "kind": "stage",
                     "id": f"{rule.id}#{number_ + 1}",
-                    "title": f"{rule.title}: {keys.stated(stage.requirement, rule.metric)}",
+                    "title": f"{rule.title}: {keys.stated(stage.requirement, rule.metric, rule.tolerance)}",
                     "departments": [],
                     "clause": rule.source.clause,
-                    "status": date_status(stage.due),
+                    "status": date_status(stage.due) if rule_in_force else "not_in_force",
                 }
-                if verdicts is not None and stage.due <= as_of:
+                if verdicts is not None and stage.due <= as_of and rule_in_force:
                     if current is not None and stage is not current[0]:
                         row["status"] = "superseded"
                     else:
                         _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)
                         rule_status[rule.id] = row["status"]
                 rows.append(row)
+        kept_rules = {rule.id for rule in standard.rules if kept is None or rule.strength in kept}
         for task in standard.tasks:
             if task.due is None:
+                continue
+            if kept is not None and not kept_rules & set(task.rules):
                 continue
             departments = list(dict.fromkeys([*task.lead, *task.responsible]))
             row = {
@@ -138,11 +171,11 @@ def timeline(
                 "title": task.title,
                 "departments": departments,
                 "clause": task.source.clause,
-                "status": date_status(task.due),
+                "status": date_status(task.due) if in_force(task.source.document) else "not_in_force",
             }
-            if verdicts is not None and task.due <= as_of and task.rules:
+            if verdicts is not None and task.due <= as_of and task.rules and row["status"] != "not_in_force":
                 linked = [rule_status.get(r) for r in task.rules]
-                for worst in ("overdue", "open", "done"):
+                for worst in ("overdue", "open", "departs", "done"):
                     if worst in linked:
                         row["status"] = worst
                         break
@@ -200,9 +233,13 @@ def _judge_deadline(
         row["status"] = "overdue"
     elif counts["unknown"]:
         row["status"] = "open"
+    elif counts.get("departs"):
+        row["status"] = "departs"
     elif counts["pass"]:
         row["status"] = "done"
     elif counts["not_due"]:
         row["status"] = "upcoming"
+    elif counts.get("not_in_force"):
+        row["status"] = "not_in_force"
     else:
         row["status"] = "not_applicable"

@@ -14,7 +14,7 @@ from ..engine import VERDICTS
 from ..engine.results import community_frame
 from ..forms import applies_text
 from ..registry import Registry
-from .common import F64, _as_of, _Keys
+from .common import F64, _as_of, _Keys, strength_filter, with_strengths
 
 
 @attrs.frozen
@@ -37,8 +37,17 @@ class WhatIfReport:
     aggregate_changes: pl.DataFrame
 
 
-def rule_changes(baseline: Registry, reformed: Registry, jurisdictions: Sequence[str] = ()) -> pl.DataFrame:
-    """Rules whose stated requirement, due date, strength or scope differ between two registries."""
+def rule_changes(
+    baseline: Registry,
+    reformed: Registry,
+    jurisdictions: Sequence[str] = (),
+    strengths: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Rules whose stated requirement, due date, strength or scope differ between two registries.
+
+    ``strengths``: only rules of these strengths on either side.
+    """
+    kept = strength_filter(strengths)
     keys_a, keys_b = _Keys(baseline.catalog), _Keys(reformed.catalog)
     rows = []
     ids = list(jurisdictions) or sorted(set(baseline.standards) | set(reformed.standards))
@@ -57,13 +66,15 @@ def rule_changes(baseline: Registry, reformed: Registry, jurisdictions: Sequence
             a, b = before.get(rule_id), after.get(rule_id)
             if a == b:
                 continue
+            if kept is not None and not ({r.strength for r in (a, b) if r is not None} & kept):
+                continue
             rows.append(
                 {
                     "jurisdiction": jurisdiction,
                     "rule": rule_id,
                     "change": "added" if a is None else ("removed" if b is None else "changed"),
-                    "requirement_baseline": keys_a.stated(a.requirement, a.metric) if a else None,
-                    "requirement_reformed": keys_b.stated(b.requirement, b.metric) if b else None,
+                    "requirement_baseline": keys_a.stated(a.requirement, a.metric, a.tolerance) if a else None,
+                    "requirement_reformed": keys_b.stated(b.requirement, b.metric, b.tolerance) if b else None,
                     "due_baseline": a.due if a else None,
                     "due_reformed": b.due if b else None,
                     "strength_baseline": a.strength if a else None,
@@ -98,32 +109,42 @@ def whatif(
     communities: Any,
     jurisdictions: Sequence[str] = (),
     as_of: dt.date | None = None,
+    strengths: Sequence[str] | None = None,
 ) -> WhatIfReport:
     """Judge ``communities`` under both registries and report what the reforms change.
 
     :param jurisdictions: default: the jurisdictions whose standard the reforms change
         (all installed ones when nothing changed).
+    :param strengths: judge only the rules of these strengths (default every strength).
     """
     from ..reform import changed_jurisdictions
 
     as_of = _as_of(as_of)
+    kept = strength_filter(strengths)
     ids = list(jurisdictions) or changed_jurisdictions(baseline, reformed) or sorted(reformed.standards)
     for jurisdiction in ids:
         (reformed if jurisdiction in reformed.standards else baseline).get(jurisdiction)
     frame = community_frame(communities)
     before = (
-        engine.evaluate(frame, [j for j in ids if j in baseline.standards] or None, as_of, registry=baseline)
+        engine.evaluate(
+            frame,
+            [with_strengths(baseline.get(j), kept) for j in ids if j in baseline.standards],
+            as_of,
+            registry=baseline,
+        )
         if any(j in baseline.standards for j in ids)
         else None
     )
-    after = engine.evaluate(frame, [j for j in ids if j in reformed.standards], as_of, registry=reformed)
+    after = engine.evaluate(
+        frame, [with_strengths(reformed.get(j), kept) for j in ids if j in reformed.standards], as_of, registry=reformed
+    )
     summary = _whatif_summary(before, after, frame)
     changes = _whatif_changes(before, after, frame)
     aggregate_changes = _whatif_aggregates(before, after)
     return WhatIfReport(
         as_of=as_of,
         jurisdictions=ids,
-        rules=rule_changes(baseline, reformed, ids),
+        rules=rule_changes(baseline, reformed, ids, strengths),
         summary=summary,
         changes=changes,
         aggregate_changes=aggregate_changes,

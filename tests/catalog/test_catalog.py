@@ -1,6 +1,6 @@
-"""The shared catalog: department names as the documents write them, metrics and their units, conflicts.
+"""The shared catalog: department names as the documents write them, metrics and their units, concepts, conflicts.
 
-Expected ids and units come from core/catalog/core.toml and departments.toml.
+Expected ids and units come from core/catalog/core.toml, concepts.toml and departments.toml.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from shequ import hookimpl
 from shequ.catalog import Catalog
 from shequ.errors import ProblemsError
-from shequ.model import CatalogAdditions, DepartmentDef, KindDef, MetricDef
+from shequ.model import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
 from shequ.registry import build_registry
 
 
@@ -197,3 +197,124 @@ def test_a_plugin_department_is_found_by_its_alias():
     registry = build_registry([("grid", CatalogPlugin(new))], include_installed=False)
     assert registry.catalog.department_for("县网格办") == "grid_office"
     assert registry.catalog.department_for("民政局") == "civil_affairs", "core's departments remain"
+
+
+# --------------------------------------------------------------------------
+# concepts: metrics that measure the same thing
+
+
+@pytest.mark.parametrize(
+    ("concept", "metrics"),
+    [
+        # the office-and-service premises, by area per size, by the committee's office area, by presence
+        ("premises", {"service_space_m2", "area.residents_committee_office", "count.residents_committee_office"}),
+        # 大学毕业生或社会工作专业人员: either counts; social workers per community and per 10 000 residents
+        (
+            "community_workers",
+            {"full_time_staff", "social_workers", "college_graduates", "graduates_or_social_workers"},
+        ),
+        # 党员活动室 by area (Longgang) and by presence (Xiamen)
+        ("party_member_activity_room", {"area.party_member_activity_room", "count.party_member_activity_room"}),
+        # 志愿者注册率 per community and registered volunteers over an area
+        ("volunteer_registration", {"volunteer_registration_rate", "registered_volunteers"}),
+    ],
+)
+def test_core_concepts_group_the_metrics_that_measure_one_thing(catalog, concept, metrics):
+    assert set(catalog.concepts[concept].metrics) >= metrics
+    assert {catalog.concept_of(metric) for metric in metrics} == {concept}
+
+
+def test_a_metric_in_no_concept_is_its_own_concept(catalog):
+    assert catalog.concept_of("households") == "households"
+    alone = catalog.concept("households")
+    assert (alone.id, alone.metrics, alone.zh) == ("households", ("households",), "常住户数")
+    assert catalog.has_concept("premises") and catalog.has_concept("households")
+    assert not catalog.has_concept("no_such_thing")
+    with pytest.raises(KeyError):
+        catalog.concept("no_such_thing")
+
+
+def test_every_core_concept_names_known_metrics_once(catalog):
+    assert catalog.check_concepts() == []
+    members = [metric for concept in catalog.concepts.values() for metric in concept.metrics]
+    assert len(members) == len(set(members))
+
+
+def test_a_plugin_adds_its_metric_to_a_core_concept_by_id_and_name():
+    catalog = Catalog.core()
+    local = MetricDef(id="developer_space_m2", unit="m²", zh="配建用房", column="indicators.developer_space_m2")
+    premises = catalog.concepts["premises"]
+    more = ConceptDef(id="premises", zh=premises.zh, en=premises.en, metrics=("developer_space_m2",))
+    assert catalog.add(CatalogAdditions(metrics=(local,), concepts=(more,)), origin="plugin 'p'") == []
+    assert catalog.concepts["premises"].metrics == (*premises.metrics, "developer_space_m2")
+    assert catalog.concept_of("developer_space_m2") == "premises"
+    assert catalog.check_concepts() == []
+    assert Catalog.core().concept_of("developer_space_m2") == "developer_space_m2", "the core catalog is untouched"
+
+
+def test_a_concept_redefined_with_other_names_is_reported():
+    catalog = Catalog.core()
+    clash = ConceptDef(id="premises", zh="用房", metrics=("staff_office_m2",))
+    (problem,) = catalog.add(CatalogAdditions(concepts=(clash,)), origin="plugin 'p'")
+    assert (problem.file, problem.where) == ("plugin 'p'", "catalog.concepts[0]")
+    assert problem.message == "concept 'premises' is already defined differently"
+
+
+def test_a_metric_in_two_concepts_is_a_catalog_error():
+    catalog = Catalog.core()
+    twice = ConceptDef(id="office_space", zh="办公用房", metrics=("service_space_m2",))
+    assert catalog.add(CatalogAdditions(concepts=(twice,)), origin="b.toml") == []
+    (problem,) = catalog.check_concepts()
+    assert (problem.file, problem.where) == ("b.toml", "concepts.office_space")
+    assert "metric 'service_space_m2' is already in concept 'premises'" in problem.message
+
+
+def test_a_concept_naming_an_unknown_metric_or_a_metric_id_is_a_catalog_error():
+    catalog = Catalog.core()
+    typo = ConceptDef(id="grid_staff", zh="网格人员", metrics=("grid_worker",))
+    squatter = ConceptDef(id="households", zh="户", metrics=("population",))
+    catalog.add(CatalogAdditions(concepts=(typo, squatter)), origin="c.toml")
+    messages = [problem.message for problem in catalog.check_concepts()]
+    assert "unknown metric 'grid_worker' (did you mean 'grid_workers'?)" in messages
+    assert "concept id 'households' is the id of a metric it does not hold" in messages
+
+
+def test_a_standard_whose_concept_reuses_a_metric_fails_to_load(make_registry):
+    with pytest.raises(ProblemsError) as caught:
+        make_registry("""
+            [[catalog.concepts]]
+            id = "offices"
+            zh = "办公用房"
+            metrics = ["area.residents_committee_office"]
+        """)
+    (problem,) = caught.value.problems
+    assert "mini.toml" in str(problem)
+    assert "metric 'area.residents_committee_office' is already in concept 'premises'" in problem.message
+
+
+def test_the_installed_plugins_keep_every_metric_in_one_concept():
+    from shequ.registry import get_registry
+
+    catalog = get_registry().catalog
+    assert catalog.check_concepts() == []
+    # a plugin may add its own metrics to a core concept; core's members stay where core put them
+    assert catalog.concept_of("area.residents_committee_office") == "premises"
+    assert catalog.concept_of("count.party_member_activity_room") == "party_member_activity_room"
+
+
+def test_a_gap_names_known_concepts_or_metrics(make_registry):
+    registry = make_registry("""
+        [[gaps]]
+        concepts = ["premises", "households"]
+        reason = "the annex with the premises standard is missing from the copy"
+    """)
+    assert registry.get("mini").standard.gaps[0].concepts == ("premises", "households")
+    with pytest.raises(ProblemsError) as caught:
+        make_registry("""
+            [[gaps]]
+            concepts = ["premise"]
+            reason = "the annex is missing"
+        """)
+    (problem,) = caught.value.problems
+    assert problem.where == "gaps[0].concepts[0]"
+    assert "unknown concept 'premise' (did you mean 'premises'?)" in problem.message

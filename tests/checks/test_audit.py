@@ -1,7 +1,7 @@
 """Fidelity audit of a standard against its document text: quotes, requirement values, number coverage.
 
-A throwaway standard and a five-line document are written to tmp_path; every
-expected count below is worked out by hand from that text.
+Throwaway standards and short documents are written to tmp_path; every
+expected count below is worked out by hand from their text.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import registry_with
+from support import registry_with, write_standard
 
-from shequ.checks.audit import audit, number_coverage, quote_problems, value_problems
+from shequ.checks.audit import Coverage, audit, coverage_problems, number_coverage, quote_problems, value_problems
 from shequ.registry import LoadedStandard, get_registry
 
 BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
@@ -147,7 +147,8 @@ def test_audit_lists_every_kind_of_problem_together(tmp_path):
 
 def test_number_coverage_counts_encoded_unencoded_and_unaccounted(tmp_path):
     coverage = number_coverage(loaded_standard(tmp_path))
-    # 1000, 2000 and 30 lie in rule quotes; 2018 in the unencoded passage; 300 in neither
+    # 1000, 2000 and 30 are values of the rules quoting them; 2018 is in the unencoded passage;
+    # 300 is a value (the floor) but stands in no quote of its rule
     assert [n.number for n in coverage.numbers] == ["1000", "2000", "30", "300", "2018"]
     assert coverage.encoded_numbers == 3
     assert coverage.unencoded_numbers == 1
@@ -163,7 +164,13 @@ def test_number_coverage_counts_encoded_unencoded_and_unaccounted(tmp_path):
         "numbers_encoded": 3,
         "numbers_unencoded": 1,
         "numbers_unaccounted": 1,
+        "numbers_quoted_only": 0,  # 300 stands in no quote at all
     }
+    assert [(n.number, n.used_by) for n in coverage.numbers if n.accounted_by == "encoded"] == [
+        ("1000", "rule size"),
+        ("2000", "rule size"),
+        ("30", "rule space"),
+    ]
 
 
 def test_quoting_the_words_of_a_number_accounts_for_it(tmp_path):
@@ -180,6 +187,146 @@ def test_no_text_means_no_numbers_to_account_for(tmp_path):
 
 
 # --------------------------------------------------------------------------
+# the stricter rule: a number is encoded when a value of the provision quoting it uses it
+
+# Numbers a reader sees, in order: 150, 1 (item 1); 2020, 4, 20 (item 2); 2 (item 3); 1429 (item 4).
+# Item 4 is written as a damaged web copy writes it: "1429日" for item 1, 4月29日.
+VALUES_DOCUMENT = """试验文件
+1. 每个网格以150户左右为宜,每个网格配备1名网格员。
+2. 2020年4月底前,每个社区志愿者注册率达到20%以上。
+3. 各街道每2年培训一次网格员。
+1429日之前,成立领导小组。
+"""
+
+VALUES_STANDARD = """
+[[rules]]
+id = "grid_size"
+title = "网格规模"
+metric = "households_per_grid"
+requirement = {{ form = "max", value = 150 }}
+strength = "guidance"
+source = {{ clause = "1", quote = "每个网格以150户左右为宜,每个网格配备1名网格员" }}
+
+[[rules]]
+id = "volunteers"
+title = "志愿者注册率"
+metric = "registered_volunteers"
+requirement = {{ form = "share", of = "population", min = {share} }}
+source = {{ clause = "2", quote = "每个社区志愿者注册率达到20%以上" }}
+
+[[tasks]]
+id = "training"
+title = "网格员培训"
+lead = ["organization_dept"]
+source = {{ clause = "3", quote = "各街道每2年培训一次网格员" }}
+
+[[milestones]]
+id = "volunteers_due"
+date = {date}
+title = "志愿者注册率达标"
+source = {{ clause = "2", quote = "2020年4月底前,每个社区志愿者注册率达到20%以上" }}
+
+[[milestones]]
+id = "leading_group"
+date = 2019-04-29
+title = "成立领导小组"
+source = {{ clause = "4", quote = "1429日之前,成立领导小组" }}
+{unencoded}
+"""
+
+LISTED = """
+[[unencoded]]
+quote = "每2年培训一次"
+reason = "A training cycle of the streets; no metric of a community measures it."
+"""
+
+
+def values_loaded(
+    directory: Path, *, share: str = "0.2", date: str = "2020-04-30", unencoded: str = ""
+) -> LoadedStandard:
+    """The second throwaway standard, its text in ``document.txt`` beside it."""
+    (directory / "document.txt").write_text(VALUES_DOCUMENT, encoding="utf-8")
+    body = 'text = "document.txt"\n' + VALUES_STANDARD.format(share=share, date=date, unencoded=unencoded)
+    return registry_with(write_standard(directory, body)).get("mini")
+
+
+def values_standard(directory: Path, **changes: str) -> Coverage:
+    return number_coverage(values_loaded(directory, **changes))
+
+
+def reading(coverage: Coverage) -> list[tuple[str, str | None, str | None]]:
+    return [(n.number, n.accounted_by, n.used_by) for n in coverage.numbers]
+
+
+def test_a_number_only_inside_a_quote_is_unaccounted(tmp_path):
+    coverage = values_standard(tmp_path)
+    # the 1 of "配备1名网格员" and the 2 of "每2年" stand in quotes, but no value uses them
+    assert [(n.number, n.quoted_in) for n in coverage.unaccounted] == [
+        ("1", ("rule grid_size",)),
+        ("2", ("task training",)),
+    ]
+    assert all(n.quoted_only for n in coverage.unaccounted)
+    assert coverage.summary()["numbers_quoted_only"] == 2
+    first, second = coverage_problems(values_loaded(tmp_path))
+    assert first.where == "document 'doc'"
+    assert "配备1名网格员" in first.message
+    assert "stands in the quote of rule grid_size but no value of it uses the number" in first.message
+    assert "stands in the quote of task training" in second.message
+
+
+def test_a_number_used_by_a_requirement_value_is_encoded(tmp_path):
+    coverage = values_standard(tmp_path)
+    assert reading(coverage)[0] == ("150", "encoded", "rule grid_size")  # max = 150
+
+
+def test_a_date_component_counts_for_a_due_or_milestone_date(tmp_path):
+    by_number = {n.number: n for n in values_standard(tmp_path).numbers}
+    # 2020-04-30 uses "2020年" and "4月底"; the damaged "1429日" is item 1, 4月29日 = 2019-04-29
+    assert by_number["2020"].used_by == "milestone volunteers_due"
+    assert by_number["4"].used_by == "milestone volunteers_due"
+    assert by_number["1429"].used_by == "milestone leading_group"
+    # a date in June uses 2020 but not the 4 of "4月底"
+    june = {n.number: n for n in values_standard(tmp_path, date="2020-06-30").numbers}
+    assert (june["2020"].accounted_by, june["4"].accounted_by) == ("encoded", None)
+
+
+def test_a_percentage_matches_its_fraction(tmp_path):
+    by_number = {n.number: n for n in values_standard(tmp_path).numbers}
+    # 20% is the share 0.2 of the volunteers rule; the milestone quoting it too holds no 0.2
+    assert (by_number["20"].used_by, by_number["20"].quoted_in) == (
+        "rule volunteers",
+        ("rule volunteers", "milestone volunteers_due"),
+    )
+    # a share of 20 (2000 %) is not what "20%" says
+    assert {n.number: n.accounted_by for n in values_standard(tmp_path, share="20").numbers}["20"] is None
+
+
+def test_a_number_listed_under_unencoded_is_accounted(tmp_path):
+    coverage = values_standard(tmp_path, unencoded=LISTED)
+    assert reading(coverage) == [
+        ("150", "encoded", "rule grid_size"),
+        ("1", None, None),
+        ("2020", "encoded", "milestone volunteers_due"),
+        ("4", "encoded", "milestone volunteers_due"),
+        ("20", "encoded", "rule volunteers"),
+        ("2", "unencoded", None),
+        ("1429", "encoded", "milestone leading_group"),
+    ]
+    assert coverage.summary() | {"jurisdiction": None} == {
+        "jurisdiction": None,
+        "rules": 2,
+        "tasks": 1,
+        "milestones": 2,
+        "obligations": 0,
+        "numbers": 7,
+        "numbers_encoded": 5,
+        "numbers_unencoded": 1,
+        "numbers_unaccounted": 1,
+        "numbers_quoted_only": 1,
+    }
+
+
+# --------------------------------------------------------------------------
 # the built-in standards
 
 
@@ -192,7 +339,8 @@ def registry():
 def test_every_number_of_a_built_in_document_is_accounted_for(registry, jurisdiction_id):
     coverage = number_coverage(registry.get(jurisdiction_id))
     assert coverage.numbers, "the document text ships with the plugin"
-    assert [(n.number, n.context) for n in coverage.unaccounted] == []
+    # a number counts when a value of the provision quoting it uses it, not because it is quoted
+    assert [(n.number, n.context, n.quoted_in) for n in coverage.unaccounted] == []
     assert coverage.encoded_numbers + coverage.unencoded_numbers == len(coverage.numbers)
 
 

@@ -83,10 +83,10 @@ def test_show_json_holds_the_whole_normalised_standard(run):
         assert {"id", "title", "metric", "applies_to", "requirement", "due", "stages", "source"} <= set(rule)
         assert rule["source"]["clause"] and rule["source"]["quote"]
     registration = next(r for r in data["rules"] if r["id"] == "volunteer_registration")
-    assert [(s["due"], s["requirement"]["value"]) for s in registration["stages"]] == [
-        ("2018-12-31", 0.04),
-        ("2020-12-31", 0.1),
-    ], "the 4 % → 10 % registration target is staged"
+    assert [(s["due"], s["requirement"]["min"], s["requirement"]["scope"]) for s in registration["stages"]] == [
+        ("2018-12-31", 0.04, "jurisdiction"),
+        ("2020-12-31", 0.1, "jurisdiction"),
+    ], "the 4 % → 10 % county-wide registration target is staged"
     funds = data["obligations"][0]
     assert funds["amount_yuan"] == 10 and funds["basis"] == "households" and funds["payer"] == ["finance"]
 

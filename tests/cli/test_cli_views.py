@@ -58,50 +58,73 @@ def sample_rows() -> list[dict[str, str]]:
 # standards
 
 
+def document_dates() -> dict[str, dt.date]:
+    return {
+        j: plugin_toml(j)["documents"][0]["date"] for j in ("changchun", "donghai", "longgang", "panzhihua", "xiamen")
+    }
+
+
+def premises_cells(households: str, as_of: str) -> dict[str, dict]:
+    command = ["standards", "--metric", "service_space_m2", "--households", households, "--as-of", as_of]
+    result = ok(*command, "--format", "json")
+    payload = json.loads(result.stdout)
+    assert payload["as_of"] == as_of
+    return {cell["jurisdiction"]: cell for cell in payload["cells"]}
+
+
 def test_standards_for_1500_households_from_the_plugin_tomls():
     changchun = toml_rule("changchun", "service_space")["requirement"]
     donghai = toml_rule("donghai", "service_space_per_100_households")["requirement"]
     donghai_floor = toml_rule("donghai", "service_space_floor_600")["requirement"]
-    panzhihua = toml_rule("panzhihua", "service_space_per_100_households")["requirement"]
-    # changchun: max(300, 1500 / 100 × 30) = 450; donghai: max(600, 450) = 600 and a flat 600;
-    # panzhihua: 1500 / 100 × 20 = 300, no floor
+    # changchun: max(300, 1500 / 100 × 30) = 450; donghai: max(600, 450) = 600 and a flat 600
     expected = {
         "changchun": scaled_minimum(changchun, 1500),
         "donghai": max(scaled_minimum(donghai, 1500), donghai_floor["value"]),
-        "panzhihua": scaled_minimum(panzhihua, 1500),
-        "longgang": None,
-        "xiamen": None,
     }
-    assert expected == {"changchun": 450, "donghai": 600, "panzhihua": 300, "longgang": None, "xiamen": None}
+    assert expected == {"changchun": 450, "donghai": 600}
 
-    result = ok(
-        "standards", "--metric", "service_space_m2", "--households", "1500", "--as-of", AS_OF, "--format", "json"
-    )
-    cells = {cell["jurisdiction"]: cell for cell in json.loads(result.stdout)["cells"]}
-    assert {j: cell["required_min"] for j, cell in cells.items()} == expected
+    cells = premises_cells("1500", AS_OF)
+    assert {j: cells[j]["required_min"] for j in expected} == expected
+    assert {cell["concept"] for cell in cells.values()} == {"premises"}
     assert cells["changchun"]["concrete"] == "≥ 450 m²"
     assert cells["donghai"]["concrete"] == "≥ 600 m²" and cells["donghai"]["strictest_min"] is True
     assert cells["donghai"]["rules"] == ["service_space_per_100_households", "service_space_floor_600"]
-    assert cells["panzhihua"]["concrete"] == "≥ 300 m²" and cells["panzhihua"]["strictest_min"] is False
-    assert cells["longgang"]["status"] == "not_regulated" and cells["longgang"]["concrete"] == "not regulated"
+    # longgang 第三十二条 办公用房200平方米以上 on area.residents_committee_office: the same concept, not ranked
+    assert "area.residents_committee_office" in cells["longgang"]["under"]
+    assert cells["longgang"]["required_min"] is None and cells["longgang"]["state"] == "regulated"
+    # a jurisdiction whose TOML names the premises among its gaps says so, with the reason
+    for jurisdiction_id, cell in cells.items():
+        gaps = [g for g in plugin_toml(jurisdiction_id).get("gaps", []) if "premises" in g["concepts"]]
+        if gaps and cell["status"] in ("not_encoded", "not_regulated"):
+            assert cell["state"] == "not_encoded" and gaps[0]["reason"] in cell["concrete"]
+
+
+def test_standards_before_and_after_the_documents():
+    dates = document_dates()
+    # no document is dated before 2005: on 2004-01-01 nothing is in force
+    assert min(dates.values()) > dt.date(2004, 1, 1)
+    early = premises_cells("1500", "2004-01-01")
+    assert {j: c["state"] for j, c in early.items()} == dict.fromkeys(dates, "not_in_force")
+    # 2020: Longgang (2005) regulates the concept by its office space
+    assert dates["longgang"] == dt.date(2005, 7, 27)
+    longgang = premises_cells("1500", "2020-01-01")["longgang"]
+    assert "regulated under area.residents_committee_office: ≥ 200 m²" in longgang["concrete"]
 
 
 def test_standards_table_puts_the_jurisdictions_side_by_side():
     result = ok("standards", "--metric", "service_space_m2", "--households", "1500", "--as-of", AS_OF)
-    row = next(line for line in result.stdout.splitlines() if line.startswith("│ service_space_m2"))
+    row = next(line for line in result.stdout.splitlines() if line.startswith("│ premises"))
     cells = [part.strip() for part in row.split("│")[1:-1]]
-    # metric, label, unit, households, then one column per jurisdiction in id order
-    assert cells[2:] == ["m²", "1500", "≥ 450 m²", "≥ 600 m² ★", "not regulated", "≥ 300 m²", "not regulated"]
-    assert "households: 1500" in result.stdout
+    # concept, metric, label, unit, households, then one column per jurisdiction in id order
+    assert cells[:2] == ["premises", "service_space_m2"]
+    assert cells[3:7] == ["m²", "1500", "≥ 450 m²", "≥ 600 m² ★"]
+    assert "households: 1500" in result.stdout and f"as of {AS_OF}" in result.stdout
 
 
 def test_standards_for_a_small_community_the_floors_decide():
-    # 800 households: changchun max(300, 240) = 300; donghai max(600, 240) = 600; panzhihua 160
-    result = ok(
-        "standards", "--metric", "service_space_m2", "--households", "800", "--as-of", AS_OF, "--format", "json"
-    )
-    cells = {cell["jurisdiction"]: cell["required_min"] for cell in json.loads(result.stdout)["cells"]}
-    assert (cells["changchun"], cells["donghai"], cells["panzhihua"]) == (300, 600, 160)
+    # 800 households: changchun max(300, 240) = 300; donghai max(600, 240) = 600
+    cells = premises_cells("800", AS_OF)
+    assert (cells["changchun"]["required_min"], cells["donghai"]["required_min"]) == (300, 600)
 
 
 def test_standards_unknown_metric_is_exit_2_with_a_hint():
@@ -278,17 +301,31 @@ def test_cost_of_one_community_by_hand():
     # changchun 二(一)6: 按每户每年10元 → 2693 × 10 = 26,930 yuan a year
     expected_changchun = work_funds["amount_yuan"] * households / work_funds["per"]
     assert expected_changchun == 26_930
-    # panzhihua 三(五)4: 城市社区每年不低于5万元 + 每百户3000元 → 50,000 + 26.93 × 3,000 = 130,790
-    expected_panzhihua = 50_000 + households / 100 * 3_000
+    # panzhihua 三(五)4: 城市社区每年不低于5万元 (yearly); 按照每百户3000元 (no period stated: 'unstated')
+    # → 50,000 a year, and 26.93 × 3,000 = 80,790 of no stated period, never added to the yearly money
+    special = next(o for o in plugin_toml("panzhihua")["obligations"] if o["id"] == "special_funds")
+    assert special["kind"] == "unstated"
+    expected_unstated = households / special["per"] * special["amount_yuan"]
 
     result = ok("cost", SAMPLE, "-j", "changchun", "-j", "panzhihua", "--format", "json")
     payload = json.loads(result.stdout)
     by = {(r["id"], r["jurisdiction"]): r for r in payload["by_community"]}
     assert by[("SYN-001", "changchun")]["yearly_yuan"] == expected_changchun
-    assert by[("SYN-001", "panzhihua")]["yearly_yuan"] == pytest.approx(expected_panzhihua)
+    assert by[("SYN-001", "panzhihua")]["yearly_yuan"] == 50_000
+    assert by[("SYN-001", "panzhihua")]["unstated_yuan"] == pytest.approx(expected_unstated)
     assert by[("SYN-001", "panzhihua")]["one_off_yuan"] == 0
     item = next(i for i in payload["items"] if (i["id"], i["obligation"]) == ("SYN-001", "work_funds"))
     assert (item["yuan"], item["clause"], item["payer"]) == (26_930, "二(一)6", "finance (财政局)")
+
+
+def test_cost_before_the_documents_commits_nothing():
+    result = ok("cost", SAMPLE, "-j", "changchun", "--as-of", "2018-01-01", "--format", "json")
+    payload = json.loads(result.stdout)
+    assert payload["as_of"] == "2018-01-01"
+    # changchun's plan is dated 2018-08-22
+    assert {item["status"] for item in payload["items"]} == {"not_in_force"}
+    (summary,) = payload["summary"]
+    assert summary["yearly_yuan"] == 0 and summary["yearly_unknown_items"] == 0
 
 
 def test_cost_total_for_a_jurisdiction_by_hand():

@@ -106,7 +106,8 @@ def test_staged_values_pick_the_stage_in_force(make_registry):
         )
     )
     frame = {"id": ["a"], "population": [1000], "volunteers.registered": [50.0]}  # 5 %
-    assert verdicts(registry, frame, as_of=dt.date(2018, 6, 1)) == ["not_due"]
+    assert verdicts(registry, frame, as_of=dt.date(2018, 6, 1)) == ["not_in_force"]  # before the document (2018-08-22)
+    assert verdicts(registry, frame, as_of=dt.date(2018, 10, 1)) == ["not_due"]  # before the first stage
     assert verdicts(registry, frame, as_of=dt.date(2019, 6, 1)) == ["pass"]
     assert verdicts(registry, frame, as_of=dt.date(2021, 1, 1)) == ["fail"]
     assert verdicts(registry, frame, as_of=dt.date(2021, 1, 1), column="shortfall") == [pytest.approx(0.05)]
@@ -115,7 +116,7 @@ def test_staged_values_pick_the_stage_in_force(make_registry):
 def test_due_date_and_document_date(make_registry):
     registry = make_registry(rule("count.police_room", '{ form = "present" }', "due = 2018-12-31"))
     frame = {"id": ["a"], "count.police_room": [0]}
-    assert verdicts(registry, frame, as_of=dt.date(2018, 1, 1)) == ["not_due"]  # before the document (2018-08-22)
+    assert verdicts(registry, frame, as_of=dt.date(2018, 1, 1)) == ["not_in_force"]  # before the document (2018-08-22)
     assert verdicts(registry, frame, as_of=dt.date(2018, 10, 1)) == ["not_due"]  # before the deadline
     assert verdicts(registry, frame, as_of=dt.date(2019, 1, 1)) == ["fail"]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from support import registry_with
 
 from shequ import views
 from shequ.cli import main
@@ -23,6 +24,7 @@ from shequ.registry import get_registry
 AS_OF = dt.date(2024, 1, 1)
 SAMPLE = Path(__file__).parents[2] / "examples" / "communities.csv"
 BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+TOWNS = ["alpha", "beta", "gamma", "delta"]
 
 
 @pytest.fixture(scope="module")
@@ -30,153 +32,423 @@ def registry():
     return get_registry()
 
 
-def cells(table: pl.DataFrame, metric: str, households: int | None = None) -> dict[str, dict]:
-    frame = table.filter(pl.col("metric") == metric)
+def cells(table: pl.DataFrame, concept: str, households: int | None = None) -> dict[str, dict]:
+    frame = table.filter(pl.col("concept") == concept)
     if households is not None:
         frame = frame.filter(pl.col("households") == households)
     return {row["jurisdiction"]: row for row in frame.iter_rows(named=True)}
 
 
 # --------------------------------------------------------------------------
-# standards
+# Four tiny standards, each shaped like one of the documents (the plugins' readings
+# move; these do not). Every expected value below is worked out from these lines.
+
+HEADER = """
+[jurisdiction]
+id = "{id}"
+name = "试验{id}"
+level = "county"
+
+[[documents]]
+id = "doc"
+number = "{number}"
+title = "{id}文件"
+date = {date}
+"""
+
+ALPHA = """
+# like Changchun (2018): per-household premises with a floor, a size norm (一般…为宜), a staged target
+[[rules]]
+id = "service_space"
+title = "综合服务设施每百户30平方米"
+metric = "service_space_m2"
+applies_to = { kinds = ["urban"] }
+requirement = { form = "scaled_min", rate = 30, per = 100, basis = "households", floor = 300 }
+source = { clause = "一", quote = "每百户不低于30平方米,不足300平方米的按300平方米" }
+
+[[rules]]
+id = "community_size"
+title = "社区规模1000—2000户为宜"
+metric = "households"
+applies_to = { kinds = ["urban"] }
+requirement = { form = "range", min = 1000, max = 2000 }
+strength = "guidance"
+source = { clause = "二", quote = "社区规模以1000—2000户为宜" }
+
+[[rules]]
+id = "volunteer_registration"
+title = "志愿者注册率"
+metric = "volunteer_registration_rate"
+strength = "target"
+source = { clause = "三", quote = "注册率达到4%以上,到2020年达到10%" }
+[rules.requirement]
+form = "staged"
+stages = [
+    { due = 2018-12-31, requirement = { form = "min", value = 0.04 } },
+    { due = 2020-12-31, requirement = { form = "min", value = 0.1 } },
+]
+
+[[rules]]
+id = "grid_size"
+title = "每个网格150户左右为宜"
+metric = "households_per_grid"
+requirement = { form = "max", value = 150 }
+tolerance = 0.1
+due = 2019-06-30
+strength = "guidance"
+source = { clause = "三", quote = "每个网格一般以150户左右为宜" }
+notes = "±10 % is our reading of 左右; the text states no tolerance."
+
+[[rules]]
+id = "police_room"
+title = "警务室"
+metric = "count.police_room"
+requirement = { form = "present" }
+due = 2019-12-31
+strength = "target"
+source = { clause = "四", quote = "力争2019年底前每个社区建立警务室" }
+
+[[rules]]
+id = "work_access"
+title = "准入制度"
+metric = "flag.work_access_system"
+requirement = { form = "present" }
+source = { clause = "五", quote = "建立社区工作准入制度" }
+
+[[tasks]]
+id = "t_police"
+title = "建立警务室"
+lead = ["civil_affairs"]
+due = 2019-12-31
+rules = ["police_room"]
+source = { clause = "四", quote = "力争2019年底前每个社区建立警务室" }
+
+[[tasks]]
+id = "t_budget"
+title = "安排经费"
+lead = ["finance"]
+due = 2019-06-30
+source = { clause = "六", quote = "按每户每年10元" }
+
+[[milestones]]
+id = "m_police"
+date = 2019-12-31
+title = "警务室全覆盖"
+source = { clause = "四", quote = "力争2019年底前每个社区建立警务室" }
+
+[[obligations]]
+id = "work_funds"
+title = "工作经费"
+kind = "yearly"
+amount_yuan = 10
+basis = "households"
+payer = ["finance"]
+source = { clause = "六", quote = "按每户每年10元" }
+
+[[obligations]]
+id = "special_funds"
+title = "专项资金"
+kind = "unstated"
+amount_yuan = 3000
+basis = "households"
+per = 100
+payer = ["finance"]
+source = { clause = "七", quote = "按照每百户3000元的标准落实专项资金" }
+"""
+
+BETA = """
+# like Donghai (2019): a higher floor, a staff-office share, sizes as alternatives; a copy missing a section
+[[rules]]
+id = "service_space"
+title = "办公服务用房每百户30平方米,最少600平方米"
+metric = "service_space_m2"
+applies_to = { kinds = ["urban"] }
+requirement = { form = "scaled_min", rate = 30, per = 100, basis = "households", floor = 600 }
+source = { clause = "一", quote = "每百户不少于30平方米、最少不低于600平方米" }
+
+[[rules]]
+id = "staff_offices"
+title = "工作人员办公用房不超过20%"
+metric = "staff_office_m2"
+requirement = { form = "share", of = "service_space_m2", max = 0.2 }
+source = { clause = "二", quote = "工作人员办公使用面积不超过总面积的20%" }
+
+[[rules]]
+id = "community_size"
+title = "2000-3000户或10000人"
+metric = "households"
+source = { clause = "三", quote = "按照2000-3000户或者10000人的标准设置" }
+[rules.requirement]
+form = "any_of"
+options = [{ form = "range", min = 2000, max = 3000 }, { form = "min", metric = "population", value = 10000 }]
+
+[[rules]]
+id = "work_access"
+title = "准入制度"
+metric = "flag.work_access_system"
+requirement = { form = "present" }
+source = { clause = "四", quote = "落实社区工作准入制度" }
+
+[[gaps]]
+concepts = ["volunteer_registration"]
+reason = "专栏3 (volunteers) is missing from the shipped copy"
+"""
+
+GAMMA = """
+# like Longgang (2005): premises by the committee's office area, 350 m² only for 村改居, a room by area
+[[rules]]
+id = "office_space"
+title = "办公用房200平方米以上"
+metric = "area.residents_committee_office"
+requirement = { form = "min", value = 200 }
+due = 2010-12-31
+source = { clause = "一", quote = "办公用房200平方米以上" }
+
+[[rules]]
+id = "village_premises"
+title = "村改居社区用房350平方米以上"
+metric = "service_space_m2"
+applies_to = { flags = ["village_to_residence"] }
+requirement = { form = "min", value = 350 }
+source = { clause = "二", quote = "提供350平方米以上用房" }
+
+[[rules]]
+id = "party_room"
+title = "党员活动室100平方米以上"
+metric = "area.party_member_activity_room"
+requirement = { form = "min", value = 100 }
+due = 2010-12-31
+source = { clause = "一", quote = "党员活动室100平方米以上" }
+"""
+
+DELTA = """
+# like Xiamen (2017): a room by presence, the committee's office by presence for rural communities only
+[[rules]]
+id = "party_home"
+title = "设置党员之家"
+metric = "count.party_member_activity_room"
+requirement = { form = "present" }
+source = { clause = "一", quote = "设置党员之家" }
+
+[[rules]]
+id = "rural_office"
+title = "村级组织办公室"
+metric = "count.residents_committee_office"
+applies_to = { kinds = ["rural"] }
+requirement = { form = "present" }
+source = { clause = "二", quote = "村级各组织办公室" }
+
+[[gaps]]
+concepts = ["premises"]
+reason = "专栏1 (service facilities) is reduced to its title in the shipped copy"
+"""
 
 
-def test_service_space_for_1500_households(registry):
-    # changchun 二(二)8: 每百户…不低于30平方米(…不足300平方米的,按不少于300平方米设置) → max(300, 15 × 30) = 450
-    # donghai 二(一): 每百户不少于30平方米、最少不低于600平方米 → max(600, 450) = 600
-    # panzhihua: 每百户不低于20平方米 (no floor) → 15 × 20 = 300; longgang and xiamen set no total
-    table = views.standards_table(registry, ["service_space_m2"], households=[1500], as_of=AS_OF)
-    got = cells(table, "service_space_m2", 1500)
-    assert {j: got[j]["required_min"] for j in BUILT_IN} == {
-        "changchun": 450,
-        "donghai": 600,
-        "panzhihua": 300,
-        "longgang": None,
-        "xiamen": None,
-    }
-    assert got["changchun"]["concrete"] == "≥ 450 m²" and got["donghai"]["concrete"] == "≥ 600 m²"
-    assert got["longgang"]["status"] == got["xiamen"]["status"] == "not_regulated"
-    assert got["longgang"]["concrete"] == "not regulated"
-    assert [j for j in BUILT_IN if got[j]["strictest_min"]] == ["donghai"]
-    assert all(got[j]["unit"] == "m²" for j in BUILT_IN)
+@pytest.fixture(scope="module")
+def towns(tmp_path_factory):
+    """alpha 2018-08-22, beta 2019-04-25, gamma 2005-07-27, delta 2017-09-14."""
+    folder = tmp_path_factory.mktemp("towns")
+    paths = []
+    for jurisdiction_id, date, body in (
+        ("alpha", "2018-08-22", ALPHA),
+        ("beta", "2019-04-25", BETA),
+        ("gamma", "2005-07-27", GAMMA),
+        ("delta", "2017-09-14", DELTA),
+    ):
+        path = folder / f"{jurisdiction_id}.toml"
+        header = HEADER.format(id=jurisdiction_id, number=f"{jurisdiction_id}〔{date[:4]}〕1号", date=date)
+        path.write_text(header + body, encoding="utf-8")
+        paths.append(path)
+    return registry_with(*paths)
 
 
-def test_service_space_for_800_and_3000_households(registry):
-    table = views.standards_table(registry, ["service_space_m2"], households=[800, 3000], as_of=AS_OF)
-    small, large = cells(table, "service_space_m2", 800), cells(table, "service_space_m2", 3000)
-    # 800 households: changchun 240 < floor 300 → 300; donghai 600; panzhihua 8 × 20 = 160
+# --------------------------------------------------------------------------
+# standards: concept rows, concrete for a size
+
+
+def test_premises_for_1500_households(towns):
+    # alpha: max(300, 15 × 30) = 450; beta: max(600, 450) = 600 (strictest)
+    table = views.standards_table(towns, ["service_space_m2"], households=[1500], as_of=AS_OF)
+    got = cells(table, "premises", 1500)
+    assert {j: got[j]["required_min"] for j in TOWNS} == {"alpha": 450, "beta": 600, "gamma": None, "delta": None}
+    assert got["alpha"]["concrete"] == "≥ 450 m²" and got["beta"]["concrete"] == "≥ 600 m²"
+    assert [j for j in TOWNS if got[j]["strictest_min"]] == ["beta"]
+    assert {row["metric"] for row in got.values()} == {"service_space_m2"}
+    # gamma regulates the premises by its committee's office area: "regulated under", never ranked
+    assert got["gamma"]["state"] == "regulated" and got["gamma"]["under"] == ["area.residents_committee_office"]
+    assert got["gamma"]["concrete"] == (
+        "≥ 350 m² [only where village_to_residence]; regulated under area.residents_committee_office: ≥ 200 m²"
+    )
+    # delta encodes the office only for rural communities, and its copy lacks the section that would say more
+    assert (got["delta"]["state"], got["delta"]["status"]) == ("not_encoded", "not_encoded")
+    assert got["delta"]["concrete"] == (
+        "not encoded: 专栏1 (service facilities) is reduced to its title in the shipped copy; "
+        "not for this community (only rural)"
+    )
+    rural = cells(views.standards_table(towns, ["service_space_m2"], kind="rural", as_of=AS_OF), "premises")
+    assert (rural["delta"]["state"], rural["delta"]["concrete"]) == (
+        "regulated",
+        "regulated under count.residents_committee_office: present",
+    )
     assert (
-        small["changchun"]["required_min"],
-        small["donghai"]["required_min"],
-        small["panzhihua"]["required_min"],
-    ) == (300, 600, 160)
-    # 3000 households: changchun and donghai 30 × 30 = 900 (a tie, both strictest); panzhihua 600
-    assert (
-        large["changchun"]["required_min"],
-        large["donghai"]["required_min"],
-        large["panzhihua"]["required_min"],
-    ) == (900, 900, 600)
-    assert {j for j in BUILT_IN if large[j]["strictest_min"]} == {"changchun", "donghai"}
+        rural["delta"]["reason"]
+        == "partly not encoded: 专栏1 (service facilities) is reduced to its title in the shipped copy"
+    )
 
 
-def test_size_unknown_means_depends_not_zero(registry):
-    table = views.standards_table(registry, ["service_space_m2"], as_of=AS_OF)
-    got = cells(table, "service_space_m2")
-    assert got["changchun"]["status"] == "depends" and got["changchun"]["required_min"] is None
-    assert "depends on households" in got["changchun"]["concrete"]
-    # donghai's separate 600 m² rule (三(三)2, due 2019-06-20) holds whatever the size
-    assert got["donghai"]["status"] == "regulated" and got["donghai"]["required_min"] == 600
+def test_premises_for_800_and_3000_households(towns):
+    table = views.standards_table(towns, ["service_space_m2"], households=[800, 3000], as_of=AS_OF)
+    small, large = cells(table, "premises", 800), cells(table, "premises", 3000)
+    # 800: alpha 240 < 300 → 300, beta 600; 3000: both 30 × 30 = 900: equal, so nothing is marked
+    assert (small["alpha"]["required_min"], small["beta"]["required_min"]) == (300, 600)
+    assert (large["alpha"]["required_min"], large["beta"]["required_min"]) == (900, 900)
+    assert [j for j in TOWNS if small[j]["strictest_min"]] == ["beta"]
+    assert not any(large[j]["strictest_min"] for j in TOWNS)
 
 
-def test_household_ranges_and_the_strictest_bounds(registry):
-    table = views.standards_table(registry, ["households"], households=[1500], as_of=AS_OF)
-    got = cells(table, "households")
-    # changchun 二(一)2 1000—2000户; panzhihua 城市社区 ≥ 2000户; donghai 2000-3000户 or 10000人 (alternatives)
-    assert (got["changchun"]["required_min"], got["changchun"]["required_max"]) == (1000, 2000)
-    assert got["panzhihua"]["required_min"] == 2000 and got["panzhihua"]["strictest_min"]
-    assert got["donghai"]["concrete"] == "2000–3000 户 or population: ≥ 10000 人"
-    assert got["donghai"]["required_min"] is None  # alternatives are not ranked
-    assert not got["changchun"]["strictest_max"]  # only one jurisdiction sets a maximum
+def test_size_unknown_means_depends_not_zero(towns):
+    got = cells(views.standards_table(towns, ["service_space_m2"], as_of=AS_OF), "premises")
+    assert got["alpha"]["status"] == "depends" and got["alpha"]["required_min"] is None
+    assert "depends on households" in got["alpha"]["concrete"]
 
 
-def test_shares_are_normalised_to_percent_and_to_the_ratio_metric(registry):
-    # donghai 三(三)2: 工作人员办公使用面积不超过…总面积的20% — a share of staff_office_m2 in service_space_m2
+def test_alternatives_and_ranges_are_not_ranked_against_each_other(towns):
+    got = cells(views.standards_table(towns, ["households"], households=[1500], as_of=AS_OF), "households")
+    assert (got["alpha"]["required_min"], got["alpha"]["required_max"]) == (1000, 2000)
+    assert got["beta"]["concrete"] == "2000–3000 户 or population: ≥ 10000 人" and got["beta"]["required_min"] is None
+    assert not any(c["strictest_min"] or c["strictest_max"] for c in got.values())  # one side each: nothing ranks
+    assert got["alpha"]["requirements"] == ["community_size: 1000–2000 户 (guidance)"]
+
+
+def test_a_share_is_keyed_by_the_ratio_metric_and_asked_for_by_either(towns):
     for metric in ("staff_office_share", "staff_office_m2"):
-        table = views.standards_table(registry, [metric], as_of=AS_OF)
-        got = cells(table, "staff_office_share")
-        assert got["donghai"]["required_max"] == 20 and got["donghai"]["unit"] == "%"
-        assert got["donghai"]["concrete"] == "≤ 20%"
-        assert "staff_office_share" in got["donghai"]["normalised"]
-        assert got["changchun"]["status"] == "not_regulated"
+        got = cells(views.standards_table(towns, [metric], as_of=AS_OF), "staff_offices")
+        assert got["beta"]["metric"] == "staff_office_share" and got["beta"]["concrete"] == "≤ 20%"
+        assert got["beta"]["required_max"] == 20 and got["beta"]["unit"] == "%"
+        assert got["alpha"]["state"] == "not_regulated" and got["alpha"]["concrete"] == "not regulated"
 
 
-def test_staged_requirements_follow_the_date(registry):
-    # changchun 二(三)14: 注册率达到4%以上 (2018年年底), 10%以上 (到2020年)
-    before = views.standards_table(registry, ["volunteer_registration_rate"], as_of=dt.date(2019, 6, 1))
-    after = views.standards_table(registry, ["volunteer_registration_rate"], as_of=AS_OF)
-    assert cells(before, "volunteer_registration_rate")["changchun"]["concrete"] == "≥ 4%"
-    assert cells(after, "volunteer_registration_rate")["changchun"]["concrete"] == "≥ 10%"
-
-
-def test_population_conditions(registry):
-    # panzhihua: population ≥ 5000 → one more full-time deputy
-    unknown = cells(
-        views.standards_table(registry, ["full_time_deputies"], households=[1500], as_of=AS_OF), "full_time_deputies"
+def test_the_row_metric_is_the_one_asked_for_else_the_one_most_use(towns):
+    asked = cells(
+        views.standards_table(towns, ["count.party_member_activity_room"], as_of=AS_OF), "party_member_activity_room"
     )
-    assert unknown["panzhihua"]["status"] == "depends" and "population ≥ 5000" in unknown["panzhihua"]["concrete"]
-    large = cells(
-        views.standards_table(registry, ["full_time_deputies"], households=[2000], population=6000, as_of=AS_OF),
-        "full_time_deputies",
+    assert asked["delta"]["metric"] == "count.party_member_activity_room" and asked["delta"]["concrete"] == "present"
+    assert asked["gamma"]["concrete"] == "regulated under area.party_member_activity_room: ≥ 100 m²"
+    # one jurisdiction each: the catalog's order of the concept's metrics decides (area first)
+    every = cells(views.standards_table(towns, as_of=AS_OF), "party_member_activity_room")
+    assert every["gamma"]["metric"] == "area.party_member_activity_room"
+    assert every["gamma"]["concrete"] == "≥ 100 m²"
+    assert every["delta"]["concrete"] == "regulated under count.party_member_activity_room: present"
+
+
+def test_an_approximate_norm_shows_its_stated_figure_and_tolerance(towns):
+    # 每个网格一般以150户左右为宜: ≤ 150 with ±10 % (the encoder's reading), shown ≈, ranked on the stated 150
+    got = cells(views.standards_table(towns, ["households_per_grid"], as_of=AS_OF), "grid_size")
+    assert got["alpha"]["concrete"] == "≈ ≤ 150 户/网格 (±10%)" and got["alpha"]["required_max"] == 150
+    assert got["alpha"]["requirements"] == ["grid_size: ≈ ≤ 150 户/网格 (±10%) (guidance)"]
+    rules = views.standards_rules(towns, ["households_per_grid"], as_of=AS_OF)
+    assert rules.row(0, named=True)["tolerance"] == 0.1
+    frame = views.diff(towns, "alpha", "beta", metrics=["households_per_grid"], as_of=AS_OF)
+    (row,) = frame.iter_rows(named=True)
+    assert row["a_requirement"] == "≈ ≤ 150 户/网格 (±10%) (guidance) due 2019-06-30"
+
+
+def test_staged_requirements_follow_the_date(towns):
+    # alpha 三: 4 % by 2018-12-31, 10 % by 2020-12-31
+    before = views.standards_table(towns, ["volunteer_registration_rate"], as_of=dt.date(2019, 6, 1))
+    after = views.standards_table(towns, ["volunteer_registration_rate"], as_of=AS_OF)
+    assert cells(before, "volunteer_registration")["alpha"]["concrete"] == "≥ 4%"
+    assert cells(after, "volunteer_registration")["alpha"]["concrete"] == "≥ 10%"
+
+
+# --------------------------------------------------------------------------
+# the four states, time and strength
+
+
+def test_the_four_states(towns):
+    got = cells(views.standards_table(towns, ["volunteer_registration_rate"], as_of=AS_OF), "volunteer_registration")
+    assert {j: got[j]["state"] for j in TOWNS} == {
+        "alpha": "regulated",
+        "beta": "not_encoded",  # its gaps name the concept: cite the reason
+        "gamma": "not_regulated",  # the document is silent
+        "delta": "not_regulated",
+    }
+    assert got["beta"]["concrete"] == "not encoded: 专栏3 (volunteers) is missing from the shipped copy"
+    assert got["beta"]["reason"] == got["beta"]["concrete"]
+    # before beta's document is issued, its gap is not in force either
+    early = cells(
+        views.standards_table(towns, ["volunteer_registration_rate"], as_of=dt.date(2019, 1, 1)),
+        "volunteer_registration",
     )
-    assert large["panzhihua"]["status"] == "regulated" and large["panzhihua"]["required_min"] == 1
-    small = cells(
-        views.standards_table(registry, ["full_time_deputies"], households=[1500], population=4000, as_of=AS_OF),
-        "full_time_deputies",
+    assert early["beta"]["state"] == "not_in_force"
+    assert early["beta"]["concrete"] == "not in force on 2019-01-01: beta〔2019〕1号 is dated 2019-04-25"
+    assert views.STATES == ("regulated", "not_regulated", "not_encoded", "not_in_force")
+
+
+def test_nothing_is_in_force_before_its_document(towns):
+    early = cells(
+        views.standards_table(towns, ["service_space_m2"], households=[1500], as_of=dt.date(2004, 1, 1)), "premises"
     )
-    assert small["panzhihua"]["status"] == "not_applicable"
-    estimated = views.standards_table(
-        registry, ["full_time_deputies"], households=[2000], persons_per_household=2.8, as_of=AS_OF
+    assert {j: early[j]["state"] for j in TOWNS} == dict.fromkeys(TOWNS, "not_in_force")
+    assert all(early[j]["required_min"] is None and not early[j]["strictest_min"] for j in TOWNS)
+    assert early["gamma"]["concrete"] == "not in force on 2004-01-01: gamma〔2005〕1号 is dated 2005-07-27"
+    # 2006: gamma's 2005 document is in force, the others not yet
+    later = cells(
+        views.standards_table(towns, ["service_space_m2"], households=[1500], as_of=dt.date(2006, 1, 1)), "premises"
     )
-    assert estimated.get_column("population").unique().to_list() == [5600]
-    assert cells(estimated, "full_time_deputies")["panzhihua"]["status"] == "regulated"
+    assert later["gamma"]["state"] == "regulated" and later["gamma"]["under"] == ["area.residents_committee_office"]
+    assert {later[j]["state"] for j in ("alpha", "beta", "delta")} == {"not_in_force"}
+    rules = views.standards_rules(towns, ["service_space_m2"], households=[1500], as_of=dt.date(2006, 1, 1))
+    assert {r["rule"]: r["status"] for r in rules.iter_rows(named=True) if r["jurisdiction"] == "alpha"} == {
+        "service_space": "not_in_force"
+    }
 
 
-def test_kind_selects_the_rules(registry):
-    # panzhihua 一般: 城市社区2000户, 城镇社区700户, 农村社区300户; changchun's plan is for urban communities only
-    rural = cells(
-        views.standards_table(registry, ["households"], households=[500], kind="rural", as_of=AS_OF), "households"
+def test_strength_filters_the_rules(towns):
+    binding = cells(
+        views.standards_table(towns, ["households"], households=[1500], as_of=AS_OF, strengths=["mandatory", "target"]),
+        "households",
     )
-    assert rural["panzhihua"]["required_min"] == 300
-    assert rural["changchun"]["status"] == "not_applicable" and "only urban" in rural["changchun"]["concrete"]
-
-
-def test_flag_only_rules_do_not_count_towards_the_bounds(registry):
-    # longgang: 200 m² office for every urban community; 350 m² only for 村改居 communities
-    got = cells(
-        views.standards_table(registry, ["area.residents_committee_office"], as_of=AS_OF),
-        "area.residents_committee_office",
+    assert binding["alpha"]["state"] == "not_regulated"  # its 为宜 size norm is guidance
+    assert binding["beta"]["state"] == "regulated"
+    guidance = cells(
+        views.standards_table(towns, ["households"], households=[1500], as_of=AS_OF, strengths=["guidance"]),
+        "households",
     )
-    assert got["longgang"]["required_min"] == 200
-    assert "≥ 350 m² [only where village_to_residence]" in got["longgang"]["concrete"]
+    assert guidance["alpha"]["concrete"] == "1000–2000 户" and guidance["beta"]["state"] == "not_regulated"
+    rules = views.standards_rules(towns, as_of=AS_OF, strengths=["target"])
+    assert set(rules.get_column("rule")) == {"volunteer_registration", "police_room"}
 
 
-def test_equal_bounds_are_not_marked(registry):
-    # changchun 二(一)2 居民委员会一般配置5至9人; longgang 5-9 members as well; fixed bounds at every size
-    table = views.standards_table(registry, ["committee_members"], households=[800, 1500], as_of=AS_OF)
-    for size in (800, 1500):
-        got = cells(table, "committee_members", size)
-        assert got["changchun"]["concrete"] == got["longgang"]["concrete"] == "5–9 人"
-        assert not any(c["strictest_min"] or c["strictest_max"] for c in got.values())
+def test_default_concepts_and_shared(towns):
+    table = views.standards_table(towns, households=[1500], as_of=AS_OF)
+    shared = views.standards_table(towns, households=[1500], as_of=AS_OF, shared=True)
+    concepts = set(table.get_column("concept"))
+    assert {
+        "premises",
+        "households",
+        "staff_offices",
+        "volunteer_registration",
+        "party_member_activity_room",
+    } <= concepts
+    # premises: alpha, beta, gamma (delta's is rural only); households, work access: alpha, beta; the party
+    # members' room: gamma by area, delta by presence; volunteers: alpha, and beta whose copy lacks the section
+    assert set(shared.get_column("concept")) == {
+        "premises",
+        "households",
+        "flag.work_access_system",
+        "party_member_activity_room",
+        "volunteer_registration",
+    }
+    # every selected jurisdiction has a cell for every concept: nothing is dropped
+    assert table.group_by("concept").len().get_column("len").unique().to_list() == [4]
 
 
-def test_default_metrics_and_shared(registry):
-    table = views.standards_table(registry, households=[1500], as_of=AS_OF)
-    shared = views.standards_table(registry, households=[1500], as_of=AS_OF, shared=True)
-    metrics = set(table.get_column("metric"))
-    assert {"service_space_m2", "households", "staff_office_share"} <= metrics
-    assert set(shared.get_column("metric")) < metrics and "staff_office_share" not in set(shared.get_column("metric"))
-    # every selected jurisdiction has a cell for every metric: nothing is dropped
-    assert table.group_by("metric").len().get_column("len").unique().to_list() == [5]
+def test_matrix_rows_are_concepts_and_mark_the_strictest(towns):
+    table = views.standards_table(towns, ["service_space_m2"], households=[1500], as_of=AS_OF)
+    (row,) = views.standards_matrix(table).to_dicts()
+    assert (row["concept"], row["metric"]) == ("premises", "service_space_m2")
+    assert row["beta"] == "≥ 600 m² ★" and row["alpha"] == "≥ 450 m²"
 
 
 def test_unknown_metric_and_kind(registry):
@@ -186,45 +458,104 @@ def test_unknown_metric_and_kind(registry):
         views.standards_table(registry, kind="city")
 
 
-def test_matrix_marks_the_strictest(registry):
-    table = views.standards_table(registry, ["service_space_m2"], households=[1500], as_of=AS_OF)
-    (row,) = views.standards_matrix(table).to_dicts()
-    assert row["donghai"] == "≥ 600 m² ★" and row["changchun"] == "≥ 450 m²" and row["xiamen"] == "not regulated"
+# built-in standards: only facts that stay put (document dates, concept membership)
+
+
+def test_no_standard_is_in_force_in_2004(registry):
+    # the five documents date from 2005 (Longgang) to 2019 (Donghai)
+    table = views.standards_table(registry, ["service_space_m2"], households=[1500], as_of=dt.date(2004, 1, 1))
+    got = cells(table, "premises", 1500)
+    assert {j: got[j]["state"] for j in BUILT_IN} == dict.fromkeys(BUILT_IN, "not_in_force")
+    assert all(got[j]["required_min"] is None for j in BUILT_IN)
+
+
+def test_in_2020_longgang_regulates_the_premises_by_its_office_space(registry):
+    # 第三十二条 「社区居委会和社区工作站办公用房200平方米以上」 (2005): the same concept as service_space_m2
+    table = views.standards_table(registry, ["service_space_m2"], households=[1500], as_of=dt.date(2020, 1, 1))
+    longgang = cells(table, "premises", 1500)["longgang"]
+    assert longgang["state"] == "regulated"
+    assert "area.residents_committee_office" in longgang["under"]
+    assert "regulated under area.residents_committee_office: ≥ 200 m²" in longgang["concrete"]
 
 
 # --------------------------------------------------------------------------
 # diff
 
 
-def test_diff_changchun_donghai(registry):
-    frame = views.diff(registry, "changchun", "donghai", as_of=AS_OF)
+def test_diff_compares_premises_on_the_shared_metric(towns):
+    frame = views.diff(towns, "alpha", "beta", as_of=AS_OF)
     rows = {(r["metric"], r["aspect"]): r for r in frame.iter_rows(named=True)}
     floor = rows[("service_space_m2", "minimum")]
-    assert (floor["a_value"], floor["b_value"]) == (300, 600)
-    assert floor["status"] == "b_stricter" and floor["stricter"] == "donghai" and floor["difference"] == 300
-    assert floor["difference_pct"] == 100
-    assert "donghai stricter by 300 m²" in floor["summary"]
+    assert (floor["a_value"], floor["b_value"]) == (300, 600) and floor["concept"] == "premises"
+    assert floor["status"] == "b_stricter" and floor["stricter"] == "beta" and floor["difference"] == 300
+    assert floor["difference_pct"] == 100 and "beta stricter by 300 m²" in floor["summary"]
     rate = rows[("service_space_m2", "rate per 100 households")]
     assert (rate["a_value"], rate["b_value"], rate["status"]) == (30, 30, "same")
     size = rows[("households", "requirement")]
-    assert size["a_text"] == "1000–2000 户"
-    assert "2000–3000 户" in size["b_text"] and "population: ≥ 10000 人" in size["b_text"]
+    assert size["a_text"] == "1000–2000 户" and "population: ≥ 10000 人" in size["b_text"]
     assert size["status"] == "not_comparable"
-    assert rows[("staff_office_share", None)]["status"] == "only_b"
-    assert rows[("area.outdoor_activity", None)]["status"] == "only_a"
     assert rows[("flag.work_access_system", "presence")]["status"] == "same"
 
 
-def test_diff_at_a_size_and_rates(registry):
-    frame = views.diff(registry, "panzhihua", "changchun", households=[1500], as_of=AS_OF)
+def test_diff_says_why_the_other_side_has_no_rule(towns):
+    frame = views.diff(towns, "alpha", "beta", as_of=AS_OF)
+    rows = {r["concept"]: r for r in frame.iter_rows(named=True) if r["aspect"] is None}
+    offices = rows["staff_offices"]
+    assert (offices["status"], offices["a_state"], offices["b_state"]) == ("only_b", "not_regulated", "regulated")
+    assert offices["a_requirement"] == "not regulated"
+    volunteers = rows["volunteer_registration"]
+    assert (volunteers["status"], volunteers["b_state"]) == ("only_a", "not_encoded")
+    assert volunteers["b_requirement"] == "not encoded: 专栏3 (volunteers) is missing from the shipped copy"
+    assert volunteers["summary"].startswith("only alpha regulates volunteer_registration (volunteer_registration_rate)")
+
+
+def test_diff_a_concept_regulated_by_different_metrics_is_not_only_one_side(towns):
+    frame = views.diff(towns, "gamma", "delta", as_of=AS_OF)
+    (room,) = [r for r in frame.iter_rows(named=True) if r["concept"] == "party_member_activity_room"]
+    assert room["status"] == "different_metric" and (room["a_state"], room["b_state"]) == ("regulated", "regulated")
+    assert room["a_requirement"] == "under area.party_member_activity_room: ≥ 100 m² due 2010-12-31"
+    assert room["b_requirement"] == "under count.party_member_activity_room: present"
+    # over every kind, delta's rural office and gamma's premises meet in one concept too: one row, not ranked
+    every = views.diff(towns, "gamma", "delta", kind=None, as_of=AS_OF)
+    (premises,) = [r for r in every.iter_rows(named=True) if r["concept"] == "premises"]
+    assert (premises["metric"], premises["status"]) == ("premises", "different_metric")
+    assert premises["a_requirement"] == (
+        "under area.residents_committee_office: ≥ 200 m² due 2010-12-31; "
+        "under service_space_m2: ≥ 350 m² [village_to_residence]"
+    )
+    assert premises["b_requirement"] == "under count.residents_committee_office: present [rural]"
+
+
+def test_diff_before_the_documents(towns):
+    frame = views.diff(towns, "alpha", "beta", as_of=dt.date(2004, 1, 1))
+    assert set(frame.get_column("status")) == {"not_in_force"}
+    assert set(frame.get_column("a_state")) == set(frame.get_column("b_state")) == {"not_in_force"}
+    # gamma (2005) against delta (2017) in 2010: gamma's rules stand alone, delta is not yet in force
+    frame = views.diff(towns, "gamma", "delta", as_of=dt.date(2010, 1, 1))
+    room = frame.filter(pl.col("concept") == "party_member_activity_room").row(0, named=True)
+    assert (room["status"], room["b_state"]) == ("only_a", "not_in_force")
+    assert room["b_requirement"] == "not in force on 2010-01-01: delta〔2017〕1号 is dated 2017-09-14"
+
+
+def test_diff_strength_filter(towns):
+    frame = views.diff(towns, "alpha", "beta", as_of=AS_OF, strengths=["mandatory"])
+    households = frame.filter(pl.col("concept") == "households").row(0, named=True)
+    assert (households["status"], households["a_state"]) == ("only_b", "not_regulated")
+
+
+def test_diff_at_a_size(towns):
+    frame = views.diff(towns, "alpha", "beta", households=[1500], as_of=AS_OF)
     rows = {(r["metric"], r["aspect"]): r for r in frame.iter_rows(named=True)}
-    rate = rows[("service_space_m2", "rate per 100 households")]
-    assert (rate["a_value"], rate["b_value"], rate["stricter"], rate["difference"]) == (20, 30, "changchun", 10)
     at_size = rows[("service_space_m2", "minimum at 1500 households")]
-    assert (at_size["a_value"], at_size["b_value"], at_size["difference"]) == (300, 450, 150)
-    # changchun alone caps the size: the stricter one on that aspect
-    assert rows[("households", "maximum")]["stricter"] == "changchun"
-    assert rows[("households", "minimum")]["stricter"] == "panzhihua"
+    assert (at_size["a_value"], at_size["b_value"], at_size["difference"]) == (450, 600, 150)
+
+
+def test_diff_longgang_and_xiamen_both_regulate_the_party_members_room(registry):
+    # Longgang 第三十二条 党员活动室…100平方米以上 (area); Xiamen 党员之家 (presence): one concept, not "only xiamen"
+    frame = views.diff(registry, "longgang", "xiamen", kind=None, as_of=AS_OF)
+    statuses = set(frame.filter(pl.col("concept") == "party_member_activity_room").get_column("status"))
+    assert statuses and not statuses & {"only_a", "only_b"}
+    assert "different_metric" in statuses
 
 
 def test_diff_errors(registry):
@@ -263,6 +594,17 @@ def test_responsibilities_matrix_shows_every_jurisdiction(registry):
     assert set(finance) == {"department", "zh", *BUILT_IN}
 
 
+def test_responsibilities_as_of_and_strength(towns):
+    # before alpha's document (2018-08-22) none of its tasks is in force
+    assert views.responsibilities(towns, jurisdictions=["alpha"], as_of=dt.date(2017, 1, 1)).is_empty()
+    now = views.responsibilities(towns, jurisdictions=["alpha"], as_of=AS_OF)
+    assert set(now.get_column("task")) == {"t_police", "t_budget"}
+    assert set(now.get_column("document")) == {"alpha〔2018〕1号"}
+    # a task has no strength of its own: kept when linked to a rule of the strength asked for
+    target = views.responsibilities(towns, jurisdictions=["alpha"], as_of=AS_OF, strengths=["target"])
+    assert set(target.get_column("task")) == {"t_police"}
+
+
 def test_responsibilities_unknown_department(registry):
     with pytest.raises(ShequError, match="unknown department '民正局'"):
         views.responsibilities(registry, "民正局")
@@ -289,38 +631,67 @@ def test_timeline_statuses_from_dates(registry):
     assert rows[("milestone", "premises_adjusted")]["status"] == "due"
 
 
-def test_timeline_judged_on_data(registry):
-    frame = pl.DataFrame(
+def judged_communities() -> pl.DataFrame:
+    return pl.DataFrame(
         {
             "id": ["A", "B", "C"],
             "kind": ["urban", "urban", "urban"],
             "count.police_room": [1, 0, None],
-            "count.governance_center": [1, 1, 1],
             "volunteers.registered": [50, 10, None],
             "population": [1000, 1000, 1000],
+            "households": [300, 100, 160],
+            "grids": [1, 1, 1],
         },
         schema={
             "id": pl.String,
             "kind": pl.String,
             "count.police_room": pl.Int64,
-            "count.governance_center": pl.Int64,
             "volunteers.registered": pl.Int64,
             "population": pl.Int64,
+            "households": pl.Int64,
+            "grids": pl.Int64,
         },
     )
-    timeline = views.timeline(registry, ["changchun"], as_of=dt.date(2021, 6, 1), communities=frame)
+
+
+def test_timeline_judged_on_data(towns):
+    timeline = views.timeline(towns, ["alpha"], as_of=dt.date(2021, 6, 1), communities=judged_communities())
     rows = {r["id"]: r for r in timeline.iter_rows(named=True)}
-    # police rooms (2018年底前): A has one, B none, C unknown → overdue
+    # police rooms (力争2019年底前, a target: binding): A has one, B none, C unknown → overdue
     assert rows["police_room"]["status"] == "overdue"
     assert (rows["police_room"]["passed"], rows["police_room"]["failed"], rows["police_room"]["unknown"]) == (1, 1, 1)
-    assert rows["governance_center"]["status"] == "done"
     # volunteer registration: 4 % by 2018 (superseded), 10 % by 2020: A 5 %, B 1 % → overdue
     assert rows["volunteer_registration#1"]["status"] == "superseded"
     assert rows["volunteer_registration#2"]["status"] == "overdue"
     assert rows["volunteer_registration#2"]["title"].endswith("≥ 10%")
-    # the task delivering the police rooms takes the worst status of its rules
-    assert rows["t22_safety_legal"]["status"] == "overdue"
-    assert rows["issued"]["status"] == "past"  # milestones are not judged
+    # grids (一般…150户左右为宜, guidance, ±10 %): A's 300 households per grid departs from it, B's 100 and
+    # C's 160 (within 165) meet it: not met is recorded, never a violation
+    assert rows["grid_size"]["status"] == "departs"
+    # the task delivering the police rooms takes the worst status of its rules; milestones are not judged
+    assert rows["t_police"]["status"] == "overdue"
+    assert rows["m_police"]["status"] == "past"
+
+
+def test_timeline_before_the_document_and_by_strength(towns):
+    # 2017: alpha's document (2018-08-22) is not issued: everything it dates is not in force
+    early = {r["id"]: r for r in views.timeline(towns, ["alpha"], as_of=dt.date(2017, 1, 1)).iter_rows(named=True)}
+    assert early["doc"]["status"] == "upcoming"
+    assert {early[i]["status"] for i in ("police_room", "t_police", "m_police", "volunteer_registration#1")} == {
+        "not_in_force"
+    }
+    judged = views.timeline(towns, ["alpha"], as_of=dt.date(2017, 1, 1), communities=judged_communities())
+    assert judged.filter(pl.col("id") == "police_room").row(0, named=True)["status"] == "not_in_force"
+    # --strength target: the target rules and their stages, the task linked to one; documents and milestones stay
+    target = views.timeline(towns, ["alpha"], as_of=AS_OF, strengths=["target"])
+    assert set(target.get_column("id")) == {
+        "doc",
+        "m_police",
+        "police_room",
+        "volunteer_registration#1",
+        "volunteer_registration#2",
+        "t_police",
+    }
+    assert "t_budget" not in set(views.timeline(towns, ["alpha"], as_of=AS_OF, strengths=["mandatory"])["id"])
 
 
 def test_timeline_statuses_are_documented():
@@ -335,53 +706,49 @@ def test_timeline_statuses_are_documented():
 
 def cost_frame() -> pl.DataFrame:
     return pl.DataFrame(
-        {
-            "id": ["U1", "R1", "V1", "U2", "U3"],
-            "kind": ["urban", "rural", "village", "urban", "urban"],
-            "households": [1000, 500, None, None, 800],
-            "flags": [[], [], [], [], ["village_to_residence"]],
-        },
-        schema={"id": pl.String, "kind": pl.String, "households": pl.Int64, "flags": pl.List(pl.String)},
+        {"id": ["U1", "U2", "U3"], "kind": ["urban", "urban", "rural"], "households": [1000, None, 800]},
+        schema={"id": pl.String, "kind": pl.String, "households": pl.Int64},
     )
 
 
-def test_cost_by_hand(registry):
-    report = views.cost(registry, cost_frame(), ["changchun", "panzhihua", "longgang"])
+def test_cost_by_hand(towns):
+    report = views.cost(towns, cost_frame(), ["alpha", "gamma"], as_of=AS_OF)
+    assert report.as_of == AS_OF and views.PERIODS == ("yearly", "one_off", "unstated")
     items = {(r["id"], r["obligation"]): r for r in report.items.iter_rows(named=True)}
-    # changchun 二(一)6: 按每户每年10元 → 1000 households: 10,000 yuan a year; only urban communities
-    assert items[("U1", "work_funds")]["yuan"] == 10_000
-    assert items[("R1", "work_funds")]["status"] == "not_applicable"
+    # 按每户每年10元: 1000 households → 10,000 yuan a year; 按照每百户3000元 (no period): 10 × 3000 = 30,000
+    assert (items[("U1", "work_funds")]["yuan"], items[("U1", "work_funds")]["period"]) == (10_000, "yearly")
+    assert (items[("U1", "special_funds")]["yuan"], items[("U1", "special_funds")]["period"]) == (30_000, "unstated")
     assert items[("U2", "work_funds")]["status"] == "unknown" and items[("U2", "work_funds")]["yuan"] is None
-    # panzhihua 三(五)4: 城市社区每年不低于5万元, 农村4万, 村3万; 每百户3000元
-    assert items[("U1", "office_funds_urban")]["yuan"] == 50_000
-    assert items[("R1", "office_funds_rural")]["yuan"] == 40_000
-    assert items[("V1", "office_funds_village")]["yuan"] == 30_000
-    assert items[("U1", "special_funds")]["yuan"] == 30_000
-    assert items[("R1", "special_funds")]["yuan"] == 15_000
-    # longgang 第四十七条: 20万元 start-up funds for communities set up by 村改居
-    assert items[("U3", "village_to_residence_start_up_funds")]["yuan"] == 200_000
-    assert items[("U1", "village_to_residence_start_up_funds")]["status"] == "not_applicable"
     assert items[("U1", "work_funds")]["payer"] == "finance (财政局)"
-    assert items[("U1", "work_funds")]["clause"] == "二(一)6"
+    assert items[("U1", "work_funds")]["document"] == "alpha〔2018〕1号"
 
     by = {(r["id"], r["jurisdiction"]): r for r in report.by_community.iter_rows(named=True)}
-    assert by[("U1", "panzhihua")]["yearly_yuan"] == 80_000
-    assert by[("R1", "panzhihua")]["yearly_yuan"] == 55_000
-    # no household count: the special funds are unknown, so the total is unknown, not 30,000
-    v1 = by[("V1", "panzhihua")]
-    assert v1["yearly_yuan"] is None and v1["yearly_yuan_known"] == 30_000 and v1["yearly_unknown"] == 1
-    assert by[("R1", "changchun")]["yearly_yuan"] == 0  # nothing committed for a rural community
-    assert by[("U3", "longgang")]["one_off_yuan_known"] == 200_000
+    # the money of no stated period is never counted as yearly
+    assert (by[("U1", "alpha")]["yearly_yuan"], by[("U1", "alpha")]["unstated_yuan"]) == (10_000, 30_000)
+    assert (by[("U3", "alpha")]["yearly_yuan"], by[("U3", "alpha")]["unstated_yuan"]) == (8_000, 24_000)
+    # no household count: unknown, not 0
+    u2 = by[("U2", "alpha")]
+    assert u2["yearly_yuan"] is None and u2["yearly_yuan_known"] == 0 and u2["yearly_unknown"] == 1
+    assert by[("U1", "gamma")]["yearly_yuan"] == 0  # gamma commits no money
 
     totals = {(r["jurisdiction"], r["obligation"]): r for r in report.totals.iter_rows(named=True)}
-    work = totals[("changchun", "work_funds")]
-    assert (work["communities"], work["unknown"], work["total_yuan"], work["total_yuan_known"]) == (2, 1, None, 18_000)
-    assert totals[("panzhihua", "office_funds_urban")]["total_yuan"] == 150_000
+    special = totals[("alpha", "special_funds")]
+    assert (special["period"], special["communities"], special["unknown"]) == ("unstated", 2, 1)
+    assert (special["total_yuan"], special["total_yuan_known"]) == (None, 54_000)
     summary = {r["jurisdiction"]: r for r in report.summary.iter_rows(named=True)}
-    assert summary["changchun"]["yearly_yuan"] is None and summary["changchun"]["yearly_yuan_known"] == 18_000
+    assert summary["alpha"]["yearly_yuan_known"] == 18_000 and summary["alpha"]["unstated_yuan_known"] == 54_000
 
 
-def test_cost_bounds_and_jurisdictions_without_obligations(make_registry, registry):
+def test_cost_before_the_document_commits_nothing(towns):
+    report = views.cost(towns, cost_frame(), ["alpha"], as_of=dt.date(2017, 1, 1))
+    assert set(report.items.get_column("status")) == {"not_in_force"}
+    assert report.items.get_column("yuan").null_count() == report.items.height
+    totals = {r["obligation"]: r for r in report.totals.iter_rows(named=True)}
+    assert (totals["work_funds"]["not_in_force"], totals["work_funds"]["unknown"]) == (3, 0)
+    assert report.summary.row(0, named=True)["yearly_yuan"] == 0
+
+
+def test_cost_bounds_and_jurisdictions_without_obligations(make_registry, towns):
     mini = make_registry("""
         [[obligations]]
         id = "per_household"
@@ -397,10 +764,10 @@ def test_cost_bounds_and_jurisdictions_without_obligations(make_registry, regist
     frame = pl.DataFrame({"id": ["S", "M", "L"], "households": [100, 1000, 5000]})
     items = views.cost(mini, frame).items
     assert items.get_column("yuan").to_list() == [5000, 10_000, 20_000]
-    donghai = views.cost(registry, cost_frame(), ["donghai"])
-    assert donghai.items.is_empty()
-    assert donghai.summary.row(0, named=True)["obligations"] == 0
-    assert donghai.by_community.get_column("yearly_yuan").to_list() == [0.0] * 5
+    beta = views.cost(towns, cost_frame(), ["beta"])
+    assert beta.items.is_empty()
+    assert beta.summary.row(0, named=True)["obligations"] == 0
+    assert beta.by_community.get_column("yearly_yuan").to_list() == [0.0] * 3
 
 
 # --------------------------------------------------------------------------
@@ -419,32 +786,49 @@ def run():
     return invoke
 
 
+def premises(run, as_of: str) -> dict:
+    command = ["standards", "--metric", "service_space_m2", "--households", "1500", "--as-of", as_of]
+    return json.loads(run(*command, "--format", "json").stdout)
+
+
 def test_cli_standards(run):
-    result = run(
-        "standards",
-        "--metric",
-        "service_space_m2",
-        "--households",
-        "1500",
-        "--households",
-        "800",
-        "--as-of",
-        "2024-01-01",
-        "--format",
-        "json",
+    # the five documents date from 2005 (Longgang) to 2019 (Donghai): in 2004 nothing is in force
+    early = json.loads(
+        run(
+            "standards",
+            "--metric",
+            "service_space_m2",
+            "--households",
+            "1500",
+            "--as-of",
+            "2004-01-01",
+            "--format",
+            "json",
+        ).stdout
     )
-    data = json.loads(result.stdout)
-    got = {(c["jurisdiction"], c["households"]): c["required_min"] for c in data["cells"]}
-    assert got[("changchun", 1500)] == 450 and got[("donghai", 1500)] == 600 and got[("panzhihua", 1500)] == 300
-    assert got[("changchun", 800)] == 300 and got[("longgang", 800)] is None
+    assert early["as_of"] == "2004-01-01" and early["strengths"] == []
+    assert {c["jurisdiction"]: c["state"] for c in early["cells"]} == dict.fromkeys(BUILT_IN, "not_in_force")
+    # 2020: Longgang's 2005 office space, under the same concept
+    data = json.loads(
+        run(
+            "standards",
+            "--metric",
+            "service_space_m2",
+            "--households",
+            "1500",
+            "--as-of",
+            "2020-01-01",
+            "--format",
+            "json",
+        ).stdout
+    )
+    cells = {c["jurisdiction"]: c for c in data["cells"]}
+    assert {c["concept"] for c in data["cells"]} == {"premises"}
+    assert "area.residents_committee_office" in cells["longgang"]["under"]
+    assert {r["concept"] for r in data["rules"]} == {"premises"}
     assert any("population not given" in n for n in data["notes"])
-    assert {r["rule"] for r in data["rules"]} == {
-        "service_space",
-        "service_space_per_100_households",
-        "service_space_floor_600",
-    }
-    table = run("standards", "--metric", "service_space_m2", "--households", "1500", "--as-of", "2024-01-01")
-    assert "≥ 600 m² ★" in table.stdout and "not regulated" in table.stdout and "\\u" not in table.stdout
+    table = run("standards", "--metric", "service_space_m2", "--households", "1500", "--as-of", "2004-01-01")
+    assert "as of 2004-01-01" in table.stdout and "not in force" in table.stdout and "\\u" not in table.stdout
     markdown = run(
         "standards",
         "--metric",
@@ -457,45 +841,49 @@ def test_cli_standards(run):
         "500",
         "--persons-per-household",
         "2.8",
+        "--strength",
+        "mandatory,target",
     )
     assert markdown.stdout.startswith("### Standards side by side") and "households × 2.8" in markdown.stdout
+    assert "> strengths: mandatory, target" in markdown.stdout
     csv = run("standards", "--metric", "staff_office_m2", "--format", "csv")
     header = csv.stdout.splitlines()[0].split(",")
-    assert header[:3] == ["metric", "label", "unit"] and "staff_office_share" in csv.stdout
+    assert header[:3] == ["concept", "concept_label", "metric"] and "staff_office_share" in csv.stdout
 
 
 def test_cli_standards_errors(run):
     result = run("standards", "--metric", "service_space_m3", code=2)
     assert "did you mean 'service_space_m2'" in result.stderr
+    strength = run("standards", "--strength", "mandatory,must", code=2)
+    assert "unknown strength 'must'; strengths: mandatory, target, guidance, permissive" in strength.stderr
     run("standards", "--kind", "city", code=2)
     run("standards", "--households", "-5", code=2)
 
 
 def test_cli_diff(run):
-    data = json.loads(run("diff", "changchun", "donghai", "--as-of", "2024-01-01", "--format", "json").stdout)
-    assert (data["a"], data["b"]) == ("changchun", "donghai")
-    floor = next(d for d in data["differences"] if d["metric"] == "service_space_m2" and d["aspect"] == "minimum")
-    assert (floor["a_value"], floor["b_value"], floor["stricter"]) == (300, 600, "donghai")
-    table = run("diff", "changchun", "donghai", "--differences-only", "--format", "markdown").stdout
-    assert "donghai stricter" in table and "only changchun" in table and "| same |" not in table
+    data = json.loads(run("diff", "longgang", "xiamen", "--as-of", "2024-01-01", "--format", "json").stdout)
+    assert (data["a"], data["b"], data["as_of"]) == ("longgang", "xiamen", "2024-01-01")
+    assert all(d["status"] in views.DIFF_STATUSES for d in data["differences"])
+    assert all(d["a_state"] in views.STATES and d["b_state"] in views.STATES for d in data["differences"])
+    # the party members' room: Longgang by area (2005), Xiamen by presence — never "only xiamen"
+    room = [d for d in data["differences"] if d["concept"] == "party_member_activity_room"]
+    assert room and {d["status"] for d in room} == {"different_metric"}
+    table = run("diff", "longgang", "xiamen", "--as-of", "2024-01-01", "--format", "markdown").stdout
+    assert "> as of 2024-01-01" in table and "different metrics" in table
+    # in 2010 Xiamen's 2017 plan is not yet in force
+    early = json.loads(run("diff", "longgang", "xiamen", "--as-of", "2010-01-01", "--format", "json").stdout)
+    assert {d["b_state"] for d in early["differences"]} == {"not_in_force"}
     csv = run("diff", "changchun", "donghai", "--format", "csv").stdout
-    assert csv.splitlines()[0].startswith("metric,label,unit,qualifier,aspect")
+    assert csv.splitlines()[0].startswith("concept,concept_label,metric,label,unit,qualifier,aspect")
     assert "unknown jurisdiction 'donghia'" in run("diff", "changchun", "donghia", code=2).stderr
-    every = json.loads(
-        run("diff", "panzhihua", "changchun", "--kind", "all", "--metric", "households", "--format", "json").stdout
-    )["differences"]
-    # panzhihua 城市社区2000户 / 城镇700户 / 农村300户 against changchun's urban 1000—2000户
-    assert {(d["qualifier"], d["aspect"], d["status"]) for d in every} == {
-        ("urban", "minimum", "a_stricter"),
-        ("urban", "maximum", "b_stricter"),
-        ("rural", None, "only_a"),
-        ("town", None, "only_a"),
-    }
 
 
 def test_cli_responsibilities(run):
     data = json.loads(run("responsibilities", "--department", "民政局", "--format", "json").stdout)
     assert data["department"] == "civil_affairs" and data["department_zh"] == "民政部门"
+    assert data["as_of"] == dt.date.today().isoformat() and data["not_yet_issued"] == []
+    early = json.loads(run("responsibilities", "--as-of", "2004-01-01", "--format", "json").stdout)
+    assert early["assignments"] == [] and {d["jurisdiction"] for d in early["not_yet_issued"]} == set(BUILT_IN)
     assert [row["jurisdiction"] for row in data["matrix"]] == BUILT_IN
     assert {a["department"] for a in data["assignments"]} == {"civil_affairs"}
     table = run("responsibilities", "--department", "civil_affairs", "-j", "donghai", "--role", "lead").stdout
@@ -538,6 +926,16 @@ def test_cli_timeline(run):
 def test_cli_cost(run):
     data = json.loads(run("cost", str(SAMPLE), "--format", "json").stdout)
     assert {r["jurisdiction"] for r in data["summary"]} == set(BUILT_IN)
+    assert data["as_of"] == dt.date.today().isoformat()
+    assert {"unstated_yuan", "unstated_yuan_known", "unstated_unknown_items"} <= set(data["summary"][0])
+    # an obligation the TOML gives no period is reported as unstated, never as yearly
+    unstated = {
+        (loaded.id, o.id)
+        for loaded in get_registry().select()
+        for o in loaded.standard.obligations
+        if o.kind == "unstated"
+    }
+    assert {(t["jurisdiction"], t["obligation"]) for t in data["totals"] if t["period"] == "unstated"} == unstated
     assert {"totals", "by_community", "items"} <= set(data)
     table = run("cost", str(SAMPLE), "-j", "panzhihua", "--format", "markdown").stdout
     assert "社区公共服务和社会管理专项资金" in table and "finance (财政局)" in table
@@ -590,11 +988,14 @@ def test_snapshot_standards(registry, data_regression):
             "matrix_1500_households": views.records(views.standards_matrix(every)),
             "shared_metrics": views.records(
                 shared.select(
+                    "concept",
                     "metric",
                     "households",
                     "jurisdiction",
+                    "state",
                     "status",
                     "concrete",
+                    "under",
                     "required_min",
                     "required_max",
                     "strictest_min",
