@@ -82,14 +82,28 @@ class Results:
         frames = []
         for loaded in self.jurisdictions:
             rules = [r for r in self.rules if r.jurisdiction == loaded.id]
-            provisions = [_provision(group) for group in _restates_groups(rules)]
-            counts = [_count(provisions, code, STRENGTHS).alias(name) for code, name in enumerate(VERDICTS)]
+            groups = _restates_groups(rules)
+            # A rule standing alone is counted from its own Int8 verdict column, at its own strength;
+            # only a restates group needs the combined code, computed once per group.
+            single = [group[0] for group in groups if len(group) == 1]
+            combined = {f"_provision{i}": _provision(group) for i, group in enumerate(g for g in groups if len(g) > 1)}
+            counts = {
+                (code, strength): _count(single, list(combined), code, strength)
+                for code in range(len(VERDICTS))
+                for strength in STRENGTHS
+            }
+            by_verdict = [
+                pl.sum_horizontal([counts[code, strength] for strength in STRENGTHS]).cast(pl.Int32).alias(name)
+                for code, name in enumerate(VERDICTS)
+            ]
             by_strength = []
             for name in STRENGTH_COLUMNS:
                 verdict, _, strength = name.rpartition("_")
-                by_strength.append(_count(provisions, VERDICTS.index(verdict), (strength,)).alias(name))
+                by_strength.append(counts[VERDICTS.index(verdict), strength].alias(name))
             frames.append(
-                self.codes.lazy().select(*identity, pl.lit(loaded.id).alias("jurisdiction"), *counts, *by_strength)
+                self.codes.lazy()
+                .with_columns(**combined)
+                .select(*identity, pl.lit(loaded.id).alias("jurisdiction"), *by_verdict, *by_strength)
             )
         if not frames:
             return pl.DataFrame(schema={"id": pl.String, "jurisdiction": pl.String})
@@ -339,12 +353,14 @@ def _provision(group: list[CompiledRule]) -> pl.Expr:
     )
 
 
-def _count(provisions: list[pl.Expr], verdict: int, strengths: tuple[str, ...]) -> pl.Expr:
-    """How many provisions have ``verdict`` with one of ``strengths``."""
-    if not provisions:
+def _count(single: list[CompiledRule], combined: list[str], verdict: int, strength: str) -> pl.Expr:
+    """How many provisions have ``verdict`` at ``strength``: lone rules by their verdict column, groups by code."""
+    tests = [pl.col(r.key) == verdict for r in single if r.rule.strength == strength]
+    code = _SEVERITY.index(verdict) * len(STRENGTHS) + STRENGTHS.index(strength)
+    tests += [pl.col(name) == code for name in combined]
+    if not tests:
         return pl.lit(0, dtype=pl.Int32)
-    codes = [_SEVERITY.index(verdict) * len(STRENGTHS) + STRENGTHS.index(s) for s in strengths]
-    return pl.sum_horizontal([p.is_in(codes).cast(pl.Int32) for p in provisions]).cast(pl.Int32)
+    return pl.sum_horizontal([test.cast(pl.Int32) for test in tests]).cast(pl.Int32)
 
 
 def _restates_groups(rules: list[CompiledRule]) -> list[list[CompiledRule]]:
