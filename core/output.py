@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 #: What every listing command can print (`--format`); not to be confused with the data formats shequ reads.
@@ -154,14 +154,25 @@ def render(
     title: str | None = None,
     notes: Sequence[str] = (),
     width: int | None = None,
+    provenance: Mapping[str, Any] | None = None,
 ) -> str:
-    """Render rows (or, for JSON, ``payload`` when given) in one of :data:`OUTPUT_FORMATS`."""
+    """Render rows (or, for JSON, ``payload`` when given) in one of :data:`OUTPUT_FORMATS`.
+
+    With ``provenance``, JSON gains a ``provenance`` key: beside the payload's own keys, or
+    beside ``rows`` when the output is a list of rows.
+    """
     if fmt == "json":
         data = (
             payload
             if payload is not None
             else [{name: row.get(name) for name in _columns(rows, columns)} for row in rows]
         )
+        if provenance is not None:
+            data = (
+                {**data, "provenance": provenance}
+                if isinstance(data, dict)
+                else {"rows": data, "provenance": provenance}
+            )
         return to_json(data) + "\n"
     if fmt == "csv":
         return render_csv(rows, columns)

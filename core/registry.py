@@ -11,6 +11,7 @@ Set ``SHEQU_PLUGINS=changchun,donghai`` to load only some plugins.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
@@ -68,6 +69,13 @@ class LoadedStandard:
         if document.text is None or self.path is None:
             return None
         return (self.path.parent / document.text).read_text(encoding="utf-8")
+
+    def document_sha256(self, document_id: str | None = None) -> str | None:
+        """The SHA-256 (hex) of a document's shipped text file as it is on disk; None where none is shipped."""
+        document = self.standard.document(document_id)
+        if document.text is None or self.path is None:
+            return None
+        return hashlib.sha256((self.path.parent / document.text).read_bytes()).hexdigest()
 
 
 @attrs.frozen(kw_only=True)

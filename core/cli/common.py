@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -141,8 +142,79 @@ def day(as_of: dt.datetime | dt.date | None) -> dt.date | None:
 
 
 def emit(fmt: str, rows: Sequence[dict[str, Any]], **kwargs: Any) -> None:
-    """Write rendered output on click's stdout (so CliRunner sees it)."""
+    """Write rendered output on click's stdout (so CliRunner sees it).
+
+    JSON carries the command's provenance (see :func:`command_provenance`); the
+    first Markdown table of a command is preceded by a one-line provenance note.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and fmt == "json":
+        kwargs["provenance"] = command_provenance(ctx)
+    elif ctx is not None and fmt == "markdown" and not ctx.meta.get(_NOTED):
+        from ..provenance import provenance_note
+
+        ctx.meta[_NOTED] = True
+        kwargs["notes"] = [*kwargs.get("notes", ()), provenance_note(command_provenance(ctx))]
     click.echo(render(fmt, rows, **kwargs), nl=False)
+
+
+_REGISTRY = "shequ.registry"  # ctx.meta key: the registry this invocation used, for its provenance
+_NOTED = "shequ.provenance_noted"  # ctx.meta key: the Markdown provenance note is written (once per command)
+
+
+def _selected_jurisdictions(params: dict[str, Any]) -> list[str]:
+    """The jurisdictions a command's parameters select (-j …, a show's ID, a diff's A and B); [] = all installed."""
+    if params.get("jurisdictions"):
+        return list(params["jurisdictions"])
+    if params.get("jurisdiction_id"):
+        return [params["jurisdiction_id"]]
+    return [params[name] for name in ("a", "b") if isinstance(params.get(name), str)]
+
+
+def command_provenance(ctx: click.Context) -> dict[str, Any]:
+    """The provenance of this invocation's result, from click's context (never ``sys.argv``).
+
+    Plugins and documents are those of the registry the command used (none for a command
+    that loads no plugin, such as ``validate``); ``as_of`` is the date a command with
+    ``--as-of`` evaluated at (today when the option is not given).
+    """
+    from ..provenance import provenance
+
+    params = dict(ctx.params)
+    arguments = {**(ctx.find_root().params if ctx.parent is not None else {}), **params}
+    as_of = (day(params["as_of"]) or dt.date.today()) if "as_of" in params else None
+    registry = ctx.meta.get(_REGISTRY)
+    selected = _selected_jurisdictions(params) if registry is not None else []
+    selected = [
+        jurisdiction for jurisdiction in selected if registry is not None and jurisdiction in registry.standards
+    ]
+    return provenance(
+        registry,
+        selected,
+        as_of=as_of,
+        command=_command_path(ctx),
+        arguments={name: _argument(value) for name, value in arguments.items()},
+    )
+
+
+def _command_path(ctx: click.Context) -> str:
+    """``shequ compare``: the subcommands as typed, under shequ's name (not the program name, which varies)."""
+    names: list[str] = []
+    while ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(["shequ", *names])
+
+
+def _argument(value: Any) -> Any:
+    """A parsed parameter as plain data: paths as text, an ``--as-of`` datetime as its date."""
+    if isinstance(value, (list, tuple)):
+        return [_argument(item) for item in value]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
 
 
 # --------------------------------------------------------------------------
@@ -159,6 +231,7 @@ def registry_from(ctx: click.Context) -> Registry:
         from ..reform import apply_reforms
 
         registry = apply_reforms(registry, reforms.get("set", ()), reforms.get("overlay", ()))
+    ctx.meta[_REGISTRY] = registry
     return registry
 
 

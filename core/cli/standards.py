@@ -112,5 +112,30 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     emit(fmt, [{"path": str(p), "valid": True} for p in paths], title="Valid")
 
 
+@click.command()
+@jurisdiction_option
+@click.option(
+    "--style",
+    "styles",
+    multiple=True,
+    type=click.Choice(["bibtex", "gbt7714"]),
+    help="Citation style (repeatable): BibTeX or GB/T 7714-2015; default: both.",
+)
+@click.pass_context
+@handle_errors
+def cite(ctx: click.Context, jurisdictions: tuple[str, ...], styles: tuple[str, ...]) -> None:
+    """How to cite shequ and the documents of the selected jurisdictions (BibTeX, GB/T 7714-2015).
+
+    \b
+    Example:
+      shequ cite -j donghai --style gbt7714
+    """
+    from ..citation import STYLES
+    from ..citation import cite as citation_text
+
+    standards = registry_from(ctx).select(jurisdictions)
+    click.echo(citation_text(standards, styles or STYLES), nl=False)
+
+
 #: The commands this module adds to ``shequ``.
-COMMANDS: list[click.Command] = [plugins, rules, show, validate]
+COMMANDS: list[click.Command] = [plugins, rules, show, validate, cite]

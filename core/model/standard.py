@@ -57,6 +57,9 @@ class Document:
     status: str | None = None
     #: File name of the shipped document text, relative to the standard's TOML.
     text: str | None = None
+    #: Where the encoder read the document (a URL), and the day they read it there.
+    source_url: str | None = None
+    accessed: dt.date | None = None
     #: Readings chosen where the copy is damaged or ambiguous.
     notes: tuple[str, ...] = ()
 

@@ -82,7 +82,7 @@ def test_new_plugin_validates_as_generated(new_package):
     assert validate.validate_path(new_package) == []
     result = invoke("validate", str(new_package), "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == [{"path": str(new_package), "valid": True}]
+    assert json.loads(result.stdout)["rows"] == [{"path": str(new_package), "valid": True}]
 
 
 def _forms(requirement: dict) -> set[str]:
@@ -381,7 +381,7 @@ def test_a_new_package_passes_its_own_tests_right_after_pip_install_e(tmp_path, 
 
     listed = sh("shequ plugins --format json", tmp_path, overlay_venv)
     assert listed.returncode == 0, listed.stderr
-    (row,) = [row for row in json.loads(listed.stdout) if row["id"] == "mycity"]
+    (row,) = [row for row in json.loads(listed.stdout)["rows"] if row["id"] == "mycity"]
     assert row["package"] == "shequ-mycity 0.1.0" and row["rules"] == len(model.REQUIREMENT_FORMS)
     assert row["location"].startswith(str(tmp_path / "shequ-mycity"))  # editable: the source folder itself
 

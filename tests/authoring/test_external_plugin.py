@@ -78,11 +78,11 @@ def invoke(*args: str):
 
 def test_validate_prints_valid_without_installing():
     result = invoke("validate", str(EXAMPLE), "--format", "json")
-    assert json.loads(result.stdout) == [{"path": str(EXAMPLE), "valid": True}]
+    assert json.loads(result.stdout)["rows"] == [{"path": str(EXAMPLE), "valid": True}]
 
 
 def test_plugins_lists_it_with_its_own_distribution(installed):
-    rows = {row["id"]: row for row in json.loads(invoke("plugins", "--format", "json").stdout)}
+    rows = {row["id"]: row for row in json.loads(invoke("plugins", "--format", "json").stdout)["rows"]}
     assert {"changchun", "donghai", "longgang", "panzhihua", "xiamen", JURISDICTION} <= set(rows)
     row = rows[JURISDICTION]
     assert row["package"] == "shequ-national 0.1.0"
@@ -92,7 +92,7 @@ def test_plugins_lists_it_with_its_own_distribution(installed):
 
 
 def test_it_is_usable_in_every_command(installed):
-    rules = json.loads(invoke("rules", "-j", JURISDICTION, "--format", "json").stdout)
+    rules = json.loads(invoke("rules", "-j", JURISDICTION, "--format", "json").stdout)["rows"]
     forms = {rule["rule"]: rule["requirement"] for rule in rules}
     assert forms["residents_committee_size"] == "5–9 人"
     assert len(rules) >= 3

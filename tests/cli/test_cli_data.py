@@ -394,8 +394,8 @@ def test_explain_writes_each_alternative_in_its_own_unit():
 
 
 def test_rules_listing_cites_by_number_or_title_and_shows_tolerance():
-    longgang = json.loads(run("rules", "-j", "longgang", "--format", "json").stdout)
+    longgang = json.loads(run("rules", "-j", "longgang", "--format", "json").stdout)["rows"]
     assert {row["document"] for row in longgang} == {"深圳市龙岗区社区建设工作试行办法"}  # not lg2005
-    changchun = json.loads(run("rules", "-j", "changchun", "--format", "json").stdout)
+    changchun = json.loads(run("rules", "-j", "changchun", "--format", "json").stdout)["rows"]
     tolerant = [row["requirement"] for row in changchun if row["requirement"].startswith("≈ ")]
     assert tolerant and all(text.endswith("%)") for text in tolerant)

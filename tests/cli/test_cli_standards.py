@@ -30,7 +30,7 @@ def run():
 def test_plugins_lists_all_five_with_counts_and_origin(run):
     result = run("plugins", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["rows"]
     assert [row["id"] for row in rows] == BUILT_IN
     for row in rows:
         assert row["rules"] > 0 and row["tasks"] > 0
@@ -41,7 +41,7 @@ def test_plugins_lists_all_five_with_counts_and_origin(run):
 
 
 def test_plugins_coverage_reports_every_number_accounted_for(run):
-    rows = json.loads(run("plugins", "--coverage", "--format", "json").stdout)
+    rows = json.loads(run("plugins", "--coverage", "--format", "json").stdout)["rows"]
     for row in rows:
         assert row["numbers"] > 20
         assert row["numbers_unaccounted"] == 0, row["id"]
@@ -55,7 +55,7 @@ def test_plugins_table_is_readable_chinese(run):
 
 
 def test_rules_filters_by_jurisdiction_and_cites_sources(run):
-    rows = json.loads(run("rules", "-j", "changchun", "--format", "json").stdout)
+    rows = json.loads(run("rules", "-j", "changchun", "--format", "json").stdout)["rows"]
     assert {row["jurisdiction"] for row in rows} == {"changchun"}
     space = next(row for row in rows if row["metric"] == "service_space_m2")
     assert space["requirement"] == "≥ 30 m² per 100 households, at least 300 m²"
@@ -64,7 +64,7 @@ def test_rules_filters_by_jurisdiction_and_cites_sources(run):
 
 
 def test_rules_of_two_jurisdictions(run):
-    rows = json.loads(run("rules", "-j", "donghai", "-j", "xiamen", "--format", "json").stdout)
+    rows = json.loads(run("rules", "-j", "donghai", "-j", "xiamen", "--format", "json").stdout)["rows"]
     assert {row["jurisdiction"] for row in rows} == {"donghai", "xiamen"}
 
 
@@ -110,7 +110,7 @@ def test_validate_a_built_in_plugin_folder(run):
     folder = Path(__file__).parents[2] / "plugins" / "donghai"
     result = run("validate", str(folder), "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == [{"path": str(folder), "valid": True}]
+    assert json.loads(result.stdout)["rows"] == [{"path": str(folder), "valid": True}]
 
 
 def test_help_imports_neither_polars_nor_plugins():

@@ -36,9 +36,13 @@ def test_commands_are_grouped_by_subject():
 
 
 def _json(*args: str) -> object:
+    """A command's JSON without its provenance (tests/cli/test_provenance.py checks that): the library's payload."""
     result = CliRunner().invoke(main, [*args, "--format", "json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    output = json.loads(result.stdout)
+    provenance = output.pop("provenance")
+    assert provenance["command"] == f"shequ {args[0]}"
+    return output.get("rows", output) if set(output) == {"rows"} else output
 
 
 def test_evaluate_json_is_the_library_payload():
