@@ -123,3 +123,14 @@ def test_an_unknown_section_is_exit_2_with_a_hint(run):
 def test_help_shows_an_example(run):
     result = run("catalog", "--help")
     assert result.exit_code == 0 and "shequ catalog metrics --format json" in result.stdout
+
+
+@pytest.mark.parametrize("section", [None, "metrics", "departments"])
+def test_json_is_the_library_payload(run, section):
+    from shequ.output import to_json
+    from shequ.payloads import catalog_payload
+    from shequ.registry import get_registry
+
+    args = ["catalog", section] if section else ["catalog"]
+    expected = json.loads(to_json(catalog_payload(get_registry(), section)))
+    assert _json(run(*args, "--format", "json")) == expected
