@@ -40,17 +40,17 @@ def plugins(ctx: click.Context, fmt: str, coverage: bool) -> None:
 
 
 @click.command()
-@click.argument(
-    "section", required=False, metavar="[metrics|concepts|kinds|organizations|flags|designations|departments]"
-)
+@click.argument("section", required=False, metavar="[SECTION]")
 @format_option
 @click.pass_context
 @handle_errors
 def catalog(ctx: click.Context, section: str | None, fmt: str) -> None:
     """The shared catalog: the ids rules, tasks and data may use, and which plugin added each.
 
-    Without a section, how many entries each section has and who added them.
-    An origin is `core` or the name of the plugin that added the entry.
+    SECTION: metrics, concepts, kinds (facility kinds), organizations
+    (organization kinds), flags, designations or departments. Without one, how
+    many entries each section has and who added them. An origin is `core` or
+    the name of the plugin that added the entry.
 
     \b
     Example:
