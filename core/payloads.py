@@ -75,6 +75,28 @@ def standard_payload(registry: Registry, loaded: LoadedStandard) -> dict[str, An
 # Standards: `shequ plugins`, `shequ show`
 
 
+def catalog_payload(registry: Registry, section: str | None = None) -> list[dict[str, Any]]:
+    """``shequ catalog [SECTION] --format json``: one section's entries, or (no section) the summary of every section.
+
+    Each entry has its id, names, aliases, the jurisdictions that use it (empty: any may) and its
+    origin (``core`` or the plugin that added it); a metric also its unit, family, column, formula
+    and concept. Raises :class:`~shequ.errors.ShequError` with a hint for an unknown section.
+    """
+    from .catalog.listing import catalog_rows, catalog_summary
+
+    if section is None:
+        return catalog_summary(registry.catalog)
+    return catalog_rows(registry.catalog, section)
+
+
+def catalog_summary_rows(summary: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summary of :func:`catalog_payload` as table rows: counts by origin in one cell ("core 64; longgang 9")."""
+    return [
+        {**row, "by_origin": "; ".join(f"{origin} {count}" for origin, count in row["by_origin"].items())}
+        for row in summary
+    ]
+
+
 def plugin_rows(registry: Registry, coverage: bool = False) -> list[dict[str, Any]]:
     """One row per installed jurisdiction: id, name, documents, counts, where it was loaded from.
 

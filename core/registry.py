@@ -228,7 +228,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
     for impl in manager.hook.register_catalog.get_hookimpls():
         for item in _returned(impl):
             if isinstance(item, CatalogAdditions):
-                problems += catalog.add(item, origin=plugin_origin(impl.plugin_name))
+                problems += catalog.add(item, origin=plugin_origin(impl.plugin_name), plugin=impl.plugin_name)
             else:
                 path = Path(item)
                 try:
@@ -236,7 +236,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
                 except ProblemsError as exc:
                     problems += exc.problems
                     continue
-                problems += catalog.add(additions, origin=display_path(path))
+                problems += catalog.add(additions, origin=display_path(path), plugin=impl.plugin_name)
     for impl in manager.hook.register_metrics.get_hookimpls():
         for metric in _returned(impl):
             if metric.compute is None or not callable(metric.compute):
@@ -247,7 +247,9 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
                         message="a Python metric needs a callable 'compute'",
                     )
                 )
-            problems += catalog.add(CatalogAdditions(metrics=(metric,)), origin=plugin_origin(impl.plugin_name))
+            problems += catalog.add(
+                CatalogAdditions(metrics=(metric,)), origin=plugin_origin(impl.plugin_name), plugin=impl.plugin_name
+            )
 
     standards: dict[str, LoadedStandard] = {}
     broken: list[tuple[Path, list[Problem], str]] = []  # files with schema problems: the rest is checked below
@@ -272,7 +274,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
                     )
                 )
                 continue
-            problems += catalog.add(loaded.standard.catalog, origin=loaded.origin)
+            problems += catalog.add(loaded.standard.catalog, origin=loaded.origin, plugin=loaded.plugin)
             standards[loaded.id] = loaded
 
     problems += catalog.check_concepts()

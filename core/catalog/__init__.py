@@ -50,6 +50,14 @@ def _core_additions() -> CatalogAdditions:
 
 Entry = MetricDef | KindDef | DepartmentDef
 
+#: How :attr:`Catalog.added_by` names core's own entries.
+CORE = "core"
+
+
+def _note(added_by: dict[tuple[str, str], tuple[str, ...]], key: tuple[str, str], plugin: str) -> None:
+    if plugin not in added_by.get(key, ()):
+        added_by[key] = (*added_by.get(key, ()), plugin)
+
 
 def _same_but_users(a: Entry, b: Entry) -> bool:
     """Whether two entries differ at most in which jurisdictions use them."""
@@ -71,6 +79,8 @@ class Catalog:
     concepts: dict[str, ConceptDef] = attrs.Factory(dict)
     #: Where each (concept, metric) membership came from, for messages.
     concept_origins: dict[tuple[str, str], str] = attrs.Factory(dict)
+    #: Which plugins added each entry, by (section, id): ``core`` for core's own, else the plugin names in order.
+    added_by: dict[tuple[str, str], tuple[str, ...]] = attrs.Factory(dict)
 
     @classmethod
     def core(cls) -> Catalog:
@@ -82,14 +92,21 @@ class Catalog:
             raise ProblemsError(problems)
         return catalog
 
-    def add(self, additions: CatalogAdditions, origin: str, where: str = "catalog") -> list[Problem]:
+    def add(
+        self, additions: CatalogAdditions, origin: str, where: str = "catalog", plugin: str = CORE
+    ) -> list[Problem]:
         """Merge ``additions`` in; return the conflicts (an id defined twice differently).
 
-        Concepts merge by id: the same id with the same names adds its metrics
-        to the concept. Which metrics exist is checked once every source is in
-        (:meth:`check_concepts`).
+        ``origin`` names the file or plugin in messages; ``plugin`` is recorded
+        as the entries' adder (:meth:`added_by_of`). Concepts merge by id: the
+        same id with the same names adds its metrics to the concept. Which
+        metrics exist is checked once every source is in (:meth:`check_concepts`).
         """
         problems = self._add_concepts(additions.concepts, origin, where)
+        # copy on write, as for concepts: a catalog evolved from this one must not see these additions
+        added_by = dict(self.added_by)
+        for concept in additions.concepts:
+            _note(added_by, ("concepts", concept.id), plugin)
         for section in SECTIONS:
             table = getattr(self, section)
             for index, entry in enumerate(getattr(additions, section)):
@@ -98,6 +115,7 @@ class Catalog:
                     # two jurisdictions use one local entry: it is shared by both
                     users = tuple(sorted(set(existing.jurisdictions) | set(entry.jurisdictions)))
                     table[entry.id] = attrs.evolve(existing, jurisdictions=users)
+                    _note(added_by, (section, entry.id), plugin)
                     continue
                 if existing is not None and existing != entry:
                     problems.append(
@@ -109,7 +127,20 @@ class Catalog:
                     )
                     continue
                 table[entry.id] = entry
+                _note(added_by, (section, entry.id), plugin)
+        self.added_by = added_by
         return problems
+
+    def added_by_of(self, section: str, entry_id: str) -> tuple[str, ...]:
+        """The plugins that added an entry (``core`` for core's own); a family metric's are its kind's."""
+        if (section, entry_id) in self.added_by:
+            return self.added_by[(section, entry_id)]
+        if section == "metrics":
+            prefix, _dot, member = entry_id.partition(".")
+            for kind_section in FAMILIES.get(prefix, ("",))[0].split("+"):
+                if (kind_section, member) in self.added_by:
+                    return self.added_by[(kind_section, member)]
+        return ()
 
     # -- concepts ----------------------------------------------------------------
 

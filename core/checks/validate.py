@@ -65,7 +65,7 @@ def _catalog_without(jurisdiction_id: str | None) -> Catalog:
     catalog = Catalog.core()
     for loaded in registry.standards.values():
         if loaded.id != jurisdiction_id:
-            catalog.add(loaded.standard.catalog, origin=loaded.origin)
+            catalog.add(loaded.standard.catalog, origin=loaded.origin, plugin=loaded.plugin)
     for section in ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments"):
         for key, value in getattr(registry.catalog, section).items():
             if jurisdiction_id not in getattr(value, "jurisdictions", ()):

@@ -1,4 +1,4 @@
-"""Commands about the installed standards themselves: plugins, rules, show, validate.
+"""Commands about the installed standards themselves: plugins, catalog, rules, show, validate.
 
 Each parses its options, asks the library (:mod:`shequ.payloads`,
 :mod:`shequ.checks.validate`) for plain rows and renders them with
@@ -37,6 +37,36 @@ def plugins(ctx: click.Context, fmt: str, coverage: bool) -> None:
     rows = plugin_rows(registry_from(ctx), coverage)
     columns = None if fmt == "json" else [c for c in rows[0] if c not in ("location", "name_en")] if rows else None
     emit(fmt, rows, columns=columns, title="Installed jurisdictions", notes=reform_notes(ctx))
+
+
+@click.command()
+@click.argument("section", required=False, metavar="[SECTION]")
+@format_option
+@click.pass_context
+@handle_errors
+def catalog(ctx: click.Context, section: str | None, fmt: str) -> None:
+    """The shared catalog: the ids rules, tasks and data may use, and which plugin added each.
+
+    SECTION: metrics, concepts, kinds (facility kinds), organizations
+    (organization kinds), flags, designations or departments. Without one, how
+    many entries each section has and who added them. An origin is `core` or
+    the name of the plugin that added the entry.
+
+    \b
+    Example:
+      shequ catalog                          every section, counted
+      shequ catalog metrics --format json    every metric: unit, family, formula, concept, origin
+      shequ catalog departments              bodies and the names documents use (民政局 → civil_affairs)
+    """
+    from ..payloads import catalog_payload, catalog_summary_rows
+
+    rows = catalog_payload(registry_from(ctx), section)
+    if section is None:
+        if fmt == "json":
+            emit(fmt, [], payload=rows)
+            return
+        rows = catalog_summary_rows(rows)
+    emit(fmt, rows, title=f"Catalog: {section}" if section else "Catalog", notes=reform_notes(ctx))
 
 
 @click.command()
@@ -138,4 +168,4 @@ def cite(ctx: click.Context, jurisdictions: tuple[str, ...], styles: tuple[str, 
 
 
 #: The commands this module adds to ``shequ``.
-COMMANDS: list[click.Command] = [plugins, rules, show, validate, cite]
+COMMANDS: list[click.Command] = [plugins, catalog, rules, show, validate, cite]
