@@ -28,8 +28,11 @@ def run():
 
 
 def _json(result) -> list[dict]:
+    """The rows of a JSON listing (printed as ``{"rows": [...], "provenance": {...}}``)."""
     assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
+    output = json.loads(result.stdout)
+    assert "provenance" in output
+    return output["rows"]
 
 
 def test_metrics_json_lists_every_core_metric_with_its_unit(run):

@@ -95,6 +95,7 @@ def _json_root(args: list[str]) -> dict:
 #: Arguments that make each listing command run on the sample data; every command with --format must be here.
 LISTING_ARGUMENTS = {
     "plugins": [],
+    "catalog": ["metrics"],
     "rules": ["-j", "donghai"],
     "show": ["donghai"],
     "validate": ["plugins/donghai"],
