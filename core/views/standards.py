@@ -1,4 +1,6 @@
-"""The standards side by side: every jurisdiction's requirement per metric, concrete for a community of a given size."""
+"""The standards side by side: every jurisdiction's requirement per metric, concrete for a community of a given size.
+
+Over 600 lines because it is one pipeline read top to bottom (scenarios → rules → concept cells → matrix)."""
 
 from __future__ import annotations
 
