@@ -66,8 +66,8 @@ def _name_key(text: pl.Expr) -> pl.Expr:
 
 
 def _finite(number: pl.Expr) -> pl.Expr:
-    """NaN and infinities → null; -0.0 → 0.0."""
-    return pl.when(number.is_finite()).then(number + 0.0)
+    """NaN and infinities → null."""
+    return pl.when(number.is_finite()).then(number)
 
 
 def _whole(number: pl.Expr) -> pl.Expr:
@@ -130,19 +130,28 @@ def _expected(column: str, kind: str) -> tuple[Callable[[Any], str], Callable[[A
 
 
 class _NumberCells(_Parser):
-    """Numbers in text cells: cast first; only cells that fail the cast are cleaned up, then cast again."""
+    """Numbers in text cells: cast first; only cells that fail the cast are cleaned up, then cast again.
 
-    def __init__(self, column: str, kind: str):
+    ``cast``: the CSV reader has cast the cells already (then only a NaN or an
+    infinity it read is looked at again: the clean-up reads them as text).
+    """
+
+    def __init__(self, column: str, kind: str, cast: bool):
         super().__init__(column)
         self.kind = kind
+        self.cast = cast
         self.not_a_number = f"__nan__{column}"
         self.retried = False
 
     def value(self) -> pl.Expr:
-        return _finite(pl.col(self.source).cast(pl.Float64, strict=False)).alias(self.column)
+        source = pl.col(self.source)
+        return (source if self.cast else _finite(source.cast(pl.Float64, strict=False))).alias(self.column)
 
     def retry(self) -> pl.Expr:
-        return pl.col(self.source).is_not_null() & pl.col(self.column).is_null()
+        source = pl.col(self.source)
+        if self.cast:
+            return source.is_not_null() & ~source.is_finite()
+        return source.is_not_null() & pl.col(self.column).is_null()
 
     def fix(self, work: pl.DataFrame) -> list[pl.Series]:
         failed = work.select(
@@ -521,7 +530,7 @@ def parsers_for(
                 )
             )
         elif not nested and (dtype == pl.String or (cells and dtype == pl.Float64)):
-            parsers.append(_NumberCells(column, kind))
+            parsers.append(_NumberCells(column, kind, cast=dtype == pl.Float64))
         elif dtype.is_numeric():
             parsers.append(_NumberStored(column, kind, dtype, has_nan.get(source, True)))
         else:
