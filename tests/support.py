@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from shequ import hookimpl
 from shequ.registry import Registry, build_registry
@@ -59,3 +60,25 @@ def offline_build_options() -> list[str]:
     if version < (64, 0) or (version < (70, 1) and importlib.util.find_spec("wheel") is None):
         return []
     return ["--no-build-isolation", "--no-index"]
+
+
+TEXT_COLUMNS = ("id", "name", "kind", "district")
+
+
+def community_frame(rows: list[dict], *, kind: str | None = None, numbers: Any = None) -> Any:
+    """Communities as the canonical frame the engine reads: list columns typed, text columns as text.
+
+    ``kind`` fills the kind of rows that do not give one; ``numbers`` is the dtype of every other
+    column (``None``: inferred). A column a row lacks is missing (null) there, never 0.
+    """
+    import polars as pl
+
+    if kind is not None:
+        rows = [{"kind": kind, **row} for row in rows]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    dtypes = {
+        c: pl.List(pl.String) if c in ("flags", "designations") else pl.String if c in TEXT_COLUMNS else numbers
+        for c in columns
+    }
+    return pl.DataFrame({c: pl.Series(c, [row.get(c) for row in rows], dtype=dtypes[c]) for c in columns})
+

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from support import community_frame
 
 from shequ import get_registry
 from shequ.cli import main
@@ -46,14 +47,8 @@ def task(task_id: str):
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
-    """Communities as a canonical frame: urban unless a row says otherwise; list columns typed."""
-    rows = [{"kind": "urban", **row} for row in rows]
-    lists = {"flags", "designations"}
-    texts = {"id", "kind", "district"}
-    columns = sorted({key for row in rows for key in row})
-    data = {c: [row.get(c) for row in rows] for c in columns}
-    schema = {c: (pl.List(pl.String) if c in lists else pl.String if c in texts else None) for c in columns}
-    return pl.DataFrame({c: pl.Series(c, data[c], dtype=schema[c]) for c in columns})
+    """Communities as the canonical frame (see tests/support.py)."""
+    return community_frame(rows, kind="urban")
 
 
 def judge(rule_id: str, as_of: dt.date = AFTER_2020, registry=None, **columns) -> dict:

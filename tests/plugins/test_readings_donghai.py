@@ -14,6 +14,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from support import community_frame
 
 from shequ import get_registry
 from shequ.engine import evaluate
@@ -39,14 +40,8 @@ def milestone(milestone_id: str):
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
-    """Communities as a canonical frame: urban unless a row says otherwise; list columns typed."""
-    rows = [{"kind": "urban", **row} for row in rows]
-    lists = {"flags", "designations"}
-    texts = {"id", "kind", "district"}
-    columns = sorted({key for row in rows for key in row})
-    data = {c: [row.get(c) for row in rows] for c in columns}
-    schema = {c: (pl.List(pl.String) if c in lists else pl.String if c in texts else None) for c in columns}
-    return pl.DataFrame({c: pl.Series(c, data[c], dtype=schema[c]) for c in columns})
+    """Communities as the canonical frame (see tests/support.py)."""
+    return community_frame(rows, kind="urban")
 
 
 def results(as_of: dt.date = AFTER, **columns):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from support import community_frame
 
 from shequ import get_registry
 from shequ.engine import evaluate
@@ -49,16 +50,8 @@ def obligation(obligation_id: str):
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
-    """Communities as a canonical frame: urban unless a row says otherwise; list columns typed."""
-    rows = [{"kind": "urban", **row} for row in rows]
-    lists = {"flags", "designations"}
-    columns = sorted({key for row in rows for key in row})
-    schema = {
-        c: (pl.List(pl.String) if c in lists else pl.String if c in {"id", "kind", "district"} else None)
-        for c in columns
-    }
-    data = {c: [row.get(c) for row in rows] for c in columns}
-    return pl.DataFrame({c: pl.Series(c, data[c], dtype=schema[c]) for c in columns})
+    """Communities as the canonical frame (see tests/support.py)."""
+    return community_frame(rows, kind="urban")
 
 
 def judge(rule_id: str, /, **columns: object) -> dict:

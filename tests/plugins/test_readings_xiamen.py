@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from support import community_frame
 
 from shequ import get_registry
 from shequ.engine import evaluate
@@ -46,13 +47,8 @@ def row(community_id: str = "c", /, **columns: object) -> dict:
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
-    """Rows as the canonical community frame; a column a row lacks is missing (null) there, never 0."""
-    columns = list(dict.fromkeys(key for r in rows for key in r))
-    dtypes = {
-        c: pl.List(pl.String) if c in LISTS else pl.String if c in {"id", "kind", "district"} else pl.Float64
-        for c in columns
-    }
-    return pl.DataFrame({c: pl.Series(c, [r.get(c) for r in rows], dtype=dtypes[c]) for c in columns})
+    """Communities as the canonical frame (see tests/support.py)."""
+    return community_frame(rows, numbers=pl.Float64)
 
 
 def verdict(rule_id: str, columns: dict | None = None, as_of=AFTER_2020, registry=None) -> str:
