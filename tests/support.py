@@ -81,4 +81,3 @@ def community_frame(rows: list[dict], *, kind: str | None = None, numbers: Any =
         for c in columns
     }
     return pl.DataFrame({c: pl.Series(c, [row.get(c) for row in rows], dtype=dtypes[c]) for c in columns})
-
