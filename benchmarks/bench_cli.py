@@ -17,11 +17,12 @@ the canonical columns padded with ``indicators.*`` ones.
 
 Each command runs as a subprocess with its output sent to ``/dev/null``; the
 benchmark measures its wall time and the peak resident memory of that child
-(``os.wait4``'s ``ru_maxrss``). Beside each, the baseline: a subprocess that
-imports Polars and reads the same file (``read_csv``, ``read_parquet`` or
-``read_excel``), measured the same way, in the same run. The ratios are command
-÷ baseline. Every measurement is repeated (``--repeats``, default 3) and the
-median reported; ``shequ --help`` is timed ``--help-runs`` times (default 10).
+(``os.wait4``'s ``ru_maxrss``, taken by a small launcher process: see
+``LAUNCHER``). Beside each, the baseline: a subprocess that imports Polars and
+reads the same file (``read_csv``, ``read_parquet`` or ``read_excel``), measured
+the same way, in the same run. The ratios are command ÷ baseline. Every
+measurement is repeated (``--repeats``, default 3) and the median reported;
+``shequ --help`` is timed ``--help-runs`` times (default 10).
 The result is a Markdown table on stdout, preceded by the machine it ran on;
 progress goes to stderr.
 """
@@ -68,19 +69,28 @@ class Case:
     arguments: tuple[str, ...]  # after ``shequ``
 
 
+#: Runs the measured command and prints its wall seconds, peak RSS (KiB) and exit code. Linux charges a child, at
+#: exec, with the peak RSS of the process it was forked from: measured straight from this process, every command
+#: would show at least this process's own peak (gigabytes, after generating the inputs). This small launcher
+#: (a bare Python, about 10 MiB) is the parent that forks the command instead.
+LAUNCHER = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_child(command: Sequence[str]) -> Measurement:
     """Run a command once with stdout discarded; fail with its stderr if it does not exit 0."""
-    with tempfile.TemporaryFile() as errors:
-        started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            errors.seek(0)
-            message = errors.read().decode(errors="replace")[-2000:]
-            raise SystemExit(f"{' '.join(command)} exited {child.returncode}:\n{message}")
-    return Measurement(seconds=elapsed, peak_mib=usage.ru_maxrss / 1024)  # Linux reports KiB
+    launched = subprocess.run([sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True)
+    if launched.returncode != 0:
+        raise SystemExit(f"the launcher of {' '.join(command)} failed:\n{launched.stderr[-2000:]}")
+    seconds, peak_kib, exit_code = launched.stdout.split()
+    if int(exit_code) != 0:
+        raise SystemExit(f"{' '.join(command)} exited {exit_code}:\n{launched.stderr[-2000:]}")
+    return Measurement(seconds=float(seconds), peak_mib=int(peak_kib) / 1024)  # Linux reports KiB
 
 
 def measure(command: Sequence[str], repeats: int) -> Measurement:
