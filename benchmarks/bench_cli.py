@@ -9,7 +9,7 @@ Usage::
 Writes synthetic communities (:func:`_data.synthetic`, every column the built-in
 rules read) to a CSV of N rows, a Parquet file of N rows, an XLSX file of
 ``--xlsx-rows`` rows (default 100,000) and, for ``evaluate``, a CSV of
-``--evaluate-rows`` rows (default 20,000: the full verdict table is one row per
+``--evaluate-rows`` rows (default 5,000: the full verdict table is one row per
 community × rule, about 140 rows per community, which the CSV writer cannot
 print for a million communities within a benchmark's time). The wide case is a
 CSV of ``--wide-columns`` columns × ``--wide-rows`` rows (default 10,000 × 50),
@@ -182,7 +182,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=1_000_000, help="communities in the CSV and Parquet files")
     parser.add_argument("--xlsx-rows", type=int, default=100_000, help="communities in the XLSX file (at most N)")
     parser.add_argument(
-        "--evaluate-rows", type=int, default=20_000, help="communities in the file `evaluate` reads (at most N)"
+        "--evaluate-rows", type=int, default=5_000, help="communities in the file `evaluate` reads (at most N)"
     )
     parser.add_argument("--wide-columns", type=int, default=10_000, help="columns of the wide file")
     parser.add_argument("--wide-rows", type=int, default=50, help="rows of the wide file")
