@@ -25,91 +25,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import random
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import polars as pl
+from _data import synthetic
 
-from shequ.engine import evaluate, input_columns
+from shequ.engine import evaluate
 from shequ.engine.reference import evaluate_rule
 from shequ.io import load_communities
-from shequ.model import COMMUNITY_KINDS
 from shequ.registry import get_registry
 
 AS_OF = dt.date(2021, 1, 1)
-
-
-PROFILES = 500
-
-
-def synthetic(n: int, seed: int = 7, distinct_lists: bool = False) -> pl.DataFrame:
-    """N communities in the canonical layout, generated column by column (no Python per row)."""
-    registry = get_registry()
-    columns = input_columns(registry)
-    flags = sorted(registry.catalog.flags)
-    designations = sorted(registry.catalog.designations)
-    rows = pl.int_range(n, eager=True).alias("row")
-    frame = pl.DataFrame(rows)
-
-    def uniform(salt: int, modulo: int) -> pl.Expr:
-        return (pl.col("row").hash(seed * 1000 + salt) % modulo).cast(pl.Int64)
-
-    def holey(expr: pl.Expr, salt: int) -> pl.Expr:
-        return pl.when(uniform(salt + 500, 8) == 0).then(None).otherwise(expr)
-
-    households = 200 + uniform(1, 4000)
-    exprs = [
-        pl.format("C{}", pl.col("row")).alias("id"),
-        pl.format("社区{}", pl.col("row")).alias("name"),
-        pl.format("街道{}", uniform(2, 40)).alias("district"),
-        pl.lit(pl.Series(list(COMMUNITY_KINDS))).gather(uniform(3, len(COMMUNITY_KINDS))).alias("kind"),
-        holey(households, 4).alias("households"),
-        holey((households * (25 + uniform(5, 10))) // 10, 6).alias("population"),
-    ]
-    # facilities first: a count, and an area and floor only where the facility exists
-    facility_kinds = sorted(
-        {
-            name.split(".", 1)[1]
-            for name in columns
-            if name.startswith(("area.", "floor.")) and name.split(".", 1)[1] in registry.catalog.facility_kinds
-        }
-    )
-    present = {}
-    for index, kind in enumerate(facility_kinds):
-        present[kind] = uniform(900 + index, 3).clip(0, 1)  # about two in three have one
-        exprs.append(holey(present[kind], 900 + index).alias(f"count.{kind}"))
-    for index, (name, kind) in enumerate(columns.items()):
-        if name in ("households", "population") or (name.startswith("count.") and name[6:] in present):
-            continue
-        salt = 10 + index
-        family, _, member = name.partition(".")
-        if kind == "list":
-            pool = flags if name == "flags" else designations
-            if distinct_lists:  # worst case: every community its own combination, half the vocabulary each
-                picks = [pl.when(uniform(salt * 31 + k, 2) == 0).then(pl.lit(item)) for k, item in enumerate(pool)]
-                expr = pl.concat_list(picks).list.drop_nulls()
-            else:  # as in real data: communities share a few hundred combinations of a few flags
-                rng = random.Random(seed * 100 + salt)
-                profiles = [sorted(rng.sample(pool, min(len(pool), rng.randint(0, 6)))) for _ in range(PROFILES)]
-                expr = pl.lit(pl.Series(profiles, dtype=pl.List(pl.String))).gather(uniform(salt, PROFILES))
-        elif kind == "floor":
-            expr = pl.lit(pl.Series([-1, 1, 1, 2, 3, 5])).gather(uniform(salt, 6))
-        elif kind == "int":
-            expr = uniform(salt, 9)
-        elif name == "staff_office_m2":
-            expr = pl.col("service_space_m2") * uniform(salt, 40).cast(pl.Float64) / 100
-        else:
-            expr = uniform(salt, 2000).cast(pl.Float64) * (1 + uniform(salt + 1, 5)).cast(pl.Float64)
-        if family in ("area", "floor") and member in present:
-            expr = pl.when(present[member] > 0).then(expr).otherwise(0.0 if family == "area" else None)
-        exprs.append(holey(expr, salt).alias(name))
-    late = [e for e in exprs if e.meta.output_name() == "staff_office_m2"]
-    frame = frame.select([e for e in exprs if e.meta.output_name() != "staff_office_m2"] + [pl.col("row")])
-    return frame.with_columns(late).drop("row")
 
 
 def peak_memory_mib() -> float:

@@ -1,0 +1,55 @@
+"""The CLI benchmark runs end to end on a tiny input and prints its whole table (a smoke test, not a measurement)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+BENCH_CLI = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_cli.py"
+TINY = ["-n", "200", "--evaluate-rows", "50", "--repeats", "1", "--help-runs", "1", "--skip-wide"]
+
+ROWS = ["compare CSV", "compare XLSX", "compare Parquet", "evaluate CSV", "shequ --help"]
+
+
+def test_bench_cli_prints_every_row_of_its_table():
+    completed = subprocess.run(
+        [sys.executable, str(BENCH_CLI), *TINY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("N = 200;")
+    assert any(line.startswith("- cores (nproc): ") for line in lines)
+    table = [line for line in lines if line.startswith("| ") and not line.startswith("| case ")]
+    assert [row.split(" | ")[0].removeprefix("| ") for row in table] == ROWS
+    for row in table:
+        cells = row.strip("| ").split(" | ")
+        assert len(cells) == 10, row
+        assert re.fullmatch(r"\d+\.\d\d s", cells[3]), row  # every command was timed
+        assert re.fullmatch(r"[\d,]+ MiB", cells[4]), row  # and its child's memory measured
+    for row in table[:-1]:  # each data file beside its Polars baseline, with both ratios
+        cells = row.strip("| ").split(" | ")
+        assert cells[1].startswith("200 × ") or cells[1].startswith("50 × "), row
+        assert cells[5].startswith("`polars.read_"), row
+        assert re.fullmatch(r"\d+\.\d×", cells[8]) and re.fullmatch(r"\d+\.\d×", cells[9]), row
+
+
+def test_peak_memory_is_the_commands_own_not_the_benchmarks(monkeypatch):
+    # Linux charges an exec'd child with its forking parent's peak RSS; the launcher keeps that out of the figures.
+    monkeypatch.syspath_prepend(str(BENCH_CLI.parent))  # bench_cli imports its neighbour _data
+    spec = importlib.util.spec_from_file_location("bench_cli", BENCH_CLI)
+    assert spec is not None and spec.loader is not None
+    bench_cli = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_cli", bench_cli)  # its dataclasses look their module up
+    spec.loader.exec_module(bench_cli)
+    ballast = pl.int_range(40_000_000, eager=True)  # this process: over 300 MiB
+    bare = bench_cli.run_child([sys.executable, "-c", "pass"])
+    holding = bench_cli.run_child([sys.executable, "-c", "ballast = bytearray(200 * 2**20)"])
+    assert ballast.len() and bare.peak_mib < 100 and 190 < holding.peak_mib < 300, (bare, holding)
