@@ -86,25 +86,39 @@ def display(value: Any) -> str:
 
 
 class _Parser:
-    """One canonical column parsed from ``work[source]`` into ``work[column]`` (pass 1, then pass 2)."""
+    """One canonical column parsed from ``work[source]`` into ``work[column]``.
 
-    #: Pass 2 runs for every row, whatever pass 1 found (names are looked up there).
-    always: bool = False
+    Each method gives expressions that :func:`shequ.io.validate.parse` runs
+    together with every other column's, so that the columns are parsed in
+    parallel: a survey of the column, the value (in one or two steps), the
+    rows to read again by the slow path, the rules.
+    """
 
     def __init__(self, column: str):
         self.column = column
         self.source = f"__src__{column}"
 
-    def value(self) -> pl.Expr:
-        """Pass 1: the value of every row, from the raw cell."""
-        return pl.col(self.source).alias(self.column)
+    def survey(self) -> pl.Expr | None:
+        """An aggregate of the raw column that decides how it is read (see :meth:`surveyed`)."""
+        return None
+
+    def surveyed(self, result: Any, height: int) -> None:
+        """Take the result of :meth:`survey` (for a frame of ``height`` rows)."""
+
+    def value(self) -> list[pl.Expr]:
+        """Pass 1: the value of every row, from the raw cell (and columns :meth:`then` reads)."""
+        return [pl.col(self.source).alias(self.column)]
+
+    def then(self) -> list[pl.Expr]:
+        """Pass 1, second step: expressions over the columns :meth:`value` made."""
+        return []
 
     def retry(self) -> pl.Expr | None:
         """Pass 2: the rows whose value needs the slow path (None: never)."""
         return None
 
     def fix(self, work: pl.DataFrame) -> list[pl.Series]:
-        """Pass 2: columns of ``work`` to replace or add."""
+        """Pass 2 (for the rows :meth:`retry` marks): columns of ``work`` to replace or add."""
         return []
 
     def checks(self) -> list[Check]:
@@ -143,9 +157,9 @@ class _NumberCells(_Parser):
         self.not_a_number = f"__nan__{column}"
         self.retried = False
 
-    def value(self) -> pl.Expr:
+    def value(self) -> list[pl.Expr]:
         source = pl.col(self.source)
-        return (source if self.cast else _finite(source.cast(pl.Float64, strict=False))).alias(self.column)
+        return [(source if self.cast else _finite(source.cast(pl.Float64, strict=False))).alias(self.column)]
 
     def retry(self) -> pl.Expr:
         source = pl.col(self.source)
@@ -219,14 +233,14 @@ class _NumberStored(_Parser):
         self.real = kind == "float" and dtype in (pl.Float64, pl.Float32)
         self.has_nan = has_nan
 
-    def value(self) -> pl.Expr:
+    def value(self) -> list[pl.Expr]:
         source = pl.col(self.source)
         if self.whole:  # already whole numbers: no copy
-            return source.alias(self.column)
+            return [source.alias(self.column)]
         number = source.cast(pl.Float64)
         if self.real:  # a NaN marks a missing value (as pandas writes it); without one the column is taken as it is
-            return (number.fill_nan(None) if self.has_nan else number).alias(self.column)
-        return _finite(number.fill_nan(None)).alias(self.column)
+            return [(number.fill_nan(None) if self.has_nan else number).alias(self.column)]
+        return [_finite(number.fill_nan(None)).alias(self.column)]
 
     def checks(self) -> list[Check]:
         says, said = _expected(self.column, self.kind)
@@ -258,16 +272,17 @@ class _Text(_Parser):
         self.exact = exact
         self.nfkc = nfkc
 
-    def value(self) -> pl.Expr:
+    def value(self) -> list[pl.Expr]:
         source = pl.col(self.source)
-        return (source if self.exact else clean_text(source, nfkc=self.nfkc)).alias(self.column)
+        return [(source if self.exact else clean_text(source, nfkc=self.nfkc)).alias(self.column)]
 
 
 class _Names(_Parser):
     """Text matched against names (kinds; lists of flags, designations) — once per distinct cell in a flat file.
 
-    Kinds and flags repeat a few values a million times: a flat file's cells are
-    cleaned and looked up once per distinct text and gathered back by index. A
+    Kinds and flags repeat a few values a million times: a flat file's cells
+    are cleaned and looked up once per distinct text and gathered back by
+    index; only a column of mostly different cells is judged row by row. A
     nested record's value is compared as :func:`shequ.io.columns.key` does
     (``aliases``) or must be an id itself.
     """
@@ -276,17 +291,17 @@ class _Names(_Parser):
         super().__init__(column)
         self.names = dict(names)
         self.nested = nested
-        self.always = not nested
         self.lookup = dict(names) if aliases or not nested else {name: name for name in set(names.values())}
         self.aliases = aliases
         self.bad = f"__bad__{column}"
         self.index = f"__idx__{column}"
         self.cleaned = f"__a__{column}"
+        #: The distinct cells, cleaned (``a``), matched (``b``) and judged (``bad``); None: row by row.
         self.table: pl.DataFrame | None = None
 
     def key(self, source: pl.Expr) -> pl.Expr:
-        """The raw cell as one text per row (for distinct values)."""
-        return source.cast(pl.String)
+        """A flat file's cell as one text per row (for distinct values); a record's value as it is."""
+        return source if self.nested else source.cast(pl.String)
 
     def clean(self, key: pl.Expr) -> pl.Expr:
         raise NotImplementedError
@@ -297,43 +312,43 @@ class _Names(_Parser):
     def unknown(self, cleaned: pl.Expr, matched: pl.Expr) -> pl.Expr:
         raise NotImplementedError
 
-    def value(self) -> pl.Expr:
-        if self.nested:  # records: compared row by row (a few, and their lists are not ';'-joined texts)
-            return self.match(self.clean(pl.col(self.source))).alias(self.column)
-        return pl.lit(None, dtype=pl.String).alias(self.column)  # filled in pass 2
+    def survey(self) -> pl.Expr | None:
+        if self.nested:  # records are few, and their lists are not ';'-joined texts: row by row
+            return None
+        return self.key(pl.col(self.source)).drop_nulls().unique(maintain_order=True).implode()
 
-    def fix(self, work: pl.DataFrame) -> list[pl.Series]:
-        keys = work.select(self.key(pl.col(self.source)).alias("key")).get_column("key")
-        distinct = keys.drop_nulls().unique(maintain_order=True)
-        if len(distinct) * 4 > work.height:  # mostly different cells: judging each row directly is cheaper
-            table = pl.DataFrame({"key": keys}).with_columns(self.clean(pl.col("key")).alias("a"))
-            table = table.with_columns(self.match(pl.col("a")).alias("b"))
-            bad = table.select(self.unknown(pl.col("a"), pl.col("b")).fill_null(False)).to_series()
-            return [
-                table.get_column("b").alias(self.column),
-                bad.alias(self.bad),
-                table.get_column("a").alias(self.cleaned),
-            ]
+    def surveyed(self, result: Any, height: int) -> None:
+        distinct = pl.Series("key", result, dtype=pl.String)
+        if len(distinct) * 4 > height:  # mostly different cells: judging each row directly is cheaper
+            return
         table = pl.DataFrame({"key": distinct}).with_columns(self.clean(pl.col("key")).alias("a"))
         table = table.with_columns(self.match(pl.col("a")).alias("b"))
         self.table = table.with_columns(self.unknown(pl.col("a"), pl.col("b")).fill_null(False).alias("bad"))
+
+    def value(self) -> list[pl.Expr]:
+        key = self.key(pl.col(self.source))
+        if self.table is None:
+            return [self.clean(key).alias(self.cleaned)]
+        distinct = self.table.get_column("key")
         positions = pl.Series(range(len(distinct)), dtype=pl.UInt32)
-        index = keys.replace_strict(distinct, positions, default=None, return_dtype=pl.UInt32)
+        return [key.replace_strict(distinct, positions, default=None, return_dtype=pl.UInt32).alias(self.index)]
+
+    def then(self) -> list[pl.Expr]:
+        if self.table is None:
+            return [self.match(pl.col(self.cleaned)).alias(self.column)]
+        index = pl.col(self.index)
         return [
-            self.table.get_column("b").gather(index).alias(self.column),
-            self.table.get_column("bad").gather(index).fill_null(False).alias(self.bad),
-            index.alias(self.index),
+            pl.lit(self.table.get_column("b")).gather(index).alias(self.column),
+            pl.lit(self.table.get_column("bad")).gather(index).fill_null(False).alias(self.bad),
         ]
 
     def bad_rows(self) -> pl.Expr:
-        if self.nested:
-            return self.unknown(self.clean(pl.col(self.source)), pl.col(self.column))
+        if self.table is None:
+            return self.unknown(pl.col(self.cleaned), pl.col(self.column))
         return pl.col(self.bad)
 
     def cleaned_cells(self) -> pl.Expr:
         """The cleaned value of each row (evaluated only for the rows a problem shows)."""
-        if self.nested:
-            return self.clean(pl.col(self.source))
         if self.table is None:
             return pl.col(self.cleaned)
         return pl.lit(self.table.get_column("a")).gather(pl.col(self.index))
@@ -413,6 +428,8 @@ class _List(_Names):
         self.stored_as_list = stored_as_list
 
     def key(self, source: pl.Expr) -> pl.Expr:
+        if self.nested:
+            return source
         if self.stored_as_list:  # an empty list stays empty (";"), null stays null
             return pl.when(source.list.len() == 0).then(pl.lit(";")).otherwise(source.list.join(";"))
         return source.cast(pl.String)

@@ -67,15 +67,26 @@ def parse(
         *(pl.col(columns[p.column]).alias(p.source) for p in parsers),
         *(pl.col(name) for name in carry),
     )
-    # pass 1: every column's value at once
-    work = work.with_columns(parser.value() for parser in parsers)
-    # pass 2: the cells the fast path could not read, and the names to look up
-    if work.height:
-        retries = {parser: parser.retry() for parser in parsers}
-        counted = [(parser, retry) for parser, retry in retries.items() if retry is not None]
-        counts = work.select(retry.sum() for _parser, retry in counted).row(0) if counted else ()
-        failing = {parser for (parser, _retry), count in zip(counted, counts, strict=True) if count}
-        fixes = [series for parser in parsers if parser.always or parser in failing for series in parser.fix(work)]
+    # pass 1: every column's value at once (how a column is read may depend on a survey of it)
+    surveys = [(parser, survey) for parser in parsers if (survey := parser.survey()) is not None]
+    if surveys and work.height:
+        results = work.select(survey.alias(f"s{i}") for i, (_parser, survey) in enumerate(surveys)).row(0)
+        for (parser, _survey), result in zip(surveys, results, strict=True):
+            parser.surveyed(result, work.height)
+    work = work.with_columns(expr for parser in parsers for expr in parser.value())
+    second = [expr for parser in parsers for expr in parser.then()]
+    if second:
+        work = work.with_columns(second)
+    # pass 2: the cells the fast path could not read
+    counted = [(parser, retry) for parser in parsers if (retry := parser.retry()) is not None]
+    if counted and work.height:
+        counts = work.select(retry.sum() for _parser, retry in counted).row(0)
+        fixes = [
+            series
+            for (parser, _retry), count in zip(counted, counts, strict=True)
+            if count
+            for series in parser.fix(work)
+        ]
         if fixes:
             work = work.with_columns(fixes)
     # pass 3: the rules
