@@ -484,17 +484,6 @@ def cost(
 # --------------------------------------------------------------------------
 # whatif
 
-WHATIF_RULE_COLUMNS = [
-    "jurisdiction",
-    "rule",
-    "change",
-    "requirement_baseline",
-    "requirement_reformed",
-    "due_baseline",
-    "due_reformed",
-    "strength_baseline",
-    "strength_reformed",
-]
 WHATIF_CHANGE_COLUMNS = [
     "id",
     "jurisdiction",
@@ -524,6 +513,7 @@ def emit_whatif(
     from ..registry import get_registry
     from ..views import records
     from ..views import whatif as view
+    from ..views.whatif import RULE_CHANGE_COLUMNS
 
     notes = reform_notes(ctx)
     if not notes:
@@ -548,7 +538,9 @@ def emit_whatif(
         *([f"strengths: {', '.join(strengths)}"] if strengths else []),
         *notes,
     ]
-    emit(fmt, records(report.rules), title="Rules changed by the what-if", notes=header, columns=WHATIF_RULE_COLUMNS)
+    # the table leaves out the applicability texts (JSON and CSV carry every column)
+    columns = [c for c in RULE_CHANGE_COLUMNS if not c.startswith("applies_")]
+    emit(fmt, records(report.rules), title="Rules changed by the what-if", notes=header, columns=columns)
     emit(
         fmt,
         whatif_rows(summary),

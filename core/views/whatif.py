@@ -16,6 +16,21 @@ from ..forms import applies_text
 from ..registry import Registry
 from .common import F64, _as_of, _Keys, strength_filter, with_strengths
 
+#: The columns of :func:`rule_changes`: how each changed rule reads before and after a reform.
+RULE_CHANGE_COLUMNS = (
+    "jurisdiction",
+    "rule",
+    "change",
+    "requirement_baseline",
+    "requirement_reformed",
+    "due_baseline",
+    "due_reformed",
+    "strength_baseline",
+    "strength_reformed",
+    "applies_baseline",
+    "applies_reformed",
+)
+
 
 @attrs.frozen
 class WhatIfReport:
@@ -84,19 +99,7 @@ def rule_changes(
                 }
             )
     schema: dict[str, Any] = dict.fromkeys(
-        (
-            "jurisdiction",
-            "rule",
-            "change",
-            "requirement_baseline",
-            "requirement_reformed",
-            "due_baseline",
-            "due_reformed",
-            "strength_baseline",
-            "strength_reformed",
-            "applies_baseline",
-            "applies_reformed",
-        ),
+        RULE_CHANGE_COLUMNS,
         pl.String,
     )
     schema.update({"due_baseline": pl.Date, "due_reformed": pl.Date})
