@@ -191,6 +191,45 @@ def data_options(command: F) -> F:
     return click.argument("data", type=click.Path(exists=True, dir_okay=False))(command)
 
 
+_COMMUNITIES = "shequ.communities"  # ctx.meta key: the --community texts of this invocation
+
+
+def _keep_communities(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> None:
+    ctx.meta[_COMMUNITIES] = tuple(values)
+
+
+def data_or_community_options(command: F) -> F:
+    """Like :func:`data_options`, but DATA may be left out for ``--community KEY=VALUE,…`` (repeatable).
+
+    Each ``--community`` is one hypothetical community, checked exactly as a data file's row
+    (:func:`shequ.io.hypothetical.communities_from_options`); :func:`load_data` reads them. DATA
+    and ``--community`` together are refused: a file's rows and typed communities are not mixed.
+    """
+    command = click.option(
+        "--community",
+        "communities",
+        multiple=True,
+        metavar="KEY=VALUE,…",
+        expose_value=False,
+        callback=_keep_communities,
+        help="A hypothetical community instead of DATA (repeatable), e.g. "
+        "households=1500,kind=urban,service_space_m2=420; keys are data-file headers; id H1, H2 … unless id= is given.",
+    )(command)
+    command = click.option(
+        "--facilities",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="A separate facilities table (community_id, kind, area_m2, floor).",
+    )(command)
+    return click.argument("data", required=False, type=click.Path(dir_okay=False))(command)
+
+
+def given_communities(ctx: click.Context | None = None) -> tuple[str, ...]:
+    """The ``--community`` texts of this invocation (() when none, or for a command without the option)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return tuple(ctx.meta.get(_COMMUNITIES, ())) if ctx is not None else ()
+
+
 def fail_option(command: F) -> F:
     return click.option("--fail-on-violation", is_flag=True, help="Exit with code 1 when any community fails a rule.")(
         command
@@ -306,6 +345,8 @@ def command_provenance(ctx: click.Context) -> dict[str, Any]:
     from ..provenance import provenance
 
     params = {name: value for name, value in ctx.params.items() if not (name == "output" and value is None)}
+    if given_communities(ctx):
+        params["community"] = list(given_communities(ctx))
     arguments = {**(ctx.find_root().params if ctx.parent is not None else {}), **params}
     as_of = (day(params["as_of"]) or dt.date.today()) if "as_of" in params else None
     registry = ctx.meta.get(_REGISTRY)
@@ -368,16 +409,31 @@ def reform_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def load_data(data: str, facilities: str | None) -> CommunityTable:
-    """The communities of a data file (and a separate facilities table), validated."""
+def load_data(data: str | None, facilities: str | None) -> CommunityTable:
+    """The communities of a data file (and a separate facilities table), or of ``--community``, validated."""
     from ..io import load_communities
 
+    typed = given_communities()
+    if typed:
+        if data is not None:
+            raise click.UsageError(
+                f"give DATA ({data}) or --community, not both: to add a hypothetical community to a file, add a row"
+            )
+        if facilities is not None:
+            raise click.UsageError("--facilities goes with DATA; with --community give area.<kind>=… keys")
+        from ..io.hypothetical import communities_from_options
+
+        return communities_from_options(typed)
+    if data is None:
+        raise click.UsageError("Missing argument 'DATA' (a community data file), or give --community KEY=VALUE,…")
+    if not os.path.exists(data):  # as click says it for a DATA that must exist
+        raise click.BadParameter(f"Path {data!r} does not exist.", param_hint="'DATA'")
     return load_communities(data, facilities=facilities)
 
 
 def evaluate_data(
     ctx: click.Context,
-    data: str,
+    data: str | None,
     facilities: str | None,
     jurisdictions: Sequence[str],
     as_of: dt.datetime | None,

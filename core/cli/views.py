@@ -21,6 +21,7 @@ from ..model import COMMUNITY_KINDS, TASK_ROLES
 from .common import (
     as_of_option,
     data_options,
+    data_or_community_options,
     day,
     emit,
     format_option,
@@ -429,7 +430,7 @@ COST_COLUMNS = [
 
 
 @click.command()
-@data_options
+@data_or_community_options
 @jurisdiction_option
 @as_of_option
 @format_option
@@ -437,7 +438,7 @@ COST_COLUMNS = [
 @handle_errors
 def cost(
     ctx: click.Context,
-    data: str,
+    data: str | None,
     facilities: str | None,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
@@ -454,8 +455,9 @@ def cost(
     one row per community × obligation.
 
     \b
-    Example:
+    Examples:
       shequ cost examples/communities.csv -j donghai --format csv
+      shequ cost --community households=1500,kind=urban -j panzhihua
     """
     from ..payloads import cost_payload
     from ..views import as_of_note
@@ -465,7 +467,7 @@ def cost(
     when = day(as_of) or dt.date.today()
     report = view(registry, load_data(data, facilities), list(jurisdictions), when)
     if fmt == "json":
-        emit(fmt, [], payload=cost_payload(report, data, reform_notes(ctx)))
+        emit(fmt, [], payload=cost_payload(report, data or "--community", reform_notes(ctx)))
         return
     if fmt == "csv":
         emit(fmt, report.items.to_dicts())
