@@ -453,3 +453,55 @@ def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> None:
 def write_text(path: str | Path, text: str) -> None:
     """UTF-8 text at ``path``, written whole (see :func:`write_atomic`)."""
     write_atomic(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------
+# HTML, for notebooks (``_repr_html_``)
+
+#: How many rows a notebook shows of a result before it says how many it leaves out.
+HTML_ROWS = 20
+
+
+def render_html(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    notes: Iterable[str] = (),
+    *,
+    total: int | None = None,
+) -> str:
+    """An HTML table for a notebook: every text escaped, Chinese as written, missing values empty.
+
+    ``rows`` are those shown; ``total`` (when larger) is how many there are, and a
+    last line says how many are left out.
+    """
+    from html import escape
+
+    names = _columns(rows, columns)
+    parts = ['<div class="shequ">']
+    if title:
+        parts.append(f"<strong>{escape(title)}</strong>")
+    parts += [f"<p>{escape(str(note))}</p>" for note in notes]
+    parts.append('<table border="1" class="dataframe">')
+    parts.append("<thead><tr>" + "".join(f"<th>{escape(name)}</th>" for name in names) + "</tr></thead>")
+    parts.append("<tbody>")
+    for row in rows:
+        parts.append("<tr>" + "".join(f"<td>{escape(cell(row.get(name)))}</td>" for name in names) + "</tr>")
+    parts.append("</tbody></table>")
+    left_out = (total or 0) - len(rows)
+    if left_out > 0:
+        parts.append(f"<p>… {left_out:,} more row{'s' if left_out != 1 else ''} not shown (of {total:,})</p>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def html_frames(title: str, sections: Sequence[tuple[str, Any]], notes: Iterable[str] = ()) -> str:
+    """Several Polars frames as one notebook display: a heading, then each frame's first :data:`HTML_ROWS` rows."""
+    from html import escape
+
+    parts = [f'<div class="shequ"><h4>{escape(title)}</h4>', *(f"<p>{escape(str(n))}</p>" for n in notes)]
+    for name, frame in sections:
+        head = frame.head(HTML_ROWS)
+        parts.append(render_html(head.to_dicts(), head.columns, name, total=frame.height))
+    parts.append("</div>")
+    return "\n".join(parts)

@@ -51,6 +51,20 @@ class WhatIfReport:
     changes: pl.DataFrame
     aggregate_changes: pl.DataFrame
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows the report: the rules changed, the communities and verdicts that change."""
+        from ..output import html_frames
+
+        sections = [
+            ("Rules changed", self.rules),
+            ("Communities: baseline vs reformed", self.summary.filter(pl.col("changed") > 0)),
+            ("Verdicts that change", self.changes),
+        ]
+        if not self.aggregate_changes.is_empty():
+            sections.append(("Rules over sets of communities that change", self.aggregate_changes))
+        title = f"What-if as of {self.as_of.isoformat()}: {', '.join(self.jurisdictions)}"
+        return html_frames(title, sections)
+
 
 def rule_changes(
     baseline: Registry,
