@@ -233,3 +233,32 @@ def test_latex_compiles(tmp_path):
     completed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert (tmp_path / "t.pdf").exists()
+
+
+def test_xlsx_reads_back_as_the_json_rows(tmp_path):
+    """Where the table and JSON list the same rows (``rules``), the sheet's typed cells equal the JSON values.
+
+    The sheet holds the columns the table shows (a subset of the JSON's)."""
+    import datetime as dt
+    import json
+
+    target = tmp_path / "rules.xlsx"
+    assert run("rules", "-j", "donghai", "-o", target).exit_code == 0
+    expected = json.loads(run("rules", "-j", "donghai", "--format", "json").stdout)["rows"]
+    worksheet = openpyxl.load_workbook(target).worksheets[0]
+    header, *rows = list(worksheet.iter_rows(values_only=True))
+
+    def as_json(value):
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        return value
+
+    read = [{name: as_json(value) for name, value in zip(header, row, strict=True)} for row in rows]
+    assert len(read) == len(expected) > 10
+    for got, want in zip(read, expected, strict=True):
+        assert set(got) <= set(want)
+        for name in got:
+            value = want[name]
+            if isinstance(value, list):
+                value = "; ".join(value)
+            assert got[name] == (value if value != "" else None), name
