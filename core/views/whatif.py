@@ -340,6 +340,7 @@ SWEEP_COLUMNS = (
     "share_failing",
     "cost_yearly_yuan",
     "cost_one_off_yuan",
+    "cost_unstated_yuan",
 )
 #: The most values one sweep may take (``START:STOP:STEP`` giving more is refused).
 MAX_SWEEP_STEPS = 1000
@@ -430,9 +431,10 @@ def sweep(
       met: guidance that is not met departs, never fails); ``communities_unknown``:
       those not failing whose verdict is unknown for one (the data lack a value);
     - ``share_failing`` = failing ÷ communities (null when none applies);
-    - ``cost_yearly_yuan``, ``cost_one_off_yuan``: the money the jurisdiction's
-      standard commits for these communities (:func:`shequ.views.cost`; null
-      when a basis is unknown, never 0).
+    - ``cost_yearly_yuan``, ``cost_one_off_yuan``, ``cost_unstated_yuan``: the
+      money the jurisdiction's standard commits for these communities per period
+      (:func:`shequ.views.cost`; unstated = the text gives no period; null when a
+      basis is unknown, never 0).
 
     ``registry`` is the baseline (perhaps itself reformed) and is not changed;
     every value is validated exactly as ``--set`` is (:func:`shequ.reform.apply_reforms`).
@@ -478,6 +480,7 @@ def sweep(
                 "share_failing": counts["failing"] / counts["communities"] if counts["communities"] else None,
                 "cost_yearly_yuan": money.get("yearly_yuan"),
                 "cost_one_off_yuan": money.get("one_off_yuan"),
+                "cost_unstated_yuan": money.get("unstated_yuan"),
             }
         )
     schema = {
@@ -490,6 +493,7 @@ def sweep(
         "share_failing": F64,
         "cost_yearly_yuan": F64,
         "cost_one_off_yuan": F64,
+        "cost_unstated_yuan": F64,
     }
     return pl.DataFrame(rows, schema=schema)
 

@@ -62,6 +62,19 @@ def test_the_value_at_which_half_fail():
     assert first_value_failing(frame, 0.99) is None
 
 
+def test_sweeping_an_obligation_counts_any_rule_and_moves_its_cost():
+    # panzhihua 三(五)4: 按照每百户3000元的标准落实…专项资金 (no period: "unstated")
+    frame = sweep(
+        get_registry(), load_communities(SAMPLE), "panzhihua.obligations.special_funds.amount_yuan", [1000.0, 3000.0],
+        as_of=AS_OF,
+    )  # fmt: skip
+    with SAMPLE.open(encoding="utf-8") as handle:
+        households = sum(int(row["households"]) for row in csv.DictReader(handle))
+    assert frame.get_column("counted").to_list() == ["(any rule)", "(any rule)"]
+    assert frame.get_column("cost_unstated_yuan").to_list() == [households / 100 * 1000, households / 100 * 3000]
+    assert frame.get_column("cost_yearly_yuan")[0] == frame.get_column("cost_yearly_yuan")[1]
+
+
 def test_sweep_leaves_the_registry_alone():
     registry = get_registry()
     before = registry.get("donghai").standard
