@@ -8,7 +8,9 @@ that raise :class:`~shequ.errors.SchemaError` with a sentence. Missing data is
 from __future__ import annotations
 
 from .community import COMMUNITY_KINDS, Community, Facility, Organization
+from .deadlines import RECURRENCES, AfterEvent, Due, Recurring, due_words, fixed_due, next_occurrence
 from .entries import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
+from .entries import FORMULA_KINDS, MetricProduct
 from .requirements import (
     AGGREGATE_SCOPES,
     AGGREGATE_STATISTICS,
@@ -55,13 +57,16 @@ __all__ = [
     "AGGREGATE_STATISTICS",
     "BINDING_STRENGTHS",
     "COMMUNITY_KINDS",
+    "FORMULA_KINDS",
     "JURISDICTION_LEVELS",
     "OBLIGATION_KINDS",
+    "RECURRENCES",
     "REQUIREMENT_FORMS",
     "STRENGTHS",
     "TASK_ROLES",
     "TOLERANT_FORMS",
     "VERDICTS",
+    "AfterEvent",
     "Aggregate",
     "AnyOf",
     "AppliesTo",
@@ -71,6 +76,7 @@ __all__ = [
     "Condition",
     "Conditional",
     "DepartmentDef",
+    "Due",
     "Document",
     "Facility",
     "Gap",
@@ -78,6 +84,7 @@ __all__ = [
     "KindDef",
     "Maximum",
     "MetricDef",
+    "MetricProduct",
     "Milestone",
     "Minimum",
     "Obligation",
@@ -85,6 +92,7 @@ __all__ = [
     "Placement",
     "Present",
     "Range",
+    "Recurring",
     "Requirement",
     "Rule",
     "ScaledMinimum",
@@ -95,5 +103,8 @@ __all__ = [
     "Standard",
     "Task",
     "Unencoded",
+    "due_words",
+    "fixed_due",
     "is_aggregate",
+    "next_occurrence",
 ]
