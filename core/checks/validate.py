@@ -189,7 +189,7 @@ def validate_path(path: Path) -> list[Problem]:
                 continue
             loaded, original = partial
         catalog = _catalog_without(loaded.id, file)
-        found = catalog.add(loaded.standard.catalog, origin=display_path(file), plugin=loaded.plugin)
+        found = catalog.add(loaded.standard.catalog, origin=display_path(file), plugin=loaded.id)
         own = {f"catalog.metrics.{metric.id}" for metric in loaded.standard.catalog.metrics}
         found += [p for p in catalog.check_formulas() if p.where in own]
         found += check_references(loaded, catalog)
