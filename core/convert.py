@@ -113,7 +113,7 @@ def _structure_due(value: Any, _cls: Any) -> model.Due | None:
         if "after" in value:
             return converter.structure(value, model.AfterEvent)
         raise SchemaError(
-            "a deadline table is { every = \"year\", by = \"04-30\" } or { after = \"<event>\", days = 15 }, "
+            'a deadline table is { every = "year", by = "04-30" } or { after = "<event>", days = 15 }, '
             f"got keys {', '.join(repr(k) for k in value) or 'none'}"
         )
     return _structure_date(value, dt.date)

@@ -127,7 +127,9 @@ def template_values(jurisdiction_id: str, name: str) -> dict[str, str]:
     }
 
 
-_FORM_EXAMPLE = re.compile(r"^# FORM-EXAMPLE (?P<form>\w+)[^\n]*\n(?P<body>.*?)^# END-FORM-EXAMPLE\n", re.DOTALL | re.MULTILINE)
+_FORM_EXAMPLE = re.compile(
+    r"^# FORM-EXAMPLE (?P<form>\w+)[^\n]*\n(?P<body>.*?)^# END-FORM-EXAMPLE\n", re.DOTALL | re.MULTILINE
+)
 
 
 def _form_examples(text: str) -> str:

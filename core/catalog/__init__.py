@@ -25,6 +25,7 @@ import attrs
 from ..convert import structure
 from ..errors import Problem, ProblemsError
 from ..model import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
+from ..suggest import did_you_mean
 
 
 def _unit_fits(definition: MetricDef, unit: str) -> bool:
@@ -36,7 +37,7 @@ def _unit_fits(definition: MetricDef, unit: str) -> bool:
         numerator = same_unit(unit.partition("/")[0].strip())
         return "/" in stated and same_unit(stated.partition("/")[0].strip()) == numerator.partition("/")[0]
     return stated == same_unit(unit)
-from ..suggest import did_you_mean
+
 
 #: Metric families: prefix → (which kinds it ranges over, unit, zh, en templates).
 FAMILIES = {
@@ -227,8 +228,7 @@ class Catalog:
             elif unit is not None and not _unit_fits(definition, unit):
                 problem(
                     definition,
-                    f"unit '{definition.unit}' does not match its formula {definition.formula}, "
-                    f"which gives '{unit}'",
+                    f"unit '{definition.unit}' does not match its formula {definition.formula}, which gives '{unit}'",
                 )
         return problems
 

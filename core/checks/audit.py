@@ -26,10 +26,10 @@ import attrs
 from .. import forms
 from ..errors import Problem
 from ..model import AfterEvent, Recurring, Standard
+from ..registry import LoadedStandard
 
 #: The year a recurring yearly deadline's month and day are held in: no text writes it.
 _NO_YEAR = 9999
-from ..registry import LoadedStandard
 
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

@@ -62,7 +62,8 @@ class CompiledRule:
         )
         if self.pending is not None and not self.not_due:
             # a deadline counted from each community's event: unknown without the date, not due before it
-            coverage = coverage.when(self.pending.is_null()).then(pl.lit(UNKNOWN)).when(self.pending).then(pl.lit(NOT_DUE))
+            pending = self.pending
+            coverage = coverage.when(pending.is_null()).then(pl.lit(UNKNOWN)).when(pending).then(pl.lit(NOT_DUE))
         if self.not_due:
             verdict = coverage.otherwise(pl.lit(NOT_DUE))
         else:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from .community import COMMUNITY_KINDS, Community, Facility, Organization
 from .deadlines import RECURRENCES, AfterEvent, Due, Recurring, due_words, fixed_due, next_occurrence
-from .entries import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
-from .entries import FORMULA_KINDS, MetricProduct
+from .entries import FORMULA_KINDS, CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef, MetricProduct
 from .requirements import (
     AGGREGATE_SCOPES,
     AGGREGATE_STATISTICS,
@@ -76,8 +75,8 @@ __all__ = [
     "Condition",
     "Conditional",
     "DepartmentDef",
-    "Due",
     "Document",
+    "Due",
     "Facility",
     "Gap",
     "Jurisdiction",

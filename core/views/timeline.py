@@ -130,7 +130,8 @@ def timeline(
                 continue
             rule_in_force = in_force(rule.source.document)
             stages = forms.stages(rule.requirement)
-            for date, suffix, judged in _rule_deadlines(rule, as_of, source_document(loaded, rule.source.document).date):
+            document_date = source_document(loaded, rule.source.document).date
+            for date, suffix, judged in _rule_deadlines(rule, as_of, document_date):
                 row: dict[str, Any] = {
                     "date": date,
                     "jurisdiction": loaded.id,
