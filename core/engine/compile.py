@@ -137,7 +137,8 @@ def deadline(
         first = first_occurrence(due, document_date)
         return latest_occurrence(due, as_of, document_date), first is not None and as_of < first, None, None
     if isinstance(due, AfterEvent):
-        event = pl.col(due.after).cast(pl.Date) if due.after in columns else pl.lit(None, dtype=pl.Date)
+        column = f"dates.{due.after}"  # the event's date column (shequ.io.columns.DATE_GROUP)
+        event = pl.col(column).cast(pl.Date) if column in columns else pl.lit(None, dtype=pl.Date)
         on = event + pl.duration(days=due.days)
         return None, False, on > pl.lit(as_of, dtype=pl.Date), on
     return due, _not_due(due, as_of), None, None

@@ -231,7 +231,7 @@ def evaluate_rule(row: Row, rule: Rule, catalog: Catalog, as_of: dt.date, docume
         return NOT_DUE
     due = rule.due
     if isinstance(due, AfterEvent):
-        event = row.get(due.after)
+        event = row.get(f"dates.{due.after}")
         if event is None:
             return UNKNOWN
         if as_of < event + dt.timedelta(days=due.days):
