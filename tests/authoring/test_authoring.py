@@ -373,7 +373,7 @@ _BLOCK = re.compile(
 
 
 def guide_steps(text: str) -> list[tuple[str, str, str]]:
-    """("file", path, content) and ("run", command, "") steps of the guide, in order."""
+    """("file", path, content) and ("run", command, expected output) steps of the guide, in order."""
     steps = []
     for block in _BLOCK.finditer(text):
         note = block["note"] or ""
@@ -382,8 +382,28 @@ def guide_steps(text: str) -> list[tuple[str, str, str]]:
         if note.startswith("file:"):
             steps.append(("file", note.removeprefix("file:").strip(), block["body"]))
         elif block["lang"] == "console":
-            steps += [("run", line[2:].strip(), "") for line in block["body"].splitlines() if line.startswith("$ ")]
+            for line in block["body"].splitlines():
+                if line.startswith("$ "):
+                    steps.append(("run", line[2:].strip(), ""))
+                elif steps and steps[-1][0] == "run":
+                    kind, command, shown = steps[-1]
+                    steps[-1] = (kind, command, shown + line + "\n")
     return steps
+
+
+_TABLE = re.compile(r"[┏┃┡│└━╇┳┩]")
+
+
+def shown_lines(shown: str) -> list[str]:
+    """The lines of a command's output the guide shows, each up to an ellipsis; tables left out (widths vary)."""
+    lines = []
+    for line in shown.splitlines():
+        if _TABLE.search(line):
+            continue
+        line = line.split("…")[0].strip()
+        if line:
+            lines.append(line)
+    return lines
 
 
 def test_the_guide_works_as_written(tmp_path, overlay_venv):
@@ -417,6 +437,9 @@ def test_the_guide_works_as_written(tmp_path, overlay_venv):
         outputs[what] = done.stdout
         if "--force-regen" not in what:  # that one rewrites the snapshot and reports it as a failure, once
             assert done.returncode == 0, f"$ {what}\n{done.stdout}\n{done.stderr}"
+        said = " ".join((done.stdout + done.stderr).split())
+        for line in shown_lines(content):
+            assert " ".join(line.split()) in said, f"$ {what}: the guide shows {line!r}, the command said:\n{said}"
 
     assert "juweihui" in outputs["shequ plugins"] and "shequ-juweihui 0.1.0" in outputs["shequ plugins"]
     verdicts = outputs["shequ evaluate communities.csv -j juweihui"]
