@@ -206,7 +206,7 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "responsible": list(t.responsible),
             "guiding": list(t.guiding),
             "cooperating": list(t.cooperating),
-            "due": t.due,
+            "due": t.due if t.due is None or isinstance(t.due, dt.date) else due_words(t.due),
             "rules": list(t.rules),
             "clause": t.source.clause,
         }

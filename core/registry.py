@@ -465,6 +465,12 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
     for index, task in enumerate(standard.tasks):
         where = f"tasks[{index}]"
         source(where, task.source.document)
+        if isinstance(task.due, AfterEvent) and task.due.after not in catalog.events:
+            hint = Catalog.suggest(task.due.after, catalog.events)
+            problem(
+                f"{where}.due.after",
+                f"unknown event '{task.due.after}'{hint}: declare its date column in [[catalog.events]]",
+            )
         for role in TASK_ROLES:
             for i, department_id in enumerate(getattr(task, role)):
                 department(f"{where}.{role}[{i}]", department_id)

@@ -140,7 +140,9 @@ class Task:
     responsible: tuple[str, ...] = ()
     guiding: tuple[str, ...] = ()
     cooperating: tuple[str, ...] = ()
-    due: dt.date | None = None
+    #: A date, a recurring deadline or one after an event (``{ after = "land_contract_signed", days = 30 }``:
+    #: 之日起30日内), as for rules; a task is not judged on data, so an event deadline is recorded, not checked.
+    due: Due | None = None
     rules: tuple[str, ...] = ()
     source: Source
     notes: str | None = None
