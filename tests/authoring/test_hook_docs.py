@@ -102,3 +102,20 @@ def test_validate_knows_the_python_metrics_of_the_installed_plugin_it_checks(tmp
     monkeypatch.setattr(registry_module, "load_plugins", installed_too)
     assert validate_path(standard.parent) == []
     sys.modules.pop("shequ_mycity_doc_example", None)
+
+
+def test_the_register_catalog_example_judges_data(tmp_path):
+    module, _ = load_example(tmp_path, "register_catalog.md")
+    try:
+        registry = build_registry([("mycity", module)], include_installed=False)
+    finally:
+        sys.modules.pop("shequ_mycity_doc_example", None)
+    (row,) = [row for row in catalog_rows(registry.catalog, "kinds") if row["id"] == "tea_house"]
+    assert row["origin"] == "mycity" and "area.tea_house" in row["metrics"]
+    frame = pl.DataFrame({"id": ["A", "B", "C"], "area.tea_house": [45.0, 12.0, None]})
+    results = evaluate(frame, ["mycity"], as_of=dt.date(2024, 1, 1), registry=registry)
+    assert {row["id"]: row["verdict"] for row in results.details().to_dicts()} == {
+        "A": "pass",
+        "B": "fail",
+        "C": "unknown",
+    }
