@@ -127,29 +127,6 @@ def template_values(jurisdiction_id: str, name: str) -> dict[str, str]:
     }
 
 
-_FORM_EXAMPLE = re.compile(
-    r"^# FORM-EXAMPLE (?P<form>\w+)[^\n]*\n(?P<body>.*?)^# END-FORM-EXAMPLE\n", re.DOTALL | re.MULTILINE
-)
-
-
-def _form_examples(text: str) -> str:
-    """Write out the template's examples of forms this shequ knows; keep the others commented out.
-
-    A block between ``# FORM-EXAMPLE <form>`` and ``# END-FORM-EXAMPLE`` is an
-    example rule of a form newer than some shequ releases: with the form known
-    (:data:`shequ.model.REQUIREMENT_FORMS`) its lines lose their leading ``# ``
-    and the markers go; otherwise the block stays as it is, a comment.
-    """
-    from ..model import REQUIREMENT_FORMS
-
-    def replace(match: re.Match[str]) -> str:
-        if match["form"] not in REQUIREMENT_FORMS:
-            return match[0]
-        return "".join(line.removeprefix("#").removeprefix(" ") for line in match["body"].splitlines(keepends=True))
-
-    return _FORM_EXAMPLE.sub(replace, text)
-
-
 def render(directory: Path, values: dict[str, str]) -> list[Path]:
     """Write the template into ``directory`` (which must not exist); the files written, relative."""
     written = []
@@ -160,8 +137,7 @@ def render(directory: Path, values: dict[str, str]) -> list[Path]:
         relative = Path(*(_substitute(part, values) for part in (*folders, file_name)))
         target = directory / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = _substitute(entry.read_text(encoding="utf-8"), values)
-        target.write_text(_form_examples(text) if file_name.endswith(".toml") else text, encoding="utf-8")
+        target.write_text(_substitute(entry.read_text(encoding="utf-8"), values), encoding="utf-8")
         written.append(relative)
     return written
 

@@ -111,25 +111,15 @@ def test_the_template_shows_a_derived_metric_and_a_recurring_deadline(new_packag
     assert any(isinstance(rule.get("due"), dict) and "every" in rule["due"] for rule in rules.values())
 
 
-def test_a_form_example_is_written_out_only_for_a_form_this_shequ_has(monkeypatch):
-    from shequ.authoring.scaffold import _form_examples
-
-    text = '# a\n# FORM-EXAMPLE all_of (note)\n# [[rules]]\n# id = "x"\n#\n# END-FORM-EXAMPLE\nrest\n'
-    monkeypatch.setitem(model.REQUIREMENT_FORMS, "all_of", object())
-    assert _form_examples(text) == '# a\n[[rules]]\nid = "x"\n\nrest\n'
-    monkeypatch.delitem(model.REQUIREMENT_FORMS, "all_of")
-    assert _form_examples(text) == text
-
-
 def test_the_example_rules_judge_real_data(new_package, tmp_path):
     """Every example rule is a real rule: a community built to meet the example document passes all of them."""
     registry = registry_with(new_package / "src/shequ_mycity/mycity.toml")
     data = tmp_path / "communities.csv"
     data.write_text(
         textwrap.dedent("""\
-        id,name,district,kind,households,population,party_members,grids,service_space_m2,staff_office_m2,staff.committee_members,staff.social_workers,volunteers.registered,count.police_room,count.residents_committee_office,area.residents_committee_office,floor.residents_committee_office,count.party_general_branch,count.culture_sports_center,count.volunteer_service_center,designations,flags
-        A,甲社区,东区,urban,1500,4500,60,6,500,80,7,2,400,1,1,120,1,1,1,1,high_level_harmonious,annual_report_submitted
-        B,乙社区,东区,urban,1500,4500,60,6,240,45,11,1,300,0,1,120,-1,0,1,0,,grid_management
+        id,name,district,kind,households,population,party_members,grids,service_space_m2,staff_office_m2,staff.committee_members,staff.social_workers,volunteers.registered,count.police_room,count.residents_committee_office,area.residents_committee_office,floor.residents_committee_office,count.party_general_branch,designations,flags
+        A,甲社区,东区,urban,1500,4500,60,6,500,80,7,2,400,1,1,120,1,1,high_level_harmonious,annual_report_submitted
+        B,乙社区,东区,urban,1500,4500,60,6,240,45,11,1,300,0,1,120,-1,0,,grid_management
         """),
         encoding="utf-8",
     )
@@ -140,9 +130,7 @@ def test_the_example_rules_judge_real_data(new_package, tmp_path):
     assert {
         rule for (community, rule), verdict in verdicts.items() if community == "A" and verdict == "pass"
     } == rule_ids
-    all_of = {"culture_and_volunteer_centers"} if "all_of" in model.REQUIREMENT_FORMS else set()
     assert {rule for (community, rule), verdict in verdicts.items() if community == "B" and verdict == "fail"} == {
-        *all_of,
         "activity_space",  # 240 − 45 = 195 m², below 200
         "annual_report",  # due every 30 April since 2024; no report flagged
         "service_space",
