@@ -27,18 +27,6 @@ from ..errors import Problem, ProblemsError
 from ..model import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
 from ..suggest import did_you_mean
 
-
-def _unit_fits(definition: MetricDef, unit: str) -> bool:
-    """Whether a derived metric's stated unit agrees with the unit its formula gives."""
-    stated = same_unit(definition.unit)
-    if definition.formula_kind == "ratio":
-        if unit == "比例":
-            return stated in DIMENSIONLESS or stated in ("%", "‰")
-        numerator = same_unit(unit.partition("/")[0].strip())
-        return "/" in stated and same_unit(stated.partition("/")[0].strip()) == numerator.partition("/")[0]
-    return stated == same_unit(unit)
-
-
 #: Metric families: prefix → (which kinds it ranges over, unit, zh, en templates).
 FAMILIES = {
     "area": ("facility_kinds", "m²", "{zh}面积", "{en} area"),
@@ -61,6 +49,17 @@ def same_unit(unit: str) -> str:
     """A unit as derived metrics compare it: ``㎡``, ``m2`` and ``平方米`` are ``m²``."""
     unit = unit.strip()
     return _UNIT_SPELLINGS.get(unit, unit)
+
+
+def _unit_fits(definition: MetricDef, unit: str) -> bool:
+    """Whether a derived metric's stated unit agrees with the unit its formula gives."""
+    stated = same_unit(definition.unit)
+    if definition.formula_kind == "ratio":
+        if unit == "比例":
+            return stated in DIMENSIONLESS or stated in ("%", "‰")
+        numerator = same_unit(unit.partition("/")[0].strip())
+        return "/" in stated and same_unit(stated.partition("/")[0].strip()) == numerator.partition("/")[0]
+    return stated == same_unit(unit)
 
 
 def _core_additions() -> CatalogAdditions:
