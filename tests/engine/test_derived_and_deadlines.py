@@ -227,3 +227,15 @@ def test_timeline_shows_the_latest_and_the_next_occurrence(registry):
     assert yearly.get_column("status").to_list() == ["past", "upcoming"]
     assert all(title.endswith("(every year by 04-30)") for title in yearly.get_column("title"))
     assert events.filter(pl.col("id") == "after_handover").is_empty()  # no calendar date of its own
+
+
+def test_timeline_judges_the_latest_cycle_on_the_data(registry):
+    frame = pl.DataFrame(
+        {"id": ["A", "B"], "flags": [["application_filed"], []]}, schema_overrides={"flags": pl.List(pl.String)}
+    )
+    events = timeline(registry, ["mini"], as_of=dt.date(2026, 6, 1), communities=frame)
+    yearly = events.filter(pl.col("id") == "yearly").select("date", "status", "passed", "failed").to_dicts()
+    assert yearly == [
+        {"date": dt.date(2026, 4, 30), "status": "overdue", "passed": 1, "failed": 1},
+        {"date": dt.date(2027, 4, 30), "status": "upcoming", "passed": None, "failed": None},
+    ]
