@@ -101,6 +101,32 @@ converter.register_structure_hook(
     typing.Optional[model.Requirement],  # noqa: UP045
     lambda v, _: None if v is None else _structure_requirement(v, None),
 )
+
+
+def _structure_due(value: Any, _cls: Any) -> model.Due | None:
+    """A deadline: a date, ``{ every, by[, start] }`` (recurring) or ``{ after, days }`` (after an event)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if "every" in value:
+            return converter.structure(value, model.Recurring)
+        if "after" in value:
+            return converter.structure(value, model.AfterEvent)
+        raise SchemaError(
+            'a deadline table is { every = "year", by = "04-30" } or { after = "<event>", days = 15 }, '
+            f"got keys {', '.join(repr(k) for k in value) or 'none'}"
+        )
+    return _structure_date(value, dt.date)
+
+
+_DUE_TYPES = {dt.date, model.Recurring, model.AfterEvent}
+converter.register_structure_hook_func(
+    lambda cls: set(typing.get_args(cls)) - {type(None)} == _DUE_TYPES, _structure_due
+)
+converter.register_unstructure_hook_func(
+    lambda cls: set(typing.get_args(cls)) - {type(None)} == _DUE_TYPES,
+    lambda value: None if value is None else converter.unstructure(value, type(value)),
+)
 # attrs resolves the string annotations of recursive forms lazily.
 for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
     attrs.resolve_types(_cls)
@@ -110,8 +136,10 @@ for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
 # their default, so a standard that does not use them unstructures (and snapshots) as before.
 # Parts before wholes: a generated hook takes the hooks of its fields as they are when it is made.
 _OMITTED_AT_DEFAULT: dict[type, tuple[str, ...]] = {
+    model.Recurring: ("start",),
+    model.MetricDef: ("sum", "difference", "product"),
     model.Rule: ("tolerance", "restates"),
-    model.CatalogAdditions: ("concepts",),
+    model.CatalogAdditions: ("concepts", "events"),
     model.Standard: ("gaps",),
 }
 for _cls, _names in _OMITTED_AT_DEFAULT.items():

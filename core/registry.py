@@ -32,6 +32,7 @@ from .convert import structure
 from .errors import PluginError, Problem, ProblemsError, ShequError
 from .model import (
     TASK_ROLES,
+    AfterEvent,
     CatalogAdditions,
     Condition,
     Standard,
@@ -278,6 +279,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
             standards[loaded.id] = loaded
 
     problems += catalog.check_concepts()
+    problems += catalog.check_formulas()
     for loaded in standards.values():
         problems += check_references(loaded, catalog)
     for path, schema_problems, plugin in broken:
@@ -297,7 +299,15 @@ def _rest_of_file(path: Path, schema_problems: list[Problem], plugin: str, catal
         catalog,
         **{
             section: dict(getattr(catalog, section))
-            for section in ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments")
+            for section in (
+                "metrics",
+                "facility_kinds",
+                "organization_kinds",
+                "flags",
+                "designations",
+                "departments",
+                "events",
+            )
         },
     )
     catalog.add(loaded.standard.catalog, origin=display_path(path))
@@ -440,12 +450,27 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
         for requirement in forms.walk(rule.requirement):
             for field, metric_id in forms.references(requirement):
                 metric(f"{where}.requirement.{field}", metric_id)
+        if isinstance(rule.due, AfterEvent):
+            if rule.due.after not in catalog.events:
+                hint = Catalog.suggest(rule.due.after, catalog.events)
+                problem(
+                    f"{where}.due.after",
+                    f"unknown event '{rule.due.after}'{hint}: declare its date column in [[catalog.events]]",
+                )
+            if rule.aggregate:
+                problem(f"{where}.due", "an aggregate rule cannot count its deadline from each community's event")
         for i, rule_id in enumerate(rule.restates):
             if rule_id not in rule_ids:
                 problem(f"{where}.restates[{i}]", f"unknown rule '{rule_id}'{Catalog.suggest(rule_id, rule_ids)}")
     for index, task in enumerate(standard.tasks):
         where = f"tasks[{index}]"
         source(where, task.source.document)
+        if isinstance(task.due, AfterEvent) and task.due.after not in catalog.events:
+            hint = Catalog.suggest(task.due.after, catalog.events)
+            problem(
+                f"{where}.due.after",
+                f"unknown event '{task.due.after}'{hint}: declare its date column in [[catalog.events]]",
+            )
         for role in TASK_ROLES:
             for i, department_id in enumerate(getattr(task, role)):
                 department(f"{where}.{role}[{i}]", department_id)

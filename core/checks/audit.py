@@ -29,9 +29,12 @@ import attrs
 
 from .. import forms
 from ..errors import Problem
-from ..model import Standard
+from ..model import AfterEvent, Recurring, Standard
 from ..registry import LoadedStandard
 from .numerals import Numeral, chinese_numerals, values_in
+
+#: The year a recurring yearly deadline's month and day are held in: no text writes it.
+_NO_YEAR = 9999
 
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -211,6 +214,8 @@ class _Values:
 
     numbers: frozenset[float]
     dates: frozenset[dt.date]
+    #: Days a deadline counts ("15日内": ``due = { after, days = 15 }``; "每月25日前": monthly by 25).
+    days: frozenset[int] = frozenset()
 
 
 def _values(item: object) -> _Values:
@@ -224,10 +229,20 @@ def _values(item: object) -> _Values:
     """
     numbers: set[float] = set()
     dates: set[dt.date] = set()
+    days: set[int] = set()
 
     def visit(value: object) -> None:
         if value is None or isinstance(value, (bool, str)):
             return
+        if isinstance(value, Recurring):
+            # "每年4月底前" is the month (and day) of a date in no year in particular; "每月25日前" a day
+            if value.every == "year":
+                dates.add(value.on(_NO_YEAR))
+            else:
+                days.add(int(value.by))
+            return
+        if isinstance(value, AfterEvent):
+            days.add(value.days)
         if isinstance(value, dt.date):
             dates.add(value)
         elif isinstance(value, numbers_.Real):  # int, float, Fraction
@@ -245,7 +260,7 @@ def _values(item: object) -> _Values:
                 visit(inner)
 
     visit(item)
-    return _Values(numbers=frozenset(numbers), dates=frozenset(dates))
+    return _Values(numbers=frozenset(numbers), dates=frozenset(dates), days=frozenset(days))
 
 
 def _provisions(standard: Standard) -> Iterator[tuple[str, str | None, str, _Values]]:
@@ -298,6 +313,8 @@ def _uses(number: str, after: str, values: _Values) -> bool:
         return True
     if part in ("month", "day") and whole and any(_fused(number, part, date) for date in values.dates):
         return True
+    if part == "day" and whole and int(number) in values.days:
+        return True  # "15日内", "每月25日前": the days of a deadline
     if part in ("month", "day") or (follower == "年" and whole and int(number) >= 1900):
         return False  # a date, and no date of the provision has it; "3年" may still be a duration value
     amount = float(number) * _SCALES.get(follower, 1.0)

@@ -48,7 +48,8 @@ def catalog(ctx: click.Context, section: str | None, fmt: str) -> None:
     """The shared catalog: the ids rules, tasks and data may use, and which plugin added each.
 
     SECTION: metrics, concepts, kinds (facility kinds), organizations
-    (organization kinds), flags, designations or departments. Without one, how
+    (organization kinds), flags, designations, departments or events (event
+    date columns deadlines count from). Without one, how
     many entries each section has and who added them. An origin is `core` or
     the name of the plugin that added the entry.
 

@@ -240,7 +240,9 @@ class Results:
                 compiled.shortfall().alias("shortfall"),
                 compiled.shortfall_basis().alias("shortfall_basis"),
                 pl.lit(compiled.unit).alias("unit"),
-                pl.lit(compiled.due, dtype=pl.Date).alias("due"),
+                (compiled.due_expr if compiled.due_expr is not None else pl.lit(compiled.due, dtype=pl.Date)).alias(
+                    "due"
+                ),
                 pl.lit(rule.strength).alias("strength"),
                 pl.lit(compiled.document).alias("document"),
                 pl.lit(rule.source.clause).alias("clause"),
@@ -502,8 +504,8 @@ def input_columns(registry: Registry, standards: Iterable[LoadedStandard] | None
         definition = catalog.metric(metric_id)
         if definition.compute is not None:
             return
-        if definition.ratio:
-            for part in definition.ratio:
+        if definition.formula_kind is not None:  # ratio, sum, difference, product: their operands' columns
+            for part in definition.operands:
                 add(part)
             return
         family = metric_id.split(".")[0]

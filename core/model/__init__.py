@@ -8,7 +8,8 @@ that raise :class:`~shequ.errors.SchemaError` with a sentence. Missing data is
 from __future__ import annotations
 
 from .community import COMMUNITY_KINDS, Community, Facility, Organization
-from .entries import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
+from .deadlines import RECURRENCES, AfterEvent, Due, Recurring, due_words, fixed_due, next_occurrence
+from .entries import FORMULA_KINDS, CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef, MetricProduct
 from .requirements import (
     AGGREGATE_SCOPES,
     AGGREGATE_STATISTICS,
@@ -55,13 +56,16 @@ __all__ = [
     "AGGREGATE_STATISTICS",
     "BINDING_STRENGTHS",
     "COMMUNITY_KINDS",
+    "FORMULA_KINDS",
     "JURISDICTION_LEVELS",
     "OBLIGATION_KINDS",
+    "RECURRENCES",
     "REQUIREMENT_FORMS",
     "STRENGTHS",
     "TASK_ROLES",
     "TOLERANT_FORMS",
     "VERDICTS",
+    "AfterEvent",
     "Aggregate",
     "AnyOf",
     "AppliesTo",
@@ -72,12 +76,14 @@ __all__ = [
     "Conditional",
     "DepartmentDef",
     "Document",
+    "Due",
     "Facility",
     "Gap",
     "Jurisdiction",
     "KindDef",
     "Maximum",
     "MetricDef",
+    "MetricProduct",
     "Milestone",
     "Minimum",
     "Obligation",
@@ -85,6 +91,7 @@ __all__ = [
     "Placement",
     "Present",
     "Range",
+    "Recurring",
     "Requirement",
     "Rule",
     "ScaledMinimum",
@@ -95,5 +102,8 @@ __all__ = [
     "Standard",
     "Task",
     "Unencoded",
+    "due_words",
+    "fixed_due",
     "is_aggregate",
+    "next_occurrence",
 ]

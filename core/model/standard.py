@@ -9,6 +9,7 @@ from attrs import field, frozen
 
 from ._validators import _check, _fraction, _non_empty, _non_negative, _one_of, _positive
 from .community import COMMUNITY_KINDS
+from .deadlines import Due
 from .entries import CatalogAdditions
 from .requirements import Condition, Requirement, is_aggregate
 
@@ -100,8 +101,10 @@ class Rule:
     metric: str
     applies_to: AppliesTo = AppliesTo()
     requirement: Requirement
-    #: Deadline; before it the rule is ``not_due``. Staged rules date each stage instead.
-    due: dt.date | None = None
+    #: Deadline; before it the rule is ``not_due``. Staged rules date each stage instead. A date, a
+    #: recurring deadline (``{ every = "year", by = "04-30" }``) or one after each community's event
+    #: (``{ after = "handover_date", days = 15 }``): see :mod:`shequ.model.deadlines`.
+    due: Due | None = None
     strength: str = field(default="mandatory", validator=_one_of(STRENGTHS))
     #: Relative tolerance (0 < t < 1) of an approximate norm (左右/约): bounds widen to
     #: min × (1 − t) and max × (1 + t). The encoder's reading; ``notes`` says so.
@@ -137,7 +140,9 @@ class Task:
     responsible: tuple[str, ...] = ()
     guiding: tuple[str, ...] = ()
     cooperating: tuple[str, ...] = ()
-    due: dt.date | None = None
+    #: A date, a recurring deadline or one after an event (``{ after = "land_contract_signed", days = 30 }``:
+    #: 之日起30日内), as for rules; a task is not judged on data, so an event deadline is recorded, not checked.
+    due: Due | None = None
     rules: tuple[str, ...] = ()
     source: Source
     notes: str | None = None

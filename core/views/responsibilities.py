@@ -103,7 +103,7 @@ def responsibilities(
                             "role_zh": ROLE_ZH[role],
                             "task": task.id,
                             "title": task.title,
-                            "due": task.due,
+                            "due": task.due if isinstance(task.due, dt.date) else None,  # see `timeline`
                             "rules": list(task.rules),
                             "document": document_label(document),
                             "clause": task.source.clause,
