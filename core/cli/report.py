@@ -159,10 +159,25 @@ def _header(ctx: click.Context, scope: Scope, data: str | None) -> list[str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The HTML file to write (self-contained: opens offline).",
 )
+@click.option(
+    "--sweep-frame",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    metavar="SWEEP.csv",
+    help="Add the what-if sweep chart of this CSV (`shequ whatif DATA --sweep PATH=START:STOP:STEP --format csv`).",
+)
+@click.option("--sweep-label", default="", metavar="PATH", help="The swept path, as the sweep chart's x axis title.")
 @_common_options
 @click.pass_context
 @handle_errors
-def report(ctx: click.Context, data: str | None, output: Path, **params: Any) -> None:
+def report(
+    ctx: click.Context,
+    data: str | None,
+    output: Path,
+    sweep_frame: str | None,
+    sweep_label: str,
+    **params: Any,
+) -> None:
     """One self-contained HTML report with charts, readable offline in Chinese or English.
 
     How requirements scale with community size, a strictness map (concepts ×
@@ -170,17 +185,22 @@ def report(ctx: click.Context, data: str | None, output: Path, **params: Any) ->
     compliance per jurisdiction, the rules that fail most often (clause and
     quote on hover) and the cost. "Not regulated", "not encoded" and "not in
     force" are shown as such, never as 0. The footer gives the provenance.
+    --sweep-frame adds the chart of a what-if sweep (a CSV of `shequ whatif
+    --sweep`).
 
     \b
     Example:
       shequ report examples/communities.csv -o report.html --lang en
       shequ report -o standards.html          (the standards only)
     """
-    from ..report.build import make_charts
+    from ..report.build import make_chart, make_charts
     from ..report.html import report_html
 
+    sweep = _sweep_frame(sweep_frame) if sweep_frame else None
     scope = _scope(ctx, data, params)
     charts = make_charts(scope)
+    if sweep is not None:
+        charts["sweep"] = make_chart("sweep", scope, sweep, sweep_label)
     page = report_html(charts, scope.lang, command_provenance(ctx), _header(ctx, scope, data))
     _write_whole(output, lambda path: _write_text(path, page))
     click.echo(f"wrote {output} ({len(charts)} charts)", err=True)
@@ -266,7 +286,10 @@ def _sweep_frame(path: str) -> Any:
         raise ProblemsError(
             [
                 Problem(
-                    file=path, where=f"column {column}", field=column, message=f"missing: {', '.join(SWEEP_COLUMNS)}"
+                    file=path,
+                    where=f"column {column}",
+                    field=column,
+                    message=f"missing (a sweep has {', '.join(SWEEP_COLUMNS)})",
                 )
                 for column in missing
             ]

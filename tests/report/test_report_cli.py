@@ -184,3 +184,7 @@ def test_sweep_chart_draws_a_sweep_csv_and_names_its_missing_columns(tmp_path):
     for column in ("communities_failing", "cost_yearly_yuan", "cost_one_off_yuan"):
         assert column in result.output
     assert not (tmp_path / "b.svg").exists()
+    page = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", "-o", str(page), "--sweep-frame", str(frame), "-j", "donghai"])
+    assert result.exit_code == 0, result.output
+    assert set(_specs(_page(page))) == STANDARDS_KINDS | {"sweep"}
