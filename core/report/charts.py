@@ -107,11 +107,19 @@ def scaling_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str]) -> A
             .group_by("jurisdiction_label", maintain_order=True)
             .agg(pl.col("category_label").unique(maintain_order=True).str.join(" / "))
         )
-        note = "; ".join(f"{r['jurisdiction_label']}: {r['category_label']}" for r in missing.iter_rows(named=True))
+        notes = [f"{r['jurisdiction_label']}: {r['category_label']}" for r in missing.iter_rows(named=True)]
+        subtitle = [f"{text('not_drawn', lang)}:", *("; ".join(notes[i : i + 2]) for i in range(0, len(notes), 2))]
         base = alt.Chart(alt.Data(values=rows(drawn))).encode(
             x=alt.X("households:Q", title=text("households", lang), scale=alt.Scale(domain=[0, 5000])),
             y=alt.Y("required:Q", title=f"{text('required', lang)} ({unit})"),
-            color=alt.Color("jurisdiction_label:N", title=text("jurisdiction", lang), scale=alt.Scale(domain=order)),
+            color=alt.Color(
+                "jurisdiction_label:N",
+                title=text("jurisdiction", lang),
+                scale=alt.Scale(domain=order),
+                legend=alt.Legend(orient="top", columns=3, symbolType="stroke"),
+            ),
+            # dashes tell apart lines that coincide (two standards requiring the same amount)
+            strokeDash=alt.StrokeDash("jurisdiction_label:N", scale=alt.Scale(domain=order), legend=None),
             tooltip=[
                 alt.Tooltip("jurisdiction_label:N", title=text("jurisdiction", lang)),
                 alt.Tooltip("households:Q", title=text("households", lang)),
@@ -124,7 +132,7 @@ def scaling_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str]) -> A
             layer.properties(
                 width=WIDTH,
                 height=180,
-                title=_title(title, f"{text('not_drawn', lang)} — {note}" if note else ""),
+                title=_title(title, *(subtitle if notes else ())),
             )
         )
     chart = alt.vconcat(*panels, title=_title(text("scaling", lang))).resolve_scale(color="shared")
@@ -290,7 +298,7 @@ def timeline_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str], as_
     )
     chart = alt.layer(points, rule).properties(
         width=WIDTH,
-        height=48 * max(len(names), 1),
+        height=64 * max(len(names), 1),
         title=_title(text("timeline_title", lang), text("timeline_sub", lang, as_of=as_of)),
     )
     return _configured(chart)
@@ -350,7 +358,14 @@ def cost_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str]) -> Any:
         pl.when((pl.col("obligations") == 0) & (pl.col("period") == "yearly"))
         .then(pl.lit(text("no_obligation", lang)))
         .when(pl.col("unknown_items") > 0)
-        .then(known + pl.lit(f" + ? ({text('unknown_items', lang)}: ") + pl.col("unknown_items").cast(pl.String) + ")")
+        .then(
+            pl.struct(known.alias("known"), "period_label", "unknown_items").map_elements(
+                lambda r: text(
+                    "cost_unknown", lang, period=r["period_label"], known=r["known"], items=r["unknown_items"]
+                ),
+                return_dtype=pl.String,
+            )
+        )
         .when(pl.col("yuan_known") > 0)
         .then(known)
         .otherwise(pl.lit(""))

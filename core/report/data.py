@@ -176,7 +176,6 @@ def strictness_frame(
         False,
         strengths,
     )
-    concepts = registry.catalog.concepts
     rows: list[dict[str, Any]] = []
     for (concept,), cells in table.group_by(["concept"], maintain_order=True):
         highest = cells["required_min"].max()
@@ -199,7 +198,7 @@ def strictness_frame(
                 {
                     "concept": concept,
                     "concept_zh": cell["concept_label"],
-                    "concept_en": concepts[concept].en if concept in concepts else cell["label"],
+                    "concept_en": _english(registry, concept, cell["metric"], cell["concept_label"]),
                     "jurisdiction": cell["jurisdiction"],
                     "category": category,
                     "strictness": strictness,
@@ -224,6 +223,17 @@ def strictness_frame(
             "households": pl.Int64,
         },
     )
+
+
+def _english(registry: Registry, concept: str, metric: str, fallback: str) -> str:
+    """A concept's English name: the catalog concept's, else its metric's (a metric standing alone), else Chinese."""
+    catalog = registry.catalog
+    if concept in catalog.concepts and catalog.concepts[concept].en:
+        return catalog.concepts[concept].en
+    try:
+        return catalog.metric(metric).en or fallback
+    except KeyError:
+        return fallback
 
 
 def compliance_frame(results: Results) -> pl.DataFrame:

@@ -34,7 +34,7 @@ TEXT: dict[str, dict[str, str]] = {
     "jurisdiction": {"zh": "地区", "en": "Jurisdiction"},
     "concept": {"zh": "概念", "en": "Concept"},
     "state": {"zh": "状态", "en": "State"},
-    "strictness": {"zh": "相对严格程度（最严格=1）", "en": "Relative strictness (strictest = 1)"},
+    "strictness": {"zh": "严格程度（最严格=1）", "en": "Strictness (strictest = 1)"},
     "requirement": {"zh": "要求", "en": "Requirement"},
     "rules": {"zh": "规则", "en": "Rules"},
     "rule": {"zh": "规则", "en": "Rule"},
@@ -42,6 +42,10 @@ TEXT: dict[str, dict[str, str]] = {
     "count": {"zh": "判定数", "en": "Verdicts"},
     "verdict_share": {"zh": "判定占比", "en": "Share of verdicts"},
     "no_obligation": {"zh": "未规定费用", "en": "no money obligation"},
+    "cost_unknown": {
+        "zh": "{period}：已知 {known} 元 + 未知（{items} 项）",
+        "en": "{period}: {known} known + unknown ({items} items)",
+    },
     "communities_failing": {"zh": "不达标社区数", "en": "Communities failing"},
     "clause": {"zh": "条款", "en": "Clause"},
     "quote": {"zh": "原文", "en": "Quote"},
@@ -83,7 +87,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "cost_title": {"zh": "各地区费用（全部社区合计）", "en": "Cost per jurisdiction (all communities)"},
     "cost_sub": {
-        "zh": "标注“未知”者：至少一项费用的依据数据缺失，柱高只计已知部分",
+        "zh": "标注“未知”者：至少一项费用的依据数据缺失，柱长只计已知部分",
         "en": "Marked 'unknown': the basis of at least one item is missing; the bar counts only what is known",
     },
     "sweep_title": {"zh": "假设情景扫描：{path}", "en": "What-if sweep: {path}"},

@@ -182,7 +182,9 @@ def test_unknown_cost_is_marked_not_zero(sample_scope):
     unknown = frame.filter(pl.col("unknown_items") > 0)
     assert unknown.height > 0 and unknown["yuan"].null_count() == unknown.height
     spec = json.dumps(c.spec(c.cost_chart(frame, "en", scope.names)), ensure_ascii=False)
-    assert "+ ? (Unknown items:" in spec
+    row = unknown.row(0, named=True)
+    period = {"yearly": "yearly", "one_off": "one-off", "unstated": "period not stated"}[row["period"]]
+    assert f"{period}: {row['yuan_known']:,.0f} known + unknown ({row['unknown_items']} items)" in spec
 
 
 @pytest.fixture(scope="module")
