@@ -64,6 +64,7 @@ footer { font-size: 12px; color: #444; padding-bottom: 32px; }
 footer h2 { font-size: 16px; }
 footer table { border-collapse: collapse; width: 100%%; }
 footer td, footer th { border-bottom: 1px solid #e3e3e3; padding: 3px 6px; text-align: left; vertical-align: top; }
+footer th { white-space: nowrap; }
 footer code { font-size: 11px; word-break: break-all; }
 .vg-tooltip { font-family: %(font)s !important; max-width: 420px; white-space: normal; }
 .vg-tooltip td.value { white-space: normal !important; }
