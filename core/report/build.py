@@ -98,7 +98,7 @@ def chart_frame(kind: str, scope: Scope) -> pl.DataFrame:
     if kind == "compliance":
         return d.compliance_frame(scope.results)
     if kind == "failing":
-        return d.failing_rules_frame(scope.results)
+        return d.failing_rules_frame(scope.results, scope.registry)
     if kind == "timeline":
         return d.timeline_frame(scope.registry, scope.ids, scope.as_of, scope.communities, scope.strength_filter)
     if kind == "responsibilities":

@@ -237,8 +237,10 @@ def compliance_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str]) -
 
 def failing_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str]) -> Any:
     """The rules failing in most communities, with their clause and quote on hover."""
+    title = "title_en" if lang == "en" and "title_en" in frame.columns else "title"
     frame = _with_labels(frame, names).with_columns(
-        (pl.col("jurisdiction_label") + " · " + pl.col("title")).alias("rule_label")
+        (pl.col("jurisdiction_label") + " · " + pl.col(title)).alias("rule_label"),
+        pl.col(title).alias("title_label"),
     )
     order = frame["rule_label"].to_list()
     chart = (
@@ -250,7 +252,7 @@ def failing_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str]) -> A
             tooltip=[
                 alt.Tooltip("jurisdiction_label:N", title=text("jurisdiction", lang)),
                 alt.Tooltip("rule:N", title=text("rule", lang)),
-                alt.Tooltip("title:N", title=text("title", lang)),
+                alt.Tooltip("title_label:N", title=text("title", lang)),
                 alt.Tooltip("document:N", title=text("document", lang)),
                 alt.Tooltip("clause:N", title=text("clause", lang)),
                 alt.Tooltip("quote:N", title=text("quote", lang)),
@@ -266,6 +268,8 @@ def failing_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str]) -> A
 def timeline_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str], as_of: str) -> Any:
     """Documents, milestones and deadlines on a date axis, one row per jurisdiction; a rule marks as-of."""
     frame = _mapped(_mapped(_with_labels(frame, names), "kind", KIND_LABELS, lang), "status", STATUS_LABELS, lang)
+    title = "title_en" if lang == "en" and "title_en" in frame.columns else "title"
+    frame = frame.with_columns(pl.col(title).alias("title_label"))
     statuses = [s for s in STATUS_COLOURS if s in set(frame["status"].to_list())]
     points = (
         alt.Chart(alt.Data(values=rows(frame)))
@@ -284,7 +288,7 @@ def timeline_chart(frame: pl.DataFrame, lang: str, names: Mapping[str, str], as_
                 alt.Tooltip("date:T", title=text("date", lang), format="%Y-%m-%d"),
                 alt.Tooltip("jurisdiction_label:N", title=text("jurisdiction", lang)),
                 alt.Tooltip("kind_label:N", title=text("kind", lang)),
-                alt.Tooltip("title:N", title=text("title", lang)),
+                alt.Tooltip("title_label:N", title=text("title", lang)),
                 alt.Tooltip("clause:N", title=text("clause", lang)),
                 alt.Tooltip("status_label:N", title=text("status", lang)),
                 alt.Tooltip("days:Q", title=text("days", lang)),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from ..forms.words import bounds_text
-from ..model import VERDICTS
+from ..model import VERDICTS, Milestone, Rule, Task
 from ..views import cost, responsibilities, standards_rules, standards_table, timeline
 from ..views.common import _as_of
 from .labels import ROLE_LABELS
@@ -246,17 +246,36 @@ def compliance_frame(results: Results) -> pl.DataFrame:
     )
 
 
-def failing_rules_frame(results: Results, top: int = 15) -> pl.DataFrame:
-    """The ``top`` rules that fail in most communities: rule, title, clause, quote, document and ``communities``."""
+def _title_en(registry: Registry, jurisdiction: str, kind: str, item: str, title: str) -> str:
+    """The English title the plugin gives a rule, task or milestone; the Chinese one when it gives none."""
+    standard = registry.get(jurisdiction).standard
+    items: dict[str, tuple[Rule, ...] | tuple[Task, ...] | tuple[Milestone, ...]] = {
+        "rule": standard.rules,
+        "task": standard.tasks,
+        "milestone": standard.milestones,
+    }
+    for candidate in items.get(kind, ()):
+        if candidate.id == item:
+            return candidate.title_en or title
+    return title
+
+
+def failing_rules_frame(results: Results, registry: Registry, top: int = 15) -> pl.DataFrame:
+    """The ``top`` rules that fail in most communities: rule, title (and ``title_en``), clause, quote, document
+    and ``communities``."""
     details = results.details()
     failing = details.filter(pl.col("verdict") == "fail")
-    return (
+    frame = (
         failing.group_by("jurisdiction", "rule", "title", "document", "clause", "quote", "strength")
         .agg(pl.col("id").n_unique().alias("communities"))
         .sort(["communities", "jurisdiction", "rule"], descending=[True, False, False])
         .head(top)
         .with_columns(pl.col("communities").cast(pl.Int64))
     )
+    english = [
+        _title_en(registry, r["jurisdiction"], "rule", r["rule"], r["title"]) for r in frame.iter_rows(named=True)
+    ]
+    return frame.with_columns(pl.Series("title_en", english, dtype=pl.String))
 
 
 def timeline_frame(
@@ -266,14 +285,19 @@ def timeline_frame(
     communities: Any = None,
     strengths: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Documents, milestones and deadlines per jurisdiction with their status as of a date (dates as ISO text)."""
+    """Documents, milestones and deadlines per jurisdiction with their status as of a date (dates as ISO text);
+    ``title_en``: the plugin's English title of a rule, task or milestone, else the Chinese one."""
     frame = timeline(registry, jurisdictions, as_of, communities, strengths)
+    english = [
+        _title_en(registry, r["jurisdiction"], r["kind"], r["id"], r["title"]) for r in frame.iter_rows(named=True)
+    ]
     return frame.select(
         pl.col("date").cast(pl.String),
         "jurisdiction",
         "kind",
         "id",
         "title",
+        pl.Series("title_en", english, dtype=pl.String),
         "status",
         "days",
         "clause",

@@ -168,12 +168,14 @@ def test_compliance_counts_are_the_engines_totals(sample_scope):
     for row in totals.iter_rows(named=True):
         got = dict(frame.filter(pl.col("jurisdiction") == row["jurisdiction"]).select("verdict", "count").iter_rows())
         assert got["fail"] == row["fail"] and got["pass"] == row["pass"] and got["unknown"] == row["unknown"]
-    failing = d.failing_rules_frame(scope.results, top=5)
+    failing = d.failing_rules_frame(scope.results, scope.registry, top=5)
     details = scope.results.details().filter(pl.col("verdict") == "fail")
     top = failing.row(0, named=True)
     expected = details.filter((pl.col("jurisdiction") == top["jurisdiction"]) & (pl.col("rule") == top["rule"]))
     assert top["communities"] == expected["id"].n_unique() and top["quote"] and top["clause"]
     assert failing["communities"].to_list() == sorted(failing["communities"].to_list(), reverse=True)
+    rule = scope.registry.get(top["jurisdiction"]).standard.rule(top["rule"])
+    assert top["title_en"] == (rule.title_en or rule.title)  # English labels where the plugin gives them
 
 
 def test_unknown_cost_is_marked_not_zero(sample_scope):
