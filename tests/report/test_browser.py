@@ -115,6 +115,7 @@ def test_report_renders_offline_in_chromium_with_chinese_labels(report_zh):
 
 def test_standards_only_report_renders_in_english(report_en_standards):
     seen = _open(report_en_standards, "report-en-standards.png")
-    _check_drawn(seen, {"scaling", "strictness", "timeline", "responsibilities"})
+    _check_drawn(seen, {"scaling", "strictness", "timeline", "responsibilities", "sweep"})
     drawn = {chart["kind"]: chart["text"] for chart in seen["charts"]}
     assert "Households" in drawn["scaling"] and "not regulated" in drawn["strictness"]
+    assert "Share of communities failing" in drawn["sweep"]

@@ -103,7 +103,7 @@ def test_report_with_data_has_every_chart_in_chinese_and_the_provenance(report_z
 
 def test_standards_only_report_leaves_out_what_needs_data(report_en_standards):
     specs = _specs(_page(report_en_standards))
-    assert set(specs) == STANDARDS_KINDS
+    assert set(specs) == STANDARDS_KINDS | {"sweep"}  # the sweep from --sweep-frame; nothing that needs data
     text = report_en_standards.read_text(encoding="utf-8")
     assert "No community data given" in text and "Provenance" in text
     assert "Strictness: concepts × jurisdictions" in json.dumps(specs, ensure_ascii=False)
