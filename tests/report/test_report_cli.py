@@ -188,3 +188,16 @@ def test_sweep_chart_draws_a_sweep_csv_and_names_its_missing_columns(tmp_path):
     result = CliRunner().invoke(main, ["report", "-o", str(page), "--sweep-frame", str(frame), "-j", "donghai"])
     assert result.exit_code == 0, result.output
     assert set(_specs(_page(page))) == STANDARDS_KINDS | {"sweep"}
+
+
+def test_the_cli_offers_every_chart_kind_without_loading_altair():
+    import subprocess
+    import sys
+
+    from shequ.cli.report import CHART_KINDS as OFFERED
+    from shequ.report.charts import CHART_KINDS
+
+    assert OFFERED == CHART_KINDS
+    code = "import sys; from shequ.cli import main; print('altair' in sys.modules, 'polars' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]  # `shequ --help` stays instant
