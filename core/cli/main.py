@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from . import authoring, data, standards, views
+from . import authoring, data, report, standards, views
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -50,6 +50,6 @@ def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path,
     ctx.obj = {"set": assignments, "overlay": overlays}
 
 
-for _module in (standards, data, views, authoring):
+for _module in (standards, data, views, authoring, report):
     for _command in _module.COMMANDS:
         main.add_command(_command)
