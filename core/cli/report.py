@@ -167,6 +167,14 @@ def _header(ctx: click.Context, scope: Scope, data: str | None) -> list[str]:
     help="Add the what-if sweep chart of this CSV (`shequ whatif DATA --sweep PATH=START:STOP:STEP --format csv`).",
 )
 @click.option("--sweep-label", default="", metavar="PATH", help="The swept path, as the sweep chart's x axis title.")
+@click.option(
+    "--sweep",
+    "sweep_spec",
+    default=None,
+    metavar="PATH=START:STOP:STEP",
+    help="Add the chart of a what-if sweep computed on DATA, as `shequ whatif DATA --sweep` does "
+    "(e.g. donghai.service_space_floor_600.requirement.value=300:800:50).",
+)
 @_common_options
 @click.pass_context
 @handle_errors
@@ -176,6 +184,7 @@ def report(
     output: Path,
     sweep_frame: str | None,
     sweep_label: str,
+    sweep_spec: str | None,
     **params: Any,
 ) -> None:
     """One self-contained HTML report with charts, readable offline in Chinese or English.
@@ -185,19 +194,35 @@ def report(
     compliance per jurisdiction, the rules that fail most often (clause and
     quote on hover) and the cost. "Not regulated", "not encoded" and "not in
     force" are shown as such, never as 0. The footer gives the provenance.
-    --sweep-frame adds the chart of a what-if sweep (a CSV of `shequ whatif
-    --sweep`).
+    --sweep PATH=START:STOP:STEP adds the chart of a what-if sweep on DATA
+    (the rows of `shequ whatif DATA --sweep`); --sweep-frame draws a sweep
+    saved as CSV instead.
 
     \b
     Example:
       shequ report examples/communities.csv -o report.html --lang en
       shequ report -o standards.html          (the standards only)
+      shequ report examples/communities.csv -o r.html \\
+        --sweep donghai.service_space_floor_600.requirement.value=300:800:50
     """
     from ..report.build import make_chart, make_charts
     from ..report.html import report_html
 
+    if sweep_spec is not None and sweep_frame is not None:
+        raise BadInput("give --sweep (computed on DATA) or --sweep-frame (a saved sweep), not both")
+    if sweep_spec is not None and data is None:
+        raise BadInput("--sweep computes a what-if on DATA: shequ report DATA --sweep PATH=START:STOP:STEP -o FILE")
     sweep = _sweep_frame(sweep_frame) if sweep_frame else None
     scope = _scope(ctx, data, params)
+    if sweep_spec is not None:
+        from ..views.whatif import parse_sweep
+        from ..views.whatif import sweep as sweep_of
+
+        path, values = parse_sweep(sweep_spec)
+        sweep = sweep_of(
+            scope.registry, scope.communities, path, values, as_of=scope.as_of, strength=scope.strength_filter
+        )
+        sweep_label = sweep_label or path
     charts = make_charts(scope)
     if sweep is not None:
         charts["sweep"] = make_chart("sweep", scope, sweep, sweep_label)

@@ -201,3 +201,26 @@ def test_the_cli_offers_every_chart_kind_without_loading_altair():
     code = "import sys; from shequ.cli import main; print('altair' in sys.modules, 'polars' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]  # `shequ --help` stays instant
+
+
+def test_report_sweep_computes_the_whatif_on_the_data_and_draws_it(tmp_path):
+    page = tmp_path / "r.html"
+    spec = "donghai.service_space_floor_600.requirement.value=300:800:250"
+    args = ["report", str(SAMPLE_CSV), "-o", str(page), "-j", "donghai", "--as-of", str(AS_OF), "--lang", "en"]
+    result = CliRunner().invoke(main, [*args, "--sweep", spec])
+    assert result.exit_code == 0, result.output
+    specs = _specs(_page(page))
+    assert set(specs) == STANDARDS_KINDS | DATA_KINDS | {"sweep"}
+    drawn = json.dumps(specs["sweep"], ensure_ascii=False)
+    # the swept path names the x axis; one point per value: 300, 550, 800
+    assert "donghai.service_space_floor_600.requirement.value" in drawn
+    for value in (300, 550, 800):
+        assert f'"value": {value}' in drawn or f'"value": {value}.0' in drawn
+    # without DATA, or with a saved frame as well, --sweep is refused and nothing is written
+    for bad in (
+        ["report", "-o", str(tmp_path / "a.html"), "--sweep", spec],
+        [*args, "--sweep", spec, "--sweep-frame", str(SAMPLE_CSV)],
+    ):
+        result = CliRunner().invoke(main, bad)
+        assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
