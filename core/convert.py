@@ -95,6 +95,16 @@ def _structure_requirement(value: Any, _cls: Any) -> model.Requirement:
     return converter.structure(value, cls)
 
 
+def _structure_quote(value: Any, _cls: Any) -> str | tuple[str, ...]:
+    """A quote: one text, or a list of verbatim fragments (each a text)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise TypeError(f"expected a text or a list of texts (verbatim fragments, in order), got {value!r}")
+
+
+converter.register_structure_hook(str | tuple[str, ...], _structure_quote)
 converter.register_structure_hook(model.Requirement, _structure_requirement)
 converter.register_structure_hook(
     # cattrs looks hooks up by the typing object the annotations resolve to: Optional[Union[...]]

@@ -46,7 +46,7 @@ def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str
                     "strength": rule.strength,
                     "document": document.number or document.title,  # never an internal id
                     "clause": rule.source.clause,
-                    "quote": rule.source.quote,
+                    "quote": rule.source.text,
                 }
             )
     return rows

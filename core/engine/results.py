@@ -241,7 +241,7 @@ class Results:
                 pl.lit(rule.strength).alias("strength"),
                 pl.lit(compiled.document).alias("document"),
                 pl.lit(rule.source.clause).alias("clause"),
-                pl.lit(rule.source.quote).alias("quote"),
+                pl.lit(rule.source.text).alias("quote"),
             )
             columns.append(frame_rule)
         if not columns:

@@ -35,14 +35,32 @@ TASK_ROLES = ("lead", "responsible", "guiding", "cooperating")
 VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown", "departs", "not_in_force")
 
 
+def _quote_fragments(_instance, attribute, value) -> None:
+    fragments = (value,) if isinstance(value, str) else value
+    _check(len(fragments) > 0, f"'{attribute.name}' must hold at least one fragment")
+    _check(all(fragment.strip() for fragment in fragments), f"'{attribute.name}' must not be empty")
+
+
 @frozen(kw_only=True)
 class Source:
     """Where a provision comes from: document, clause, and the exact words."""
 
     clause: str = field(validator=_non_empty)
-    quote: str = field(validator=_non_empty)
+    #: The exact words: one unbroken passage, or verbatim fragments that stand in the document
+    #: in this order (a long sentence quoted without the words between, shown joined by "…").
+    quote: str | tuple[str, ...] = field(validator=_quote_fragments)
     #: Document id; defaults to the standard's first document.
     document: str | None = None
+
+    @property
+    def fragments(self) -> tuple[str, ...]:
+        """The quote's verbatim pieces, in document order (one for an unbroken quote)."""
+        return (self.quote,) if isinstance(self.quote, str) else self.quote
+
+    @property
+    def text(self) -> str:
+        """The quote as it is shown: fragments joined by "…"."""
+        return "…".join(self.fragments)
 
 
 @frozen(kw_only=True)

@@ -106,7 +106,7 @@ def cost(
                 ),
                 pl.lit(cited).alias("document"),
                 pl.lit(obligation.source.clause).alias("clause"),
-                pl.lit(obligation.source.quote).alias("quote"),
+                pl.lit(obligation.source.text).alias("quote"),
             )
         )
     id_columns = identity or ["id"]

@@ -138,6 +138,24 @@ def test_alternatives(make_registry):
     assert verdicts(registry, frame) == ["pass", "pass", "fail", "pass", "unknown"]
 
 
+def test_all_parts(make_registry):
+    registry = make_registry(
+        rule(
+            "count.police_room",
+            """{ form = "all_of", options = [
+        { form = "present", metric = "count.police_room" },
+        { form = "min", metric = "population", value = 10000 } ] }""",
+        )
+    )
+    frame = {
+        "id": list("abcdef"),
+        "count.police_room": [1, 0, 1, None, 0, None],
+        "population": [12000, 12000, 5000, 12000, None, None],
+    }
+    # all met: pass; one not met: fail, whatever the other; none failing but one unknown: unknown
+    assert verdicts(registry, frame) == ["pass", "fail", "fail", "unknown", "fail", "unknown"]
+
+
 def test_placement(make_registry):
     registry = make_registry(rule("floor.residents_committee_office", '{ form = "placement", floors = [1, 2] }'))
     frame = {"id": list("abcd"), "floor.residents_committee_office": [1, 2, 5, -1]}

@@ -10,6 +10,7 @@ import pytest
 from shequ import forms
 from shequ.model import (
     Aggregate,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -128,6 +129,16 @@ def test_any_of_is_met_when_one_option_is_and_unknown_only_when_none_is(columns)
     assert result["value"][:2] == [2500.0, 12000.0]  # the value of the option met
     # an option on another metric than the rule's is named (in a unitless test: no unit after it)
     assert result["text"][0] == "≥ 2000 or population ≥ 10000"
+
+
+def test_all_of_fails_when_one_part_fails_and_is_unknown_only_when_none_fails(columns):
+    requirement = AllOf(options=(Present(metric="count.a"), Present(metric="count.b")))
+    frame = {"count.a": [1, 1, 0, None, None], "count.b": [2, 0, None, 1, None]}
+    result = judged(requirement, "count.a", frame, columns)
+    assert result["ok"] == [True, False, False, None, None]
+    # the value shown is that of the first part not met, else of the first part
+    assert result["value"][:3] == [1.0, 0.0, 0.0]
+    assert result["text"][0] == "present and count.b present"  # a part on another metric than the rule's is named
 
 
 def test_an_aggregate_is_not_compiled_per_community(columns):

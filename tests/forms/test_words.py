@@ -9,6 +9,7 @@ import pytest
 from shequ import forms
 from shequ.model import (
     Aggregate,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -92,6 +93,12 @@ def test_an_option_on_another_metric_is_named_and_in_its_own_unit(compared):
     assert stated(alternatives, "households") == "(households: 2000–3000 户) or (population: ≥ 10000 人)"
     # a comparison keyed on households does not repeat its name
     assert compared(alternatives, "households") == "(2000–3000 户) or (population: ≥ 10000 人)"
+
+
+def test_all_of_says_every_part_joined_by_and(compared):
+    both = AllOf(options=(Present(metric="count.police_room"), Minimum(value=10000, metric="population")))
+    assert stated(both, "households") == "(count.police_room: present) and (population: ≥ 10000 人)"
+    assert compared(both, "count.police_room") == "(present) and (population: ≥ 10000 人)"
 
 
 def test_conditional_says_its_condition_and_both_branches():
