@@ -122,6 +122,7 @@ for _cls in (*model.REQUIREMENT_FORMS.values(), model.Stage):
 _OMITTED_AT_DEFAULT: dict[type, tuple[str, ...]] = {
     model.Rule: ("tolerance", "restates"),
     model.CatalogAdditions: ("concepts",),
+    model.Obligation: ("share",),
     model.Standard: ("gaps",),
 }
 for _cls, _names in _OMITTED_AT_DEFAULT.items():

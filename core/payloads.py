@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .forms.words import share_words
 from .registry import LoadedStandard, Registry
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "title": o.title,
             "kind": o.kind,
             "amount_yuan": o.amount_yuan,
+            "share": share_words(o.share) if o.share else None,
             "basis": o.basis,
             "per": o.per,
             "payer": list(o.payer),

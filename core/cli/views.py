@@ -415,6 +415,7 @@ COST_COLUMNS = [
     "title",
     "period",
     "amount_yuan",
+    "share",
     "basis",
     "per",
     "payer",

@@ -45,3 +45,28 @@ def bounds_text(lo: float | None, hi: float | None, unit: str = "") -> str:
     if hi is not None:
         return with_unit(f"≤ {rounded(hi)}", unit)
     return ""
+
+
+_FRACTION_WORDS = {
+    (1, 2): "one half",
+    (1, 3): "one third",
+    (2, 3): "two thirds",
+    (1, 4): "one quarter",
+    (3, 4): "three quarters",
+    (1, 5): "one fifth",
+    (1, 10): "one tenth",
+}
+
+
+def share_words(share: str) -> str:
+    """An obligation's share of a cost as the text states it: ``one third (1/3)``, ``20%``, ``one half (0.5)``."""
+    from fractions import Fraction
+
+    text = share.strip()
+    exact = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
+    if exact == 1:
+        return f"the whole ({text})"
+    name = _FRACTION_WORDS.get((exact.numerator, exact.denominator))
+    if text.endswith("%") or name is None:
+        return text
+    return f"{name} ({text})"

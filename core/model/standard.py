@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 import attrs
 from attrs import field, frozen
 
+from ..errors import SchemaError
 from ._validators import _check, _fraction, _non_empty, _non_negative, _one_of, _positive
 from .community import COMMUNITY_KINDS
 from .entries import CatalogAdditions
@@ -180,6 +182,26 @@ class Milestone:
     notes: str | None = None
 
 
+def share_fraction(text: str) -> Fraction:
+    """A share as written, exact: ``"1/3"`` → 1/3, ``"20%"`` → 1/5, ``"0.5"`` → 1/2."""
+    text = text.strip()
+    if text.endswith("%"):
+        return Fraction(text[:-1].strip()) / 100
+    return Fraction(text)
+
+
+def _share_text(_instance, attribute, value) -> None:
+    if value is None:
+        return
+    try:
+        fraction = share_fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise SchemaError(
+            f'\'{attribute.name}\' must be a fraction like "1/3", a percentage like "20%" or a decimal: {value!r}'
+        ) from None
+    _check(0 < fraction <= 1, f"'{attribute.name}' must be more than 0 and at most the whole (1): {value!r}")
+
+
 #: ``unstated``: money the document commits with no period stated; never reported as yearly.
 OBLIGATION_KINDS = ("yearly", "one_off", "unstated")
 
@@ -196,9 +218,13 @@ class Obligation:
     title: str = field(validator=_non_empty)
     title_en: str | None = None
     kind: str = field(validator=_one_of(OBLIGATION_KINDS))
-    amount_yuan: float = field(validator=_non_negative)
+    #: Yuan per ``per`` units of ``basis``; None when the obligation states a ``share`` instead.
+    amount_yuan: float | None = field(default=None, validator=_non_negative)
     basis: str | None = None
     per: float = field(default=1.0, validator=_positive)
+    #: A share of the ``basis`` cost as the document states it, kept exact: ``"1/3"`` (三分之一),
+    #: ``"20%"``, ``"0.5"``; instead of ``amount_yuan``.
+    share: str | None = field(default=None, validator=_share_text)
     min_yuan: float | None = field(default=None, validator=_non_negative)
     max_yuan: float | None = field(default=None, validator=_non_negative)
     payer: tuple[str, ...] = ()
@@ -206,6 +232,23 @@ class Obligation:
     due: dt.date | None = None
     source: Source
     notes: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check(
+            (self.amount_yuan is None) != (self.share is None),
+            "an obligation states either 'amount_yuan' or 'share' (a share of its basis cost), exactly one",
+        )
+        if self.share is not None:
+            _check(self.basis is not None, "a 'share' is a share of a cost: name the cost metric in 'basis'")
+            _check(self.per == 1, "a 'share' is of the whole basis cost: leave 'per' out")
+
+    @property
+    def fraction(self) -> Fraction:
+        """Yuan per unit of ``basis`` (per community without one), exact: ``share``, or ``amount_yuan`` ÷ ``per``."""
+        if self.share is not None:
+            return share_fraction(self.share)
+        assert self.amount_yuan is not None  # one of the two, checked above
+        return Fraction(self.amount_yuan) / Fraction(self.per)
 
 
 @frozen(kw_only=True)
