@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..catalog import Catalog
+from ..convert import old_spellings
 from ..errors import Problem, ProblemsError
 from ..model import Standard
 from ..registry import (
@@ -24,6 +25,7 @@ from ..registry import (
     display_path,
     get_registry,
     load_standard_file,
+    read_toml,
     set_aside,
 )
 from .audit import audit
@@ -142,6 +144,18 @@ def validate_path(path: Path) -> list[Problem]:
         found += audit(loaded)
         problems += [original(problem) for problem in found]
     return problems
+
+
+def spelling_notes(path: Path) -> list[Problem]:
+    """Older spellings the standard(s) at ``path`` use (still read the same), each with the spelling to write now."""
+    notes = []
+    for file in standard_files(path):
+        try:
+            data = read_toml(file)
+        except ProblemsError:
+            continue  # validate_path reports it
+        notes += [Problem(file=display_path(file), where=where, message=note) for where, note in old_spellings(data)]
+    return notes
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,17 @@ def suffix(unit: str) -> str:
     return f" {unit}" if unit and unit != "比例" else ""
 
 
+#: The unit of a rate (比例): a fraction, shown as a percentage.
+RATE_UNIT = "比例"
+
+
+def amount(value: float, unit: str) -> str:
+    """A stated bound in its metric's unit: ``450 m²``; a rate (比例) as a percentage, ``30%`` not ``0.3``."""
+    if unit == RATE_UNIT:
+        return percent(value, 1)
+    return f"{number(value)}{suffix(unit)}"
+
+
 def with_unit(text: str, unit: str) -> str:
     """A display unit after a number: ``20%`` (no space before %), ``450 m²``."""
     if not unit:

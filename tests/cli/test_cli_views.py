@@ -79,7 +79,7 @@ def test_standards_for_1500_households_from_the_plugin_tomls():
     # changchun: max(300, 1500 / 100 × 30) = 450; donghai: max(600, 450) = 600 and a flat 600
     expected = {
         "changchun": scaled_minimum(changchun, 1500),
-        "donghai": max(scaled_minimum(donghai, 1500), donghai_floor["value"]),
+        "donghai": max(scaled_minimum(donghai, 1500), donghai_floor["min"]),
     }
     assert expected == {"changchun": 450, "donghai": 600}
 

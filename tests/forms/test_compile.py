@@ -54,6 +54,12 @@ def test_minimum_maximum_and_range_leave_missing_values_unknown(columns):
     assert (within["lo"][0], within["hi"][0], within["text"][0]) == (1.0, 2.0, "1–2 人")
 
 
+def test_a_rate_bound_reads_as_a_percentage(columns):
+    frame = {"x": [0.35, 0.1]}
+    assert judged(Minimum(value=0.3), "x", frame, columns, "比例")["text"] == ["≥ 30%"] * 2
+    assert judged(Range(min=0.2, max=0.35), "x", frame, columns, "比例")["text"][0] == "20%–35%"
+
+
 def test_scaled_minimum_below_the_floor_fails_even_without_its_basis(columns):
     frame = {"households": [1500, 800, None, None], "area": [450.0, 300.0, 250.0, 5000.0]}
     scaled = judged(ScaledMinimum(rate=30, per=100, floor=300), "area", frame, columns, "m²")

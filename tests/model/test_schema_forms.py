@@ -5,11 +5,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from support import registry_with, write_standard
 
-from shequ.convert import structure, unstructure
+from shequ.convert import old_spellings, structure, unstructure
 from shequ.errors import ProblemsError
 from shequ.forms.words import share_words
-from shequ.model import Obligation
+from shequ.model import Obligation, Requirement, Rule
 
 SOURCE = {"clause": "第四十四条", "quote": "按各自承担三分之一的比例承担其经费开支"}
 
@@ -56,3 +57,134 @@ def test_a_share_that_cannot_be_read_is_a_problem_naming_the_expectation(keys, m
     with pytest.raises(ProblemsError) as caught:
         structure(obligation(**keys), Obligation, "f.toml")
     assert message in str(caught.value)
+
+
+# --------------------------------------------------------------------------
+# [defaults], percent literals, one spelling per concept
+
+
+DEFAULTS_BODY = """
+[defaults]
+applies_to = { kinds = ["urban"] }
+strength = "guidance"
+document = "second"
+
+[[documents]]
+id = "second"
+title = "第二份文件"
+
+[[rules]]
+id = "inherits"
+title = "继承默认值"
+metric = "households"
+requirement = { form = "min", min = 300 }
+source = { clause = "1", quote = "q" }
+
+[[rules]]
+id = "overrides"
+title = "自己说明"
+metric = "households"
+applies_to = {}
+strength = "mandatory"
+requirement = { form = "max", max = 2000 }
+source = { clause = "2", quote = "q", document = "doc" }
+
+[[tasks]]
+id = "task"
+title = "任务"
+lead = ["civil_affairs"]
+source = { clause = "3", quote = "q" }
+"""
+
+
+def test_defaults_fill_what_a_rule_does_not_say_and_a_rule_overrides_them(tmp_path):
+    standard = registry_with(write_standard(tmp_path, DEFAULTS_BODY)).get("mini").standard
+    inherits, overrides = standard.rules
+    assert (inherits.applies_to.kinds, inherits.strength, inherits.source.document) == (
+        ("urban",),
+        "guidance",
+        "second",
+    )
+    # a rule's own applies_to replaces the default whole: {} covers every community again
+    assert (overrides.applies_to.kinds, overrides.strength, overrides.source.document) == ((), "mandatory", "doc")
+    assert standard.tasks[0].source.document == "second"  # the document default fills every source
+    # the standard as loaded carries the defaults in each rule: its snapshot reads as if written out
+    assert "defaults" not in unstructure(standard)
+
+
+def test_an_unknown_default_is_a_problem_naming_the_key(tmp_path):
+    body = DEFAULTS_BODY.replace('strength = "guidance"', 'strenth = "guidance"')
+    with pytest.raises(ProblemsError) as caught:
+        registry_with(write_standard(tmp_path, body))
+    (problem,) = caught.value.problems
+    assert problem.where == "defaults" and "'strenth' (did you mean 'strength'?)" in problem.message
+
+
+def test_percent_literals_read_as_fractions_and_rates_show_as_percentages():
+    rule = structure(
+        {
+            "id": "share",
+            "title": "志愿者比例",
+            "metric": "volunteers.share",
+            "requirement": {"form": "range", "min": "20%", "max": "35%"},
+            "source": {"clause": "1", "quote": "q"},
+        },
+        Rule,
+        "f.toml",
+    )
+    assert (rule.requirement.min, rule.requirement.max) == (0.2, 0.35)
+    with pytest.raises(ProblemsError, match="expected a number"):
+        structure({**unstructure(rule), "requirement": {"form": "min", "min": "twenty%"}}, Rule, "f.toml")
+
+
+@pytest.mark.parametrize("form", ["min", "max"])
+def test_min_and_max_take_min_and_max_like_every_form_and_still_read_value(form):
+    new = structure({"form": form, form: 5}, Requirement, "f.toml")
+    old = structure({"form": form, "value": 5}, Requirement, "f.toml")
+    assert new == old and new.value == 5
+    with pytest.raises(ProblemsError, match=f"give the bound once: '{form}'"):
+        structure({"form": form, form: 5, "value": 5}, Requirement, "f.toml")
+
+
+def test_old_spellings_are_noted_with_the_file_rule_and_new_spelling():
+    data = {
+        "rules": [
+            {"id": "a", "metric": "households", "requirement": {"form": "min", "value": 300}},
+            {"id": "b", "metric": "count.police_room", "requirement": {"form": "min", "value": 1}},
+            {
+                "id": "c",
+                "metric": "households",
+                "applies_to": {"when": [{"metric": "flag.grid_management", "min": 1}]},
+                "requirement": {"form": "any_of", "options": [{"form": "max", "metric": "population", "value": 9}]},
+            },
+            {"id": "d", "metric": "households", "requirement": {"form": "min", "min": 300}},
+        ]
+    }
+    assert old_spellings(data) == [
+        ("rules[0].requirement", "rule 'a': 'value = 300' is the older spelling of the bound: write 'min = 300'"),
+        (
+            "rules[1].requirement",
+            "rule 'b': '{ form = \"min\", value = 1 }' on count.police_room says presence: write 'form = \"present\"'",
+        ),
+        (
+            "rules[2].requirement.options[0]",
+            "rule 'c': 'value = 9' is the older spelling of the bound: write 'max = 9'",
+        ),
+        (
+            "rules[2].applies_to.when[0]",
+            "rule 'c': 'min = 1' on a count or flag says presence: write 'present = true'",
+        ),
+    ]
+
+
+def test_validate_prints_a_deprecation_note_naming_file_rule_and_new_spelling(tmp_path):
+    from click.testing import CliRunner
+
+    from shequ.cli import main
+
+    body = DEFAULTS_BODY.replace('{ form = "min", min = 300 }', '{ form = "min", value = 300 }')
+    path = write_standard(tmp_path, body)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    note = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(note) == 1
+    assert "mini.toml: rules[0].requirement: rule 'inherits'" in note[0] and "write 'min = 300'" in note[0]
