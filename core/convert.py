@@ -213,6 +213,7 @@ _OMITTED_AT_DEFAULT: dict[type, tuple[str, ...]] = {
     model.Rule: ("tolerance", "restates"),
     model.CatalogAdditions: ("concepts",),
     model.Obligation: ("share",),
+    model.Task: ("receiving", "approving"),
     model.Standard: ("gaps",),
 }
 for _cls, _names in _OMITTED_AT_DEFAULT.items():

@@ -168,6 +168,8 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "responsible": list(t.responsible),
             "guiding": list(t.guiding),
             "cooperating": list(t.cooperating),
+            "receiving": list(t.receiving),
+            "approving": list(t.approving),
             "due": t.due,
             "rules": list(t.rules),
             "clause": t.source.clause,

@@ -247,7 +247,7 @@ def diff(
     "roles",
     multiple=True,
     type=click.Choice(TASK_ROLES),
-    help="Only these roles (repeatable); default: all four.",
+    help="Only these roles (repeatable); default: all.",
 )
 @jurisdiction_option
 @as_of_option

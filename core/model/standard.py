@@ -28,8 +28,9 @@ TOLERANT_FORMS = ("min", "max", "range", "scaled_min", "share")
 
 JURISDICTION_LEVELS = ("province", "city", "district", "county")
 
-#: The roles a task gives departments (the department fields of :class:`Task`), in the order documents list them.
-TASK_ROLES = ("lead", "responsible", "guiding", "cooperating")
+#: The roles a task gives departments (the department fields of :class:`Task`), in the order documents list them;
+#: ``receiving`` (受理) and ``approving`` (审批) name authorities that only receive or approve applications.
+TASK_ROLES = ("lead", "responsible", "guiding", "cooperating", "receiving", "approving")
 
 #: What a rule can say about one community; the engine's verdict codes index this tuple (0 = pass).
 #: ``departs``: a guidance or permissive provision not met (recorded, never a violation);
@@ -148,7 +149,7 @@ class Rule:
 
 @frozen(kw_only=True)
 class Task:
-    """A responsibility assignment: who leads, is responsible, guides, cooperates."""
+    """A responsibility assignment: who leads, is responsible, guides, cooperates, receives, approves."""
 
     id: str = field(validator=_non_empty)
     title: str = field(validator=_non_empty)
@@ -157,6 +158,10 @@ class Task:
     responsible: tuple[str, ...] = ()
     guiding: tuple[str, ...] = ()
     cooperating: tuple[str, ...] = ()
+    #: 受理: the authority an application or report is filed with.
+    receiving: tuple[str, ...] = ()
+    #: 审批: the authority that approves it.
+    approving: tuple[str, ...] = ()
     due: dt.date | None = None
     rules: tuple[str, ...] = ()
     source: Source
@@ -164,8 +169,8 @@ class Task:
 
     def __attrs_post_init__(self) -> None:
         _check(
-            bool(self.lead or self.responsible or self.guiding or self.cooperating),
-            "a task names at least one department (lead, responsible, guiding or cooperating)",
+            any(getattr(self, role) for role in TASK_ROLES),
+            f"a task names at least one department ({', '.join(TASK_ROLES[:-1])} or {TASK_ROLES[-1]})",
         )
 
 

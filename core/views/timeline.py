@@ -162,7 +162,8 @@ def timeline(
                 continue
             if kept is not None and not kept_rules & set(task.rules):
                 continue
-            departments = list(dict.fromkeys([*task.lead, *task.responsible]))
+            # who acts by the date: leads, the responsible, and an authority that approves (审批)
+            departments = list(dict.fromkeys([*task.lead, *task.responsible, *task.approving]))
             row = {
                 "date": task.due,
                 "jurisdiction": loaded.id,

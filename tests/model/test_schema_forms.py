@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 
 import pytest
@@ -10,7 +11,7 @@ from support import registry_with, write_standard
 from shequ.convert import old_spellings, structure, unstructure
 from shequ.errors import ProblemsError
 from shequ.forms.words import share_words
-from shequ.model import Obligation, Requirement, Rule
+from shequ.model import Obligation, Requirement, Rule, Task
 
 SOURCE = {"clause": "第四十四条", "quote": "按各自承担三分之一的比例承担其经费开支"}
 
@@ -188,3 +189,37 @@ def test_validate_prints_a_deprecation_note_naming_file_rule_and_new_spelling(tm
     note = [line for line in result.stderr.splitlines() if line.startswith("note:")]
     assert len(note) == 1
     assert "mini.toml: rules[0].requirement: rule 'inherits'" in note[0] and "write 'min = 300'" in note[0]
+
+
+# --------------------------------------------------------------------------
+# receiving and approving authorities (受理/审批)
+
+
+def test_a_task_may_name_only_the_authorities_that_receive_or_approve():
+    task = structure(
+        {
+            "id": "approval",
+            "title": "县政府审批,批文抄送市民政局备案",
+            "approving": ["government"],
+            "receiving": ["civil_affairs"],
+            "source": {"clause": "三(二)3", "quote": "由县政府审批,批文抄送市民政局备案"},
+        },
+        Task,
+        "f.toml",
+    )
+    assert (task.approving, task.receiving, task.lead) == (("government",), ("civil_affairs",), ())
+    with pytest.raises(ProblemsError, match="receiving or approving"):
+        structure({"id": "none", "title": "无人", "source": SOURCE}, Task, "f.toml")
+
+
+def test_responsibilities_show_the_receiving_and_approving_roles_in_both_languages():
+    from shequ.registry import get_registry
+    from shequ.views import responsibilities
+
+    frame = responsibilities(get_registry(), jurisdictions=["donghai"], as_of=dt.date(2020, 1, 1))
+    rows = {
+        (r["department"], r["role"], r["role_zh"])
+        for r in frame.iter_rows(named=True)
+        if r["task"] == "approval_and_filing"
+    }
+    assert rows == {("government", "approving", "审批"), ("civil_affairs", "receiving", "受理")}
