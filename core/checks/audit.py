@@ -112,9 +112,11 @@ def _fragment_spans(text: str, fragments: tuple[str, ...]) -> list[tuple[int, in
 
     A fragment may follow its predecessor anywhere later in the text (the words between are left
     out); each place of the first fragment starts one chain, kept only when every fragment follows.
+    Of the complete chains, the shortest stands for the quote: a short first fragment ("到2020年")
+    that the text also has elsewhere does not make the quote stand in two places.
     """
     needles = [normalise(fragment) for fragment in fragments]
-    found: list[tuple[int, int]] = []
+    chains: list[list[tuple[int, int]]] = []
     for start, end in _spans(text, needles[0]):
         chain = [(start, end)]
         for needle in needles[1:]:
@@ -123,8 +125,11 @@ def _fragment_spans(text: str, fragments: tuple[str, ...]) -> list[tuple[int, in
                 break
             chain.append((at, at + len(needle)))
         else:
-            found += chain
-    return found
+            chains.append(chain)
+    if not chains:
+        return []
+    shortest = min(chain[-1][1] - chain[0][0] for chain in chains)
+    return [span for chain in chains if chain[-1][1] - chain[0][0] == shortest for span in chain]
 
 
 def _quote_spans(text: str, quote: str | tuple[str, ...]) -> list[tuple[int, int]]:
