@@ -157,6 +157,32 @@ DEFAULT_KEYS = ("applies_to", "strength", "document")
 #: The items whose sources ``[defaults] document`` fills in, and the key their document id is under.
 _DOCUMENT_HOLDERS = {"rules": "source", "tasks": "source", "milestones": "source", "obligations": "source"}
 
+_structure_rule_fields = converter.get_structure_hook(model.Rule)
+
+
+def _counts_communities(requirement: Any) -> bool:
+    """Whether a rule's plain requirement only counts communities: an aggregate ``count`` with no condition."""
+    if not isinstance(requirement, dict):
+        return False
+    if requirement.get("form") == "staged" and isinstance(requirement.get("stages"), list):
+        stages = requirement["stages"]
+        return bool(stages) and all(isinstance(s, dict) and _counts_communities(s.get("requirement")) for s in stages)
+    return (
+        requirement.get("form") == "aggregate"
+        and requirement.get("statistic") == "count"
+        and (requirement.get("condition") is None)
+    )
+
+
+def _structure_rule(data: Any, cls: type) -> model.Rule:
+    # a rule that counts communities reads no metric: the TOML may leave it out
+    if isinstance(data, dict) and "metric" not in data and _counts_communities(data.get("requirement")):
+        data = {**data, "metric": model.COMMUNITIES_METRIC}
+    return _structure_rule_fields(data, cls)
+
+
+# before the standard's hook is made: a generated hook takes its fields' hooks as they are then
+converter.register_structure_hook(model.Rule, _structure_rule)
 _structure_standard_fields = converter.get_structure_hook(model.Standard)
 
 

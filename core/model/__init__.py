@@ -32,6 +32,7 @@ from .requirements import (
 )
 from .standard import (
     BINDING_STRENGTHS,
+    COMMUNITIES_METRIC,
     JURISDICTION_LEVELS,
     OBLIGATION_KINDS,
     STRENGTHS,
@@ -55,6 +56,7 @@ __all__ = [
     "AGGREGATE_SCOPES",
     "AGGREGATE_STATISTICS",
     "BINDING_STRENGTHS",
+    "COMMUNITIES_METRIC",
     "COMMUNITY_KINDS",
     "JURISDICTION_LEVELS",
     "OBLIGATION_KINDS",

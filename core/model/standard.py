@@ -111,6 +111,11 @@ class AppliesTo:
     when: tuple[Condition, ...] = ()
 
 
+#: The metric of a rule that only counts communities (an aggregate ``count`` with no condition): the TOML
+#: may leave ``metric`` out, and the engine counts the covered communities without reading any column.
+COMMUNITIES_METRIC = "communities"
+
+
 @frozen(kw_only=True)
 class Rule:
     """One checkable provision: a metric, whom it covers, what it requires, by when."""
