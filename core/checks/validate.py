@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     for arg in argv if argv is not None else sys.argv[1:]:
         try:
             problems += validate_path(Path(arg))
+            for note in spelling_notes(Path(arg)):
+                print(f"note: {note}", file=sys.stderr)
         except ProblemsError as exc:
             problems += exc.problems
     if problems:

@@ -134,6 +134,19 @@ def test_a_quote_of_fragments_in_document_order_is_no_problem_and_carries_every_
     assert used["300"] == used["30"] == "rule space"
 
 
+def test_a_short_first_fragment_the_text_has_twice_stands_only_where_the_quote_does(tmp_path):
+    # "每个社区" stands in item 1 too; the quote is item 2's, so item 1's numbers are not in its quote
+    loaded = fragments_standard(tmp_path, ["每百户", "不低于30平方米", "最少不低于300平方米"])
+    assert quote_problems(loaded) == []
+    quoted = {n.number: n.quoted_in for n in number_coverage(loaded).numbers}
+    assert quoted["300"] == quoted["30"] == ("rule space",)
+    assert "rule space" not in quoted["1000"]
+    # a first fragment standing in two places, both followed by the rest: the shorter chain stands
+    chain = fragments_standard(tmp_path, ["每", "最少不低于300平方米"])
+    spans = {n.number: n.quoted_in for n in number_coverage(chain).numbers}
+    assert "rule space" not in spans["30"] and "rule space" in spans["300"]
+
+
 def test_each_fragment_not_in_the_document_is_reported_with_its_index(tmp_path):
     loaded = fragments_standard(tmp_path, ["每百户居民拥有综合服务设施面积不低于30平方米", "最少不低于500平方米"])
     (problem,) = quote_problems(loaded)
