@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .forms.words import share_words
 from .model import due_words
 from .registry import LoadedStandard, Registry
 
@@ -47,7 +48,7 @@ def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str
                     "strength": rule.strength,
                     "document": document.number or document.title,  # never an internal id
                     "clause": rule.source.clause,
-                    "quote": rule.source.quote,
+                    "quote": rule.source.text,
                 }
             )
     return rows
@@ -206,6 +207,8 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "responsible": list(t.responsible),
             "guiding": list(t.guiding),
             "cooperating": list(t.cooperating),
+            "receiving": list(t.receiving),
+            "approving": list(t.approving),
             "due": t.due if t.due is None or isinstance(t.due, dt.date) else due_words(t.due),
             "rules": list(t.rules),
             "clause": t.source.clause,
@@ -229,6 +232,7 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "title": o.title,
             "kind": o.kind,
             "amount_yuan": o.amount_yuan,
+            "share": share_words(o.share) if o.share else None,
             "basis": o.basis,
             "per": o.per,
             "payer": list(o.payer),

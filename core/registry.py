@@ -318,7 +318,7 @@ def _quote_of(item: Any) -> tuple[str, Any] | None:
     """(TOML path suffix, the table holding it) of an item's quote, if the quote is readable at all."""
     if not isinstance(item, dict):
         return None
-    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), str):
+    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), (str, list)):
         return ".source.quote", item["source"]
     if isinstance(item.get("quote"), str):
         return ".quote", item
@@ -361,10 +361,17 @@ def set_aside(file: Path, schema_problems: list[Problem]) -> tuple[LoadedStandar
             found = _quote_of(item)
             if found is not None and isinstance(found[1].get("document", ""), str):
                 suffix, holder = found
-                entry = {"quote": holder["quote"], "reason": "set aside: does not match the schema"}
-                if holder.get("document"):
-                    entry["document"] = holder["document"]
-                set_aside_quotes.append((f"{section}[{index}]{suffix}", entry))
+                quote = holder["quote"]
+                # a quote of fragments is set aside fragment by fragment, each a verbatim passage
+                pieces = [(suffix, quote)] if isinstance(quote, str) else list(enumerate(quote))
+                for piece_suffix, piece in pieces:
+                    if not isinstance(piece, str):
+                        continue
+                    entry = {"quote": piece, "reason": "set aside: does not match the schema"}
+                    if holder.get("document"):
+                        entry["document"] = holder["document"]
+                    where = suffix if isinstance(quote, str) else f"{suffix}[{piece_suffix}]"
+                    set_aside_quotes.append((f"{section}[{index}]{where}", entry))
         data[section] = [items[i] for i in kept[section]]
     for task in data.get("tasks", []):
         if isinstance(task, dict) and isinstance(task.get("rules"), list):

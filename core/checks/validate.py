@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import Catalog
-from ..convert import structure
+from ..convert import old_spellings, structure
 from ..errors import Problem, ProblemsError
 from ..model import CatalogAdditions, MetricDef, Standard
 from ..registry import (
@@ -199,6 +199,18 @@ def validate_path(path: Path) -> list[Problem]:
     return problems
 
 
+def spelling_notes(path: Path) -> list[Problem]:
+    """Older spellings the standard(s) at ``path`` use (still read the same), each with the spelling to write now."""
+    notes = []
+    for file in standard_files(path):
+        try:
+            data = read_toml(file)
+        except ProblemsError:
+            continue  # validate_path reports it
+        notes += [Problem(file=display_path(file), where=where, message=note) for where, note in old_spellings(data)]
+    return notes
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m shequ.checks.validate PATH…`: print every problem; exit 2 when there are any."""
     import sys
@@ -207,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     for arg in argv if argv is not None else sys.argv[1:]:
         try:
             problems += validate_path(Path(arg))
+            for note in spelling_notes(Path(arg)):
+                print(f"note: {note}", file=sys.stderr)
         except ProblemsError as exc:
             problems += exc.problems
     if problems:

@@ -130,12 +130,15 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     Example:
       shequ validate ./shequ-suzhou
     """
-    from ..checks.validate import validate_path
+    from ..checks.validate import spelling_notes, validate_path
 
     problems: list[Problem] = []
     for path in paths:
         try:
             problems += validate_path(path)
+            # deprecations are notes, not problems: the older spellings are still read the same
+            for note in spelling_notes(path):
+                click.echo(f"note: {note}", err=True)
         except ProblemsError as exc:
             problems += exc.problems
     if problems:

@@ -9,7 +9,7 @@ import attrs
 import polars as pl
 
 from ..forms import compile_requirement, stage_in_force
-from ..model import BINDING_STRENGTHS, Aggregate, Rule
+from ..model import BINDING_STRENGTHS, COMMUNITIES_METRIC, Aggregate, Rule
 from ..registry import LoadedStandard
 from .compile import _not_in_force, applies_expr, deadline, document_label
 from .metrics import MetricResolver
@@ -70,6 +70,8 @@ def _plan_aggregate(
     value = metrics.ref(rule.metric)
     if requirement.condition is not None:
         ok = compile_requirement(requirement.condition, rule.metric, metrics, as_of).ok
+    elif rule.metric == COMMUNITIES_METRIC:
+        ok = pl.lit(True)  # a count of the covered communities: no column is read
     else:
         ok = value.is_not_null()
     return _AggregatePlan(

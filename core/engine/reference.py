@@ -28,6 +28,7 @@ from typing import Any
 from ..catalog import Catalog
 from ..model import (
     AfterEvent,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -188,6 +189,10 @@ def judge(
     if isinstance(requirement, AnyOf):
         results = [judge(row, option, metric_id, catalog, as_of) for option in requirement.options]
         return _or(*(met for met, _, _ in results)), True, False
+    if isinstance(requirement, AllOf):
+        # every part must be met: one part not met decides; else any unknown part leaves it unknown
+        parts = [judge(row, part, metric_id, catalog, as_of) for part in requirement.options]
+        return _and(*(met for met, _, _ in parts)), True, False
     raise TypeError(f"the reference evaluator does not judge {requirement.form!r} per community")
 
 

@@ -11,7 +11,7 @@ import attrs
 import polars as pl
 
 from .. import forms
-from ..model import BINDING_STRENGTHS, STRENGTHS, Rule
+from ..model import BINDING_STRENGTHS, COMMUNITIES_METRIC, STRENGTHS, Rule
 from ..registry import LoadedStandard, Registry, get_registry
 from .aggregates import _evaluate_aggregates, _plan_aggregate
 from .compile import CompiledRule, compile_standard
@@ -246,7 +246,7 @@ class Results:
                 pl.lit(rule.strength).alias("strength"),
                 pl.lit(compiled.document).alias("document"),
                 pl.lit(rule.source.clause).alias("clause"),
-                pl.lit(rule.source.quote).alias("quote"),
+                pl.lit(rule.source.text).alias("quote"),
             )
             columns.append(frame_rule)
         if not columns:
@@ -499,7 +499,7 @@ def input_columns(registry: Registry, standards: Iterable[LoadedStandard] | None
     needed: dict[str, str] = {}
 
     def add(metric_id: str | None) -> None:
-        if metric_id is None:
+        if metric_id is None or metric_id == COMMUNITIES_METRIC:  # counted, never read
             return
         definition = catalog.metric(metric_id)
         if definition.compute is not None:

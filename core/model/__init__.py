@@ -15,6 +15,7 @@ from .requirements import (
     AGGREGATE_STATISTICS,
     REQUIREMENT_FORMS,
     Aggregate,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -32,6 +33,7 @@ from .requirements import (
 )
 from .standard import (
     BINDING_STRENGTHS,
+    COMMUNITIES_METRIC,
     JURISDICTION_LEVELS,
     OBLIGATION_KINDS,
     STRENGTHS,
@@ -55,6 +57,7 @@ __all__ = [
     "AGGREGATE_SCOPES",
     "AGGREGATE_STATISTICS",
     "BINDING_STRENGTHS",
+    "COMMUNITIES_METRIC",
     "COMMUNITY_KINDS",
     "FORMULA_KINDS",
     "JURISDICTION_LEVELS",
@@ -67,6 +70,7 @@ __all__ = [
     "VERDICTS",
     "AfterEvent",
     "Aggregate",
+    "AllOf",
     "AnyOf",
     "AppliesTo",
     "CatalogAdditions",

@@ -169,7 +169,8 @@ def timeline(
         for task in standard.tasks:
             if kept is not None and not kept_rules & set(task.rules):
                 continue
-            departments = list(dict.fromkeys([*task.lead, *task.responsible]))
+            # who acts by the date: leads, the responsible, and an authority that approves (审批)
+            departments = list(dict.fromkeys([*task.lead, *task.responsible, *task.approving]))
             task_document_date = source_document(loaded, task.source.document).date
             for date, suffix, _judged in _deadlines(task.due, as_of, task_document_date):
                 row = {

@@ -137,6 +137,7 @@ def test_the_example_rules_judge_real_data(new_package, tmp_path):
         "committee_size",
         "social_workers",
         "police_room",
+        "police_and_office",
         "office_floor",
         "party_general_branch",
         "volunteer_registration",
