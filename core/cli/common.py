@@ -182,6 +182,7 @@ def command_provenance(ctx: click.Context) -> dict[str, Any]:
 
     params = dict(ctx.params)
     arguments = {**(ctx.find_root().params if ctx.parent is not None else {}), **params}
+    arguments.pop("quiet", None)  # how the run shows progress, not what it computed
     as_of = (day(params["as_of"]) or dt.date.today()) if "as_of" in params else None
     registry = ctx.meta.get(_REGISTRY)
     selected = _selected_jurisdictions(params) if registry is not None else []
