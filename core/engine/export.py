@@ -109,10 +109,10 @@ def csv_ready(frame: pl.DataFrame | pl.LazyFrame) -> Any:
             exprs.append(pl.when(column.is_finite()).then(column.round(6)).alias(name))
         elif dtype == pl.Boolean:
             exprs.append(pl.when(column).then(pl.lit("True")).when(column.not_()).then(pl.lit("False")).alias(name))
-        elif isinstance(dtype, pl.List):
-            exprs.append(column.cast(pl.List(pl.String)).list.join(";").alias(name))
-        elif dtype in (pl.String, pl.Categorical) or isinstance(dtype, (pl.Categorical, pl.Enum)):
-            text = column.cast(pl.String)
+        elif isinstance(dtype, pl.List) or dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+            text = (
+                column.cast(pl.List(pl.String)).list.join(";") if isinstance(dtype, pl.List) else column.cast(pl.String)
+            )
             exprs.append(
                 pl.when(text == "")
                 .then(None)  # as render_csv: an empty cell, never a quoted ""
