@@ -1,9 +1,10 @@
 """Large results written to a file in batches: Parquet, CSV or NDJSON, chosen by the file's extension.
 
 :func:`write_results` writes every (community, jurisdiction, rule) verdict of a
-:class:`~shequ.engine.Results` — the rows of :meth:`Results.details`, in the same
-order — without ever holding them all: communities are expanded a slice at a
-time (about :data:`BATCH_ROWS` verdict rows) and streamed through Polars' sinks.
+:class:`~shequ.engine.Results` — the rows of :meth:`Results.details` — without
+ever holding them all: one rule at a time (at most :data:`BATCH_ROWS`
+communities per batch), streamed through Polars' sinks, so the file is ordered
+by jurisdiction, rule (as the standard lists them), then community (input order).
 Rule-level text (jurisdiction, rule, title, metric, unit, strength, document,
 clause, quote) is a categorical column, so a Parquet file stores each text once
 per row group; ``compact=True`` leaves it out of the verdict rows altogether
@@ -39,7 +40,7 @@ from .verdicts import DEPARTS, EXACT, F64, FAIL, NOT_APPLICABLE, PASS, VERDICTS
 #: File formats by extension (lower case); ``.json`` is not here: a JSON document cannot be streamed row by row.
 EXTENSIONS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "ndjson", ".ndjson": "ndjson"}
 
-#: About how many verdict rows each batch holds (communities × rules per slice).
+#: At most this many verdict rows (communities of one rule) per batch.
 BATCH_ROWS = 2_000_000
 
 #: The rule-level columns of a verdict row: the same for every community, written once per rule with ``compact``.
@@ -136,9 +137,7 @@ def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 
 
 def write_frame(frame: pl.DataFrame | pl.LazyFrame, path: str | os.PathLike[str]) -> Path:
     """Write a frame to ``path`` in the format of its extension (whole, or nothing on error)."""
-    fmt = output_format(path)
-    lazy = frame.lazy()
-    return _atomic(path, lambda target: _sink(lazy, target, fmt))
+    return _atomic_all([(Path(path), _writer(frame.lazy(), output_format(path)))])[0]
 
 
 # --------------------------------------------------------------------------
@@ -154,12 +153,12 @@ def write_results(
     batch_rows: int = BATCH_ROWS,
     progress: Progress | None = None,
 ) -> list[Path]:
-    """Write every community's verdicts (:meth:`Results.details`' rows and order) to ``path``.
+    """Write every community's verdicts (:meth:`Results.details`' rows) to ``path``, rule by rule.
 
     :param verdicts: only rows with these verdicts.
     :param compact: leave the rule-level text out of the verdict rows and write it once, to
         :func:`sidecar` ``(path, "rules")``.
-    :param progress: called with the number of communities done after each batch.
+    :param progress: called after each batch with the number of rules done.
     :returns: the files written: ``path``, then the rules table with ``compact``, then the
         rules over sets of communities (``sidecar(path, "aggregates")``) when there are any.
     """
@@ -191,13 +190,13 @@ def write_results(
     from polars.io.plugins import register_io_source
 
     lazy = register_io_source(source, schema=schema)
-    written = [_atomic(path, lambda target: _sink(lazy, target, fmt))]
+    writes: list[tuple[Path, pl.LazyFrame]] = [(Path(path), lazy)]
     if compact:
-        written.append(write_frame(rules_table.drop("_rule"), sidecar(path, "rules")))
+        writes.append((sidecar(path, "rules"), rules_table.drop("_rule").lazy()))
     aggregates = results.aggregate_details()
     if not aggregates.is_empty():
-        written.append(write_frame(aggregates, sidecar(path, "aggregates")))
-    return written
+        writes.append((sidecar(path, "aggregates"), aggregates.lazy()))
+    return _atomic_all([(target, _writer(frame, fmt)) for target, frame in writes])
 
 
 def _rules_table(results: Results) -> pl.DataFrame:
@@ -313,24 +312,36 @@ def _sink(lazy: pl.LazyFrame, target: IO[bytes], fmt: str) -> None:
         lazy.sink_ndjson(target)
 
 
-def _atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> Path:
-    """Run ``write`` on a temporary file beside ``path``, then rename it to ``path``; on error remove it."""
-    path = Path(path)
+def _writer(lazy: pl.LazyFrame, fmt: str) -> Callable[[IO[bytes]], None]:
+    return lambda target: _sink(lazy, target, fmt)
+
+
+def _atomic_all(writes: list[tuple[Path, Callable[[IO[bytes]], None]]]) -> list[Path]:
+    """Write each file to a temporary file beside it; rename them all into place only when every one is complete.
+
+    On an error every temporary file is removed and no file is replaced. An ``OSError`` (a missing
+    folder, a full disk) is an input error naming the file.
+    """
+    done: list[tuple[Path, str]] = []
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    except OSError as exc:
-        raise ShequError(f"{os.fspath(path)}: cannot write there ({exc.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
+        for path, write in writes:
+            try:
+                handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            except OSError as exc:
+                raise ShequError(f"{os.fspath(path)}: cannot write there ({exc.strerror})") from None
+            done.append((path, temporary))
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    write(stream)
+            except OSError as exc:
+                raise ShequError(f"{os.fspath(path)}: cannot write ({exc.strerror})") from None
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise ShequError(f"{os.fspath(path)}: cannot write ({exc.strerror})") from None
+        for path, temporary in done:
+            os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
+            os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for _path, temporary in done:
+            Path(temporary).unlink(missing_ok=True)
         raise
-    return path
+    return [path for path, _temporary in done]

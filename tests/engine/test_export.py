@@ -182,3 +182,19 @@ def test_csv_text_is_what_render_csv_writes():
     buffer = io.BytesIO()
     write_csv_text(frame, buffer, batch_rows=2)
     assert buffer.getvalue().decode("utf-8") == render_csv(frame.to_dicts())
+
+
+def test_a_failing_table_beside_leaves_no_file(results, tmp_path, monkeypatch):
+    calls = []
+    real_sink = export_module._sink
+
+    def second_fails(lazy, target, fmt):
+        calls.append(fmt)
+        if len(calls) == 2:  # the rules table, after the verdict rows are complete
+            raise RuntimeError("disk full")
+        real_sink(lazy, target, fmt)
+
+    monkeypatch.setattr(export_module, "_sink", second_fails)
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_results(results, tmp_path / "r.parquet", compact=True)
+    assert list(tmp_path.iterdir()) == []  # neither the verdicts nor a temporary file
