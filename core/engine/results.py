@@ -58,6 +58,8 @@ class Results:
     aggregates: pl.DataFrame
     #: The strengths evaluated (``--strength``); empty: every strength.
     strengths: tuple[str, ...] = ()
+    #: :meth:`summary`, computed once: the matrix, the totals and the JSON payload all read it.
+    _summary: pl.DataFrame | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     def __len__(self) -> int:
         return self.codes.height
@@ -78,6 +80,11 @@ class Results:
         ``unknown_share`` = unknown ÷ applicable. Per strength: ``pass_<s>``, ``unknown_<s>``, and
         ``fail_<s>`` for binding strengths or ``departs_<s>`` for guidance and permissive ones.
         """
+        if self._summary is None:
+            self._summary = self._compute_summary()
+        return self._summary.clone()  # cheap (columns are shared); a caller changing it in place changes no other
+
+    def _compute_summary(self) -> pl.DataFrame:
         identity = [c for c in IDENTITY if c in self.codes.columns]
         frames = []
         for loaded in self.jurisdictions:
