@@ -121,8 +121,11 @@ def table_limit() -> int:
     return TABLE_ROWS
 
 
-def emit_frame(fmt: str, frame: pl.DataFrame, **kwargs: Any) -> None:
-    """Print a frame: CSV straight from Polars; a table cut to :func:`table_limit` rows, saying what it left out."""
+def emit_frame(fmt: str, frame: pl.DataFrame, total: int | None = None, **kwargs: Any) -> None:
+    """Print a frame: CSV straight from Polars; a table cut to :func:`table_limit` rows, saying what it left out.
+
+    ``total``: how many rows there are when ``frame`` holds only the first of them (a table's).
+    """
     if fmt == "csv":
         from ..engine.export import write_csv_text
 
@@ -133,8 +136,34 @@ def emit_frame(fmt: str, frame: pl.DataFrame, **kwargs: Any) -> None:
     limit = table_limit() if fmt == "table" else None
     shown = frame if limit is None else frame.head(limit)
     emit(fmt, shown.to_dicts(), **kwargs)
-    if shown.height < frame.height:
-        click.echo(f"… {frame.height - shown.height:,} more rows; use --format csv or --output FILE")
+    total = frame.height if total is None else total
+    if shown.height < total:
+        click.echo(f"… {total - shown.height:,} more rows; use --format csv or --output FILE")
+
+
+def first_details(results: Results, verdicts: list[str] | None, limit: int) -> tuple[pl.DataFrame, int]:
+    """The first ``limit`` verdict rows (in :meth:`Results.details`' order) and how many there are in all.
+
+    Expands only as many communities as the table shows, never a million communities' rows.
+    """
+    import polars as pl
+
+    rules = [rule.key for rule in results.rules]
+    if verdicts is None:
+        total = len(results) * len(rules)
+    elif rules:
+        codes = [VERDICTS.index(verdict) for verdict in verdicts]
+        count = pl.sum_horizontal(pl.col(key).is_in(codes).cast(pl.Int64) for key in rules).sum()
+        total = int(results.codes.select(count).item())
+    else:
+        total = 0
+    ids = results.community_ids
+    take = limit // max(1, len(rules)) + 1
+    while True:
+        rows = results.details(ids=ids[:take], verdicts=verdicts)
+        if rows.height >= limit or take >= len(ids):
+            return rows.head(limit), total
+        take *= 4
 
 
 def wrote(paths: list[Any], rows: str) -> None:
@@ -214,12 +243,16 @@ def evaluate(
         emit(fmt, [], payload=evaluate_payload(results, verdicts, reform_notes(ctx)))
         exit_on_violation(results, fail_on_violation)
         return
-    details = results.details(verdicts=list(verdicts) or None)
     notes = [
         *judged_notes(results, f"{len(results)} communities × {len(results.jurisdictions)} jurisdictions"),
         *reform_notes(ctx),
     ]
-    emit_frame(fmt, details, columns=DETAIL_COLUMNS, title="Verdicts", notes=notes)
+    if fmt == "table":  # only the rows the table shows are expanded
+        details, total = first_details(results, list(verdicts) or None, table_limit())
+        emit_frame(fmt, details, total=total, columns=DETAIL_COLUMNS, title="Verdicts", notes=notes)
+    else:
+        details = results.details(verdicts=list(verdicts) or None)
+        emit_frame(fmt, details, columns=DETAIL_COLUMNS, title="Verdicts", notes=notes)
     aggregates = results.aggregate_details().to_dicts()
     if aggregates and fmt != "csv":
         emit(

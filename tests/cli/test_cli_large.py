@@ -114,3 +114,21 @@ def test_progress_shows_on_a_terminal_after_the_delay(monkeypatch, capsys):
     with progress.stage("Quick"):
         pass
     assert quick.getvalue() == ""  # a stage shorter than the delay prints nothing
+
+
+def test_a_cut_table_expands_only_what_it_shows_and_counts_the_rest(monkeypatch):
+    """With --verdict, the count of rows left out is of the matching rows; the rows shown are the first ones."""
+    from shequ.engine import evaluate
+
+    results = evaluate(SAMPLE, as_of=__import__("datetime").date(2021, 1, 1))
+    details = results.details(verdicts=["fail", "unknown"])
+    shown, total = data_commands.first_details(results, ["fail", "unknown"], 40)
+    assert total == details.height
+    assert shown.equals(details.head(40))
+    everything, total_all = data_commands.first_details(results, None, 10**9)
+    assert total_all == len(results) * len(results.rules) == everything.height
+
+    monkeypatch.setattr(data_commands, "TABLE_ROWS", 3)
+    result = run("evaluate", SAMPLE, "--as-of", AS_OF, "--verdict", "fail", "--verdict", "unknown")
+    fails = results.details(verdicts=["fail", "unknown"]).height
+    assert f"… {fails - 3:,} more rows; use --format csv or --output FILE" in result.stdout
