@@ -67,10 +67,30 @@ def format_option(command: F) -> F:
     result. XLSX is written only to a file.
     """
 
+    streams: tuple[str, ...] = getattr(command, STREAMS, ())
+
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         path = kwargs.pop("output", None)
+        if streams:
+            # a command that writes big results in batches (evaluate, compare) takes -o FILE.parquet,
+            # .csv, .jsonl/.ndjson itself; other suffixes (.xlsx, .md, .tex, .json) go through Output
+            default_format = ctx.get_parameter_source("fmt") in (None, click.core.ParameterSource.DEFAULT)
+            suffix = os.path.splitext(path)[1].lower() if path is not None else ""
+            if path is not None and default_format and suffix in streams:
+                directory = os.path.dirname(os.path.abspath(path))
+                if not os.path.isdir(directory):
+                    raise click.UsageError(f"-o {path}: the directory {directory} does not exist", ctx=ctx)
+                return command(*args, output=path, **kwargs)
+            if path is not None and default_format and suffix not in SUFFIX_FORMATS:
+                known = ", ".join(dict.fromkeys([*streams, *SUFFIX_FORMATS]))
+                raise click.UsageError(
+                    f"-o {path}: cannot tell the output format from '{suffix or os.path.basename(path)}'; "
+                    f"use one of {known} or give --format",
+                    ctx=ctx,
+                )
+            kwargs["output"] = None
         kwargs["fmt"] = ctx.params["fmt"] = fmt = output_format(ctx, kwargs["fmt"], path)
         if path is None:
             return command(*args, **kwargs)
@@ -106,6 +126,31 @@ def format_option(command: F) -> F:
             "latex is a booktabs table (XeLaTeX + xeCJK for the Chinese).",
         )(wrapped),
     )
+
+
+#: Attribute a command function sets (:func:`streams_output`) to write ``-o FILE`` of these suffixes itself.
+STREAMS = "shequ_streams_output"
+
+
+def streams_output(*suffixes: str) -> Callable[[F], F]:
+    """Mark a command that writes ``-o FILE`` with one of ``suffixes`` itself, in batches.
+
+    Put it below :func:`format_option`; the command then takes an ``output`` argument,
+    the path when the suffix is one of these and ``--format`` is not given, else None
+    (and :func:`format_option` collects the output as for any listing command).
+    """
+
+    def mark(command: F) -> F:
+        setattr(command, STREAMS, tuple(suffixes))
+        return command
+
+    return mark
+
+
+def capturing() -> bool:
+    """Whether this command's output is being collected for ``-o FILE`` (then nothing may bypass :func:`emit`)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.meta.get(_OUTPUT) is not None
 
 
 def output_format(ctx: click.Context, fmt: str, path: str | None) -> str:
@@ -348,6 +393,7 @@ def command_provenance(ctx: click.Context) -> dict[str, Any]:
     if given_communities(ctx):
         params["community"] = list(given_communities(ctx))
     arguments = {**(ctx.find_root().params if ctx.parent is not None else {}), **params}
+    arguments.pop("quiet", None)  # how the run shows progress, not what it computed
     as_of = (day(params["as_of"]) or dt.date.today()) if "as_of" in params else None
     registry = ctx.meta.get(_REGISTRY)
     selected = _selected_jurisdictions(params) if registry is not None else []
