@@ -122,6 +122,8 @@ class CommunityTable:
 
     frame: pl.DataFrame
     source: str = "<python>"
+    #: How the file was read where that was not the plain case (encoding, separator, sheets left out).
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return self.frame.height

@@ -265,7 +265,12 @@ class _NumberStored(_Parser):
 
 
 class _Text(_Parser):
-    """Text: cells stripped, placeholders blank (NFKC with ``nfkc``); a record's text as it is."""
+    """Text: cells stripped (NFKC with ``nfkc``), blank cells null; a record's text as it is.
+
+    Placeholders (``NA``, ``None``, ``-`` …) are text here: "Nan" is a pinyin
+    name and "NA" may be a district's abbreviation. They mean blank only in
+    number and list columns.
+    """
 
     def __init__(self, column: str, exact: bool, nfkc: bool):
         super().__init__(column)
@@ -274,7 +279,13 @@ class _Text(_Parser):
 
     def value(self) -> list[pl.Expr]:
         source = pl.col(self.source)
-        return [(source if self.exact else clean_text(source, nfkc=self.nfkc)).alias(self.column)]
+        if self.exact:
+            return [source.alias(self.column)]
+        text = source.cast(pl.String)
+        if self.nfkc:
+            text = text.str.normalize("NFKC")
+        text = text.str.strip_chars()
+        return [pl.when(text != "").then(text).alias(self.column)]
 
 
 class _Names(_Parser):

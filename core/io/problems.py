@@ -140,11 +140,25 @@ class Place(Protocol):
 
 
 class Rows:
-    """The data rows of a flat file: ``row 7`` is the 7th row under the header."""
+    """The data rows of a flat file: ``row 7`` is the 7th row under the header.
+
+    ``sheets``: the rows are those of several sheets one after the other, each
+    (its first row's index from 0, its name): ``sheet 'B', row 3``.
+    """
 
     nested = False
     listed: int | None = MAX_LISTED
     aliases = True
+
+    def __init__(self, sheets: Sequence[tuple[int, str]] = ()):
+        self.sheets = list(sheets)
+
+    def label(self, row: int) -> str:
+        """Where row ``row`` (from 1, across every sheet) is."""
+        for start, name in reversed(self.sheets):
+            if row > start:
+                return f"sheet '{name}', row {row - start}"
+        return f"row {row}"
 
     def report(self, problems: Problems, check: Check, total: int, rows: Sequence[tuple[int, Any]]) -> None:
         problems.add_counted(
@@ -156,11 +170,14 @@ class Rows:
     def report_duplicates(self, problems: Problems, total: int, groups: Sequence[tuple[str, list[int]]]) -> None:
         items = []
         for community_id, rows in groups:
-            listing = ", ".join(str(row) for row in rows)
-            message = f"id: duplicate id '{community_id}' (rows {listing})"
+            if self.sheets:
+                listing = "; ".join(self.label(row) for row in rows)
+            else:
+                listing = "rows " + ", ".join(str(row) for row in rows)
+            message = f"id: duplicate id '{community_id}' ({listing})"
             items.append(((1, rows[1]), self._problem(problems, rows[1], "id", message)))
         problems.add_counted(("id", "duplicate id"), total, items)
 
-    @staticmethod
-    def _problem(problems: Problems, row: int, field: str, message: str) -> Problem:
-        return Problem(file=problems.file, where=f"row {row}", message=message, row=row, field=field)
+    def _problem(self, problems: Problems, row: int, field: str, message: str) -> Problem:
+        where = self.label(row) if self.sheets else f"row {row}"
+        return Problem(file=problems.file, where=where, message=message, row=row, field=field)
