@@ -130,7 +130,9 @@ class _Parser:
         return pl.col(self.column)
 
 
-def _expected(column: str, kind: str) -> tuple[Callable[[Any], str], Callable[[Any, Any], list[tuple[str, str]]]]:
+def expected_messages(
+    column: str, kind: str
+) -> tuple[Callable[[Any], str], Callable[[Any, Any], list[tuple[str, str]]]]:
     """How a number problem is phrased: for a row (the cell) and for a record (the value it holds)."""
     expected = EXPECTED[kind]
 
@@ -143,7 +145,7 @@ def _expected(column: str, kind: str) -> tuple[Callable[[Any], str], Callable[[A
     return says, said
 
 
-class _NumberCells(_Parser):
+class NumberCells(_Parser):
     """Numbers in text cells: cast first; only cells that fail the cast are cleaned up, then cast again.
 
     ``cast``: the CSV reader has cast the cells already (then only a NaN or an
@@ -182,7 +184,7 @@ class _NumberCells(_Parser):
         return [value.alias(self.column), bad.alias(self.not_a_number)]
 
     def checks(self) -> list[Check]:
-        says, said = _expected(self.column, self.kind)
+        says, said = expected_messages(self.column, self.kind)
         value, cell = pl.col(self.column), pl.col(self.source)
         found = []
         if self.retried:
@@ -243,7 +245,7 @@ class _NumberStored(_Parser):
         return [_finite(number.fill_nan(None)).alias(self.column)]
 
     def checks(self) -> list[Check]:
-        says, said = _expected(self.column, self.kind)
+        says, said = expected_messages(self.column, self.kind)
         source, value = pl.col(self.source), pl.col(self.column)
         shown = source.cast(pl.String)
 
@@ -558,7 +560,7 @@ def parsers_for(
                 )
             )
         elif not nested and (dtype == pl.String or (cells and dtype == pl.Float64)):
-            parsers.append(_NumberCells(column, kind, cast=dtype == pl.Float64))
+            parsers.append(NumberCells(column, kind, cast=dtype == pl.Float64))
         elif dtype.is_numeric():
             parsers.append(_NumberStored(column, kind, dtype, has_nan.get(source, True)))
         else:

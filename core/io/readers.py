@@ -101,7 +101,8 @@ def read_csv_numbers(
     (which the CSV reader pads) can be told from a blank cell.
     """
     try:
-        head = pl.read_csv(path, has_header=False, infer_schema=False, n_rows=1, quote_char='"')
+        data = path.read_bytes()  # read once: the reader parses these bytes, the field count looks at them
+        head = pl.read_csv(data, has_header=False, infer_schema=False, n_rows=1, quote_char='"')
     except Exception:  # any reason not to take the fast path is a reason to take the slow one
         return None
     if head.height == 0:
@@ -114,12 +115,16 @@ def read_csv_numbers(
         return None
     schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
     try:
-        cells = pl.read_csv(path, has_header=False, skip_rows=1, schema=schema, quote_char='"')
+        cells = pl.read_csv(data, has_header=False, skip_rows=1, schema=schema, quote_char='"')
     except Exception:  # a cell that is not a plain number, a row with more fields, not UTF-8 …
         return None
     last = cells.get_column(f"c{len(headers) - 1}")
-    if last.null_count() and _short_rows(path.read_bytes(), cells.height + 1, last.is_null(), ","):
-        return None
+    if last.null_count():
+        # No row has more fields (the reader would have failed): if the separators add up to a full
+        # count on every row, no row has fewer either. Otherwise the rows are counted one by one.
+        full = b'"' not in data and data.count(b",") == (len(headers) - 1) * (cells.height + 1)
+        if not full and _short_rows(data, cells.height + 1, last.is_null(), ","):
+            return None
     return cells.rechunk(), headers  # contiguous once, so that every later step works on one chunk
 
 
