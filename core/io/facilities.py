@@ -22,8 +22,8 @@ import polars as pl
 from ..errors import Problem
 from ..suggest import did_you_mean
 from .columns import Vocabulary, key
-from .problems import Check, Problems, Rows
-from .readers import Unreadable, read_flat
+from .problems import Check, Problems, Rows, ragged_rows
+from .readers import Unreadable, read_grids, read_parquet
 from .validate import map_headers, parse, report, required
 
 #: The separate facilities table: its columns and their Chinese headers.
@@ -75,7 +75,22 @@ def facility_totals(
     """
     problems = Problems(display)
     try:
-        raw, headers = read_flat(path, encoding)
+        if path.suffix.lower() == ".parquet":
+            raw, headers = read_parquet(path)
+        else:
+            grid = read_grids(path, encoding=encoding)[0]
+            if grid.cells.height == 0:
+                raise Unreadable("the file is empty: expected a header row")
+            headers = [None if value is None else str(value) for value in grid.cells.row(0)]
+            raw = grid.cells.slice(1)
+            if grid.widths is not None:
+                ragged_rows(grid.widths, 0, grid.widths[0], "", problems)
+                headers = headers[: grid.widths[0]]
+                raw = raw.select(raw.columns[: grid.widths[0]])
+            for row, column, message in grid.faults:
+                name = headers[column] if column < len(headers) and headers[column] else f"column {column + 1}"
+                where = "header" if row == 0 else f"row {row}"
+                problems.add(("cell", message.split(":")[0][:30]), (1, row), where, f"{name}: {message}", field=name)
     except Unreadable as exc:
         return None, [Problem(file=display, where=exc.where, message=exc.message)]
     rows = Rows()

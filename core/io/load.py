@@ -54,7 +54,7 @@ from ..errors import Problem, ProblemsError
 from .columns import CommunityTable, Vocabulary, field_kind, finish, key, vocabulary
 from .facilities import FACILITY_KINDS, ORGANIZATION_KINDS, facility_totals, join_items, repeated_items, totals
 from .nested import Flattened, flatten, record_key
-from .problems import Problems, Rows
+from .problems import Problems, Rows, ragged_rows
 from .readers import (
     FLAT_SUFFIXES,
     NESTED_SUFFIXES,
@@ -218,7 +218,7 @@ def tables(
                 notes.append(f"{label}skipped the title row {values[0]!r} above the header".lstrip(", "))
         if grid.widths is not None:
             width = grid.widths[at]
-            _ragged(grid.widths, at, width, label, problems)
+            ragged_rows(grid.widths, at, width, label, problems)
             header = header[:width]
             cells = cells.select(cells.columns[:width])
         for row, column, message in grid.faults:
@@ -233,28 +233,6 @@ def tables(
         name, data, header = parts[0]
         return data, header, Rows()
     return _stack(parts, words)
-
-
-def _ragged(widths: Sequence[int], at: int, header_width: int, label: str, problems: Problems) -> None:
-    """A CSV row with fewer or more fields than the header: a problem with its row number (never padded)."""
-    for index in range(at + 1, len(widths)):
-        width = widths[index]
-        if width == 0 or width == header_width:
-            continue
-        row = index - at
-        if width < header_width:
-            message = (
-                f"the row has {width} fields, the header {header_width}: a field is missing "
-                "(a blank cell still needs its separator)"
-            )
-            kind = "missing fields"
-        else:
-            message = (
-                f"the row has {width} fields, the header {header_width}: a value is outside every column "
-                "(a value holding the separator needs quotes)"
-            )
-            kind = "extra fields"
-        problems.add(("row", kind), (1, row), f"{label}row {row}", message, row=row)
 
 
 def _stack(

@@ -181,3 +181,30 @@ class Rows:
     def _problem(self, problems: Problems, row: int, field: str, message: str) -> Problem:
         where = self.label(row) if self.sheets else f"row {row}"
         return Problem(file=problems.file, where=where, message=message, row=row, field=field)
+
+
+def ragged_rows(widths: Sequence[int], at: int, header_width: int, label: str, problems: Problems) -> None:
+    """A CSV row with fewer or more fields than the header (row ``at``): a problem with its row number.
+
+    Such a row is never padded or cut: a missing field would shift no value, but
+    the reader cannot know which one is missing. ``label`` prefixes the place
+    (``sheet 'B', ``); a row of no field at all is a blank line.
+    """
+    for index in range(at + 1, len(widths)):
+        width = widths[index]
+        if width == 0 or width == header_width:
+            continue
+        row = index - at
+        if width < header_width:
+            message = (
+                f"the row has {width} fields, the header {header_width}: a field is missing "
+                "(a blank cell still needs its separator)"
+            )
+            kind = "missing fields"
+        else:
+            message = (
+                f"the row has {width} fields, the header {header_width}: a value is outside every column "
+                "(a value holding the separator needs quotes)"
+            )
+            kind = "extra fields"
+        problems.add(("row", kind), (1, row), f"{label}row {row}", message, row=row)

@@ -75,17 +75,6 @@ def read_grids(path: Path, *, encoding: str | None = None, sheets: Sequence[str]
     return read_sheets(path, sheets)
 
 
-def read_flat(path: Path, encoding: str | None = None) -> tuple[pl.DataFrame, list[str | None]]:
-    """The data cells and the header row (the first row) of a flat file (a workbook's first sheet)."""
-    if path.suffix.lower() == ".parquet":
-        return read_parquet(path)
-    grid = read_grids(path, encoding=encoding)[0]
-    if grid.cells.height == 0:
-        raise Unreadable("the file is empty: expected a header row")
-    headers = [None if value is None else str(value) for value in grid.cells.row(0)]
-    return grid.cells.slice(1), headers
-
-
 def read_csv_numbers(
     path: Path, numbers: Callable[[Sequence[str | None]], Collection[int]]
 ) -> tuple[pl.DataFrame, list[str | None]] | None:
