@@ -117,7 +117,7 @@ def finish(frame: pl.DataFrame) -> pl.DataFrame:
             column = frame.get_column(name)
             series.append(column if column.dtype == dtype else column.cast(dtype))
         else:
-            series.append(pl.Series(name, [None], dtype=dtype).extend_constant(None, frame.height - 1)[: frame.height])
+            series.append(pl.repeat(None, frame.height, dtype=dtype, eager=True).alias(name))
     return pl.DataFrame(series, height=frame.height).rechunk() if series else frame.clear()
 
 

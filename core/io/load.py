@@ -162,14 +162,11 @@ HEADER_SEARCH = 10
 
 
 def header_row(cells: pl.DataFrame, words: Vocabulary) -> int | None:
-    """The row (0-based) of a grid's header: the first of its top rows that names an id column, and
-    mostly known columns; None if none does."""
+    """The row (0-based) of a grid's header: the first of its top rows with an id column (id, 编号 …)
+    and another named column; None if none has."""
     for index, row in enumerate(cells.head(HEADER_SEARCH).iter_rows()):
         names = [str(cell) for cell in row if cell is not None and key(str(cell))]
-        if not names:
-            continue
-        resolved = [words.resolve(name)[0] for name in names]
-        if "id" in resolved and sum(column is not None for column in resolved) * 2 >= len(names):
+        if len(names) > 1 and any(words.resolve(name)[0] == "id" for name in names):
             return index
     return None
 

@@ -47,6 +47,15 @@ class Check:
     said: Callable[[Any, Any], list[tuple[str, str]]] | None = None
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` for a message: cut to ``limit`` characters (a value may be a whole nested document)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<a {type(value).__name__} nested too deeply to show>"
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 class Problems:
     """Every problem of one file; at most :data:`MAX_LISTED` listed per (field, kind).
 

@@ -75,7 +75,14 @@ def _cp1252(path: Path) -> None:
 
 @generated("big5.csv")
 def _big5(path: Path) -> None:
-    path.write_bytes("編號,社區名稱,戶數\nB1,幸福社區,1200\n".encode("big5"))
+    path.write_bytes(
+        "id,name,district,households\nB1,幸福社區,東區街道,1200\nB2,和平社區,西區街道,900\n".encode("big5")
+    )
+
+
+@generated("random_bytes.csv")
+def _random_bytes(path: Path) -> None:
+    path.write_bytes(b"id,name\n" + bytes(range(128, 256)) * 3)
 
 
 @generated("cr_only.csv")
@@ -101,6 +108,12 @@ def _bad_byte_json(path: Path) -> None:
 @generated("deep.json")
 def _deep(path: Path) -> None:
     path.write_text('{"communities": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+
+
+@generated("deep_record.json")
+def _deep_record(path: Path) -> None:
+    # parseable, but a record 500 lists deep: the message shows the start of the value, not all of it
+    path.write_text('{"communities": [' + "[" * 500 + "]" * 500 + "]}", encoding="utf-8")
 
 
 def _workbook(path: Path, sheets: dict[str, list[list[object]]], build: Callable[..., None] | None = None) -> None:
