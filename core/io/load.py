@@ -212,7 +212,7 @@ def tables(
                 message = f"a row above the header holds values ({shown}): is the header row the right one?"
                 problems.add(("header", "above header"), (0, -3, index), f"{label}line {index + 1}", message)
             elif values:
-                notes.append(f"{label}skipped the title row {values[0]!r} above the header".lstrip(", "))
+                notes.append(f"{label}skipped the title row {values[0]!r} above the header")
         if grid.widths is not None:
             width = grid.widths[at]
             ragged_rows(grid.widths, at, width, label, problems)
