@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tomllib
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -111,30 +112,35 @@ def read_csv_numbers(
     if last.null_count():
         # No row has more fields (the reader would have failed): if the separators add up to a full
         # count on every row, no row has fewer either. Otherwise the rows are counted one by one.
-        full = b'"' not in data and data.count(b",") == (len(headers) - 1) * (cells.height + 1)
-        if not full and _short_rows(data, cells.height + 1, last.is_null(), ","):
+        bare = _unquoted(data)
+        full = bare.count(b",") == (len(headers) - 1) * (cells.height + 1)
+        if not full and _short_rows(bare, cells.height + 1, last.is_null(), ","):
             return None
     return cells.rechunk(), headers  # contiguous once, so that every later step works on one chunk
+
+
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def _unquoted(data: bytes) -> bytes:
+    """CSV bytes without their quoted fields' contents (separators and line breaks in them), for counting fields."""
+    return _QUOTED.sub(b"", data) if b'"' in data else data
 
 
 def _short_rows(data: bytes, height: int, blank_last: pl.Series | None, separator: str) -> list[int] | None:
     """Every row's number of fields, if a row (whose last cell is blank) has fewer than the header; else None.
 
+    ``data``: the file without its quoted fields (:func:`_unquoted`), so that a line is a row;
     ``height``: rows including the header; ``blank_last``: which data rows the reader gave a blank last cell.
     """
-    if b'"' in data:  # quoted fields may hold separators and line breaks: counted by the csv module
-        widths = _csv_widths(data.decode("utf-8", errors="replace"), separator)
-    else:
-        lines = data.split(b"\n")
-        sep = separator.encode()
-        if blank_last is not None:
-            header_width = lines[0].count(sep) + 1
-            candidates = [i + 1 for i in blank_last.arg_true().to_list()]
-            if all(
-                not lines[i].strip() or lines[i].count(sep) + 1 >= header_width for i in candidates if i < len(lines)
-            ):
-                return None
-        widths = [line.count(sep) + 1 if line.strip() else 0 for line in lines[:height]]
+    lines = data.split(b"\n")
+    sep = separator.encode()
+    if blank_last is not None:
+        header_width = lines[0].count(sep) + 1
+        candidates = [i + 1 for i in blank_last.arg_true().to_list()]
+        if all(not lines[i].strip() or lines[i].count(sep) + 1 >= header_width for i in candidates if i < len(lines)):
+            return None
+    widths = [line.count(sep) + 1 if line.strip() else 0 for line in lines[:height]]
     header_width = widths[0] if widths else 0
     if all(width in (0, header_width) for width in widths):
         return None
@@ -195,7 +201,7 @@ def read_csv_grid(path: Path, encoding: str | None = None) -> Grid:
     last = cells.get_column(cells.columns[-1])
     widths = None
     if last.null_count():
-        widths = _short_rows(text.encode("utf-8") if source is not data else data, cells.height, None, separator)
+        widths = _short_rows(_unquoted(source), cells.height, None, separator)
     return Grid(cells=cells, widths=widths, notes=notes)
 
 
