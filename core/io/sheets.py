@@ -2,30 +2,42 @@
 
 Every sheet is read (or those ``--sheet`` names); which of them hold
 communities is decided by their header (:mod:`shequ.io.load`). The cells are
-read by ``fastexcel`` (fast, as text). A workbook is also scanned, without
-parsing it, for what ``fastexcel`` reads as blank or changes: merged cells,
-error cells (``#DIV/0!``), formulas saved without a computed value, and
-numbers shown with leading zeros (an id formatted ``000``). Only a workbook
-that has any of these is read again cell by cell with ``openpyxl``: merged,
-error and uncomputed cells become faults (reported as problems), and a
-number formatted with zeros is read as it is shown (``007``).
+read by ``fastexcel`` (fast, as text, rows from the sheet's first). What
+``fastexcel`` reads as blank or changes is found in the sheet's XML itself,
+without parsing every cell: merged cells, error cells (``#DIV/0!``),
+formulas saved without a computed value (faults, reported as problems), and
+whole numbers shown with leading zeros by a number format such as ``000``
+(read as shown: ``007``). Cell-level facts are looked for only in a sheet
+that has such markers, so a plain workbook costs a few byte searches.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 if TYPE_CHECKING:
     from .readers import Grid
 
-_MARKERS = re.compile(rb'<(?:\w+:)?mergeCell\b|\bt="e"|<(?:\w+:)?f[\s>/]')
-_ZERO_FORMAT = re.compile(rb'formatCode="0+"')
+_MERGED = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_ERROR = re.compile(rb'\bt="e"')
+_FORMULA = re.compile(rb"<f[\s>/]")
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_VALUE = re.compile(rb"<v>([^<]+)</v>")
+_FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
+_ZERO_FORMAT = re.compile(rb'<numFmt numFmtId="(\d+)" formatCode="(0+)"')
+_CELL_XFS = re.compile(rb"<cellXfs[^>]*>(.*?)</cellXfs>", re.DOTALL)
+_XF = re.compile(rb"<xf\b[^>]*>")
+_NUMFMT_ID = re.compile(rb'numFmtId="(\d+)"')
+_SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_RELATION = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_RELATION_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 
 
 def read_sheets(path: Path, names: Sequence[str] = ()) -> list[Grid]:
@@ -48,102 +60,149 @@ def read_sheets(path: Path, names: Sequence[str] = ()) -> list[Grid]:
         chosen = list(dict.fromkeys(names))
     else:
         chosen = available
-    if _needs_cells(path):
-        return _read_cells(path, chosen)
+    facts = _Workbook(path)
     grids = []
     for name in chosen:
         try:
-            sheet = reader.load_sheet_by_name(name, header_row=None, dtypes="string")
+            sheet = reader.load_sheet_by_name(name, header_row=None, skip_rows=0, dtypes="string")
             frame = sheet.to_polars()
         except Exception as exc:
             raise Unreadable(f"cannot read sheet '{name}': {first_line(exc)}") from None
-        frame = frame.rename({column: f"c{i}" for i, column in enumerate(frame.columns)})
-        grids.append(Grid(cells=frame.cast(pl.String), name=name))
+        frame = frame.rename({column: f"c{i}" for i, column in enumerate(frame.columns)}).cast(pl.String)
+        frame, faults = facts.apply(name, frame)
+        grids.append(Grid(cells=frame, name=name, faults=faults))
     return grids
 
 
-def _needs_cells(path: Path) -> bool:
-    """Whether a workbook has merged, error or formula cells, or zero-padded number formats."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                name = info.filename
-                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    with archive.open(info) as handle:
-                        while chunk := handle.read(1 << 22):
-                            if _MARKERS.search(chunk):
-                                return True
-                elif name == "xl/styles.xml" and _ZERO_FORMAT.search(archive.read(info)):
-                    return True
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return False  # fastexcel read it: an odd archive keeps its fast read
-    return False
+def _column(letters: bytes) -> int:
+    """A column's letters as its index from 0 (A → 0, AA → 26)."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
 
 
-def _read_cells(path: Path, names: Sequence[str]) -> list[Grid]:
-    """The sheets read cell by cell (openpyxl): values as shown by a zero format, faults for the rest."""
-    from openpyxl import load_workbook
+class _Workbook:
+    """The parts of a workbook's XML that say which cells do not hold what they show."""
 
-    from .readers import Grid, Unreadable, first_line
+    def __init__(self, path: Path):
+        self.sheets: dict[str, bytes] = {}
+        self.zero_styles: dict[bytes, int] = {}  # cell style index → digits of its zero format
+        try:
+            with zipfile.ZipFile(path) as archive:
+                workbook = archive.read("xl/workbook.xml")
+                relations = archive.read("xl/_rels/workbook.xml.rels")
+                targets = dict(_RELATION.findall(relations))
+                targets.update({key: target for target, key in _RELATION_REVERSED.findall(relations)})
+                for name, relation in _SHEET.findall(workbook):
+                    target = targets.get(relation, b"").decode()
+                    member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                    self.sheets[_unescape(name.decode())] = archive.read(member)
+                if "xl/styles.xml" in archive.namelist():
+                    self._styles(archive.read("xl/styles.xml"))
+        except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+            self.sheets = {}  # fastexcel read it: an archive laid out otherwise keeps its plain read
 
-    try:
-        values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise Unreadable(f"cannot read as a spreadsheet: {first_line(exc)}") from None
-    grids = []
-    for name in names:
-        sheet, formula_sheet = values[name], formulas[name]
+    def _styles(self, styles: bytes) -> None:
+        zero_formats = {number: len(code) for number, code in _ZERO_FORMAT.findall(styles)}
+        if not zero_formats:
+            return
+        found = _CELL_XFS.search(styles)
+        if found is None:
+            return
+        for index, xf in enumerate(_XF.findall(found.group(1))):
+            number = _NUMFMT_ID.search(xf)
+            if number is not None and number.group(1) in zero_formats:
+                self.zero_styles[str(index).encode()] = zero_formats[number.group(1)]
+
+    def apply(self, name: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[int, int, str]]]:
+        """The sheet's cells, zero-formatted numbers as shown, and its faults (row, column in the grid)."""
+        xml = self.sheets.get(name)
+        if xml is None or not (
+            b"<mergeCell " in xml or _ERROR.search(xml) or _FORMULA.search(xml) or self._zero_cells(xml, probe=True)
+        ):
+            return frame, []
+        origin = self._first_column(xml)
         faults: list[tuple[int, int, str]] = []
-        rows: list[list[str | None]] = []
-        for r, (row, formula_row) in enumerate(zip(sheet.iter_rows(), formula_sheet.iter_rows(), strict=False)):
-            cells: list[str | None] = []
-            for c, (cell, formula_cell) in enumerate(zip(row, formula_row, strict=False)):
-                value = cell.value
-                if cell.data_type == "e":
-                    faults.append(
-                        (r, c, f"the cell holds the spreadsheet error {value}: give a value or leave it blank")
-                    )
-                    value = None
-                elif value is None and formula_cell.data_type == "f":
-                    faults.append(
-                        (
-                            r,
-                            c,
-                            f"the formula {formula_cell.value} has no computed value (the file was saved by a "
-                            "program that does not compute formulas): open and save it in a spreadsheet program, "
-                            "or paste values",
-                        )
-                    )
-                cells.append(_shown(value, cell.number_format))
-            rows.append(cells)
-        for merged in sheet.merged_cells.ranges:
-            if merged.min_row == merged.max_row and merged.min_col == merged.max_col:
+        for first, first_row, last, last_row in _MERGED.findall(xml):
+            if (first, first_row) == (last, last_row):
                 continue
+            ref = f"{first.decode()}{first_row.decode()}:{last.decode()}{last_row.decode()}"
             message = (
-                f"cells {merged.coord} are merged: only the first holds the value and the others read as "
-                "blank; unmerge them and fill every cell"
+                f"cells {ref} are merged: only the first holds the value and the others read as blank; "
+                "unmerge them and fill every cell"
             )
-            faults.append((merged.min_row - 1, merged.min_col - 1, message))
-        width = max((len(row) for row in rows), default=0)
-        columns = {f"c{i}": [row[i] if i < len(row) else None for row in rows] for i in range(width)}
-        grids.append(
-            Grid(cells=pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)), name=name, faults=faults)
-        )
-    return grids
+            faults.append((int(first_row) - 1, _column(first) - origin, message))
+        for found in _ERROR.finditer(xml):
+            cell = self._cell(xml, found.start())
+            if cell is None:
+                continue
+            (letters, row), body = cell
+            value = _VALUE.search(body)
+            shown = value.group(1).decode(errors="replace") if value else "error"
+            message = f"the cell holds the spreadsheet error {shown}: give a value or leave it blank"
+            faults.append((row - 1, _column(letters) - origin, message))
+        for found in _FORMULA.finditer(xml):
+            cell = self._cell(xml, found.start())
+            if cell is None:
+                continue
+            (letters, row), body = cell
+            if _VALUE.search(body):
+                continue
+            text = _FORMULA_TEXT.search(body)
+            formula = f"={_unescape(text.group(1).decode(errors='replace'))}" if text and text.group(1) else "(shared)"
+            message = (
+                f"the formula {formula} has no computed value (the file was saved by a program that does not "
+                "compute formulas): open and save it in a spreadsheet program, or paste values"
+            )
+            faults.append((row - 1, _column(letters) - origin, message))
+        for (letters, row), digits, number in self._zero_cells(xml):
+            column, at = f"c{_column(letters) - origin}", row - 1
+            if column in frame.columns and at < frame.height and number.isdigit():
+                cells = frame.get_column(column).scatter([at], [number.zfill(digits)])
+                frame = frame.with_columns(cells.alias(column))
+        return frame, faults
+
+    def _zero_cells(self, xml: bytes, probe: bool = False) -> list[tuple[tuple[bytes, int], int, str]]:
+        """Number cells whose style shows them with leading zeros: (ref, digits, value)."""
+        found: list[tuple[tuple[bytes, int], int, str]] = []
+        for style, digits in self.zero_styles.items():
+            pattern = re.compile(rb'<c r="([A-Z]+)(\d+)"(?:(?!>)[^t])*?\bs="' + style + rb'"[^>]*>\s*<v>([0-9.]+)</v>')
+            for match in pattern.finditer(xml):
+                if b' t="' in match.group(0).split(b">", 1)[0]:
+                    continue  # a text cell: kept as written already
+                if probe:
+                    return [((b"A", 1), digits, "")]
+                found.append(((match.group(1), int(match.group(2))), digits, match.group(3).decode()))
+        return found
+
+    @staticmethod
+    def _cell(xml: bytes, at: int) -> tuple[tuple[bytes, int], bytes] | None:
+        """The cell element around position ``at``: its reference and its content."""
+        start = xml.rfind(b"<c ", 0, at + 1)
+        end = xml.find(b"</c>", at)
+        if start < 0 or end < 0:
+            return None
+        head_end = xml.find(b">", start)
+        ref = _REF.search(xml, start, head_end + 1)
+        if ref is None:
+            return None
+        return (ref.group(1), int(ref.group(2))), xml[head_end + 1 : end]
+
+    @staticmethod
+    def _first_column(xml: bytes) -> int:
+        """The first column holding a value (fastexcel's grid starts there)."""
+        for index in range(16384):
+            letters = b""
+            number = index + 1
+            while number:
+                number, rest = divmod(number - 1, 26)
+                letters = bytes([65 + rest]) + letters
+            if re.search(rb'<c r="' + letters + rb'\d+"[^>]*?(?<!/)>\s*<(?:v|is|f)\b', xml):
+                return index
+        return 0
 
 
-def _shown(value: Any, number_format: str) -> str | None:
-    """A cell's value as text: a whole number formatted with zeros (``000``) as it is shown (``007``)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float):
-        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-            value = int(value)
-        if isinstance(value, int) and re.fullmatch(r"0+", number_format or "") and value >= 0:
-            return str(value).zfill(len(number_format))
-        return str(value)
-    text = str(value)
-    return text if text != "" else None
+def _unescape(text: str) -> str:
+    """XML's five escapes undone (sheet names and formulas)."""
+    return html.unescape(text)

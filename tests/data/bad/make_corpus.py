@@ -223,6 +223,31 @@ def _no_data(path: Path) -> None:
     _workbook(path, {"说明": [["本表由街道填报"]]})
 
 
+@generated("offset_sheet.xlsx")
+def _offset(path: Path) -> None:
+    # a table that starts at C3 under a merged title: the faults' and zero formats' cells must line up
+    def build(book: object, name: str, sheet: object) -> None:
+        sheet.merge_range("C1:E1", "某区社区基本情况统计表")  # type: ignore[attr-defined]
+        sheet.write_row("C3", ["id", "name", "kind"])  # type: ignore[attr-defined]
+        sheet.write_row("C4", ["O1", "幸福社区", "urban"])  # type: ignore[attr-defined]
+        zeros = book.add_format({"num_format": "0000"})  # type: ignore[attr-defined]
+        sheet.write_number("C5", 12, zeros)  # type: ignore[attr-defined]
+        sheet.write_row("D5", ["和平社区", "rural"])  # type: ignore[attr-defined]
+
+    _workbook(path, {"社区": []}, build)
+
+
+@generated("offset_merged.xlsx")
+def _offset_merged(path: Path) -> None:
+    def build(book: object, name: str, sheet: object) -> None:
+        sheet.write_row("C3", ["id", "name", "kind"])  # type: ignore[attr-defined]
+        sheet.write_row("C4", ["O2", "幸福社区"])  # type: ignore[attr-defined]
+        sheet.write_row("C5", ["O3", "和平社区"])  # type: ignore[attr-defined]
+        sheet.merge_range("E4:E5", "urban")  # type: ignore[attr-defined]
+
+    _workbook(path, {"社区": []}, build)
+
+
 @generated("names_na.xlsx")
 def _names_na(path: Path) -> None:
     _workbook(path, {"社区": [["id", "name", "district", "households"], ["NA1", "Nan", "NA", "NA"]]})
