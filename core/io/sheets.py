@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from .readers import Grid
 
 _MERGED = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-_ERROR = re.compile(rb'\bt="e"')
-_FORMULA = re.compile(rb"<f[\s>/]")
+_ERROR = re.compile(rb' t="e"')
+_FORMULA = re.compile(rb"<f[ >/]")
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _VALUE = re.compile(rb"<v>([^<]+)</v>")
 _FORMULA_TEXT = re.compile(rb"<f[^>]*>([^<]*)</f>")
@@ -86,7 +86,8 @@ class _Workbook:
     """The parts of a workbook's XML that say which cells do not hold what they show."""
 
     def __init__(self, path: Path):
-        self.sheets: dict[str, bytes] = {}
+        self.path = path
+        self.sheets: dict[str, str] = {}  # sheet name → its XML's member in the archive
         self.zero_styles: dict[bytes, int] = {}  # cell style index → digits of its zero format
         try:
             with zipfile.ZipFile(path) as archive:
@@ -97,7 +98,7 @@ class _Workbook:
                 for name, relation in _SHEET.findall(workbook):
                     target = targets.get(relation, b"").decode()
                     member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                    self.sheets[_unescape(name.decode())] = archive.read(member)
+                    self.sheets[_unescape(name.decode())] = member
                 if "xl/styles.xml" in archive.namelist():
                     self._styles(archive.read("xl/styles.xml"))
         except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
@@ -117,10 +118,16 @@ class _Workbook:
 
     def apply(self, name: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[int, int, str]]]:
         """The sheet's cells, zero-formatted numbers as shown, and its faults (row, column in the grid)."""
-        xml = self.sheets.get(name)
-        if xml is None or not (
-            b"<mergeCell " in xml or _ERROR.search(xml) or _FORMULA.search(xml) or self._zero_cells(xml, probe=True)
-        ):
+        member = self.sheets.get(name)
+        if member is None:
+            return frame, []
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                xml = archive.read(member)  # one sheet at a time
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return frame, []
+        markers = (b"<mergeCell ", b' t="e"', b"<f>", b"<f ", b"<f/")  # byte searches: fast on any size
+        if not (any(marker in xml for marker in markers) or self._zero_cells(xml, probe=True)):
             return frame, []
         origin = self._first_column(xml)
         faults: list[tuple[int, int, str]] = []
