@@ -225,8 +225,42 @@ def strength_option(command: F) -> F:
     )(command)
 
 
+_READING = "shequ.reading"  # ctx.meta key: how the data file is read (--encoding, --sheet)
+
+
+def _reading(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_READING, {})[param.name] = value
+    return value
+
+
+def _reading_options(command: F) -> F:
+    """``--encoding`` and ``--sheet``: kept in the context (not passed to the command); :func:`load_data` reads them."""
+    command = click.option(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        expose_value=False,
+        callback=_reading,
+        help="Read text data files (CSV, JSON, TOML) in this encoding (utf-8, utf-16, gb18030 …); default: detected.",
+    )(command)
+    return click.option(
+        "--sheet",
+        "sheets",
+        multiple=True,
+        metavar="NAME",
+        expose_value=False,
+        callback=_reading,
+        help="Read this sheet of a workbook (repeatable); default: every sheet with a community header.",
+    )(command)
+
+
 def data_options(command: F) -> F:
-    """The community data file (an argument) and an optional separate facilities table."""
+    """The community data file (an argument), an optional separate facilities table, and how to read them.
+
+    ``--encoding`` and ``--sheet`` are kept in the context (not passed to the
+    command): :func:`load_data` reads them.
+    """
+    command = _reading_options(command)
     command = click.option(
         "--facilities",
         type=click.Path(exists=True, dir_okay=False),
@@ -260,6 +294,7 @@ def data_or_community_options(command: F) -> F:
         help="A hypothetical community instead of DATA (repeatable), e.g. "
         "households=1500,kind=urban,service_space_m2=420; keys are data-file headers; id H1, H2 … unless id= is given.",
     )(command)
+    command = _reading_options(command)
     command = click.option(
         "--facilities",
         type=click.Path(exists=True, dir_okay=False),
@@ -474,7 +509,14 @@ def load_data(data: str | None, facilities: str | None) -> CommunityTable:
         raise click.UsageError("Missing argument 'DATA' (a community data file), or give --community KEY=VALUE,…")
     if not os.path.exists(data):  # as click says it for a DATA that must exist
         raise click.BadParameter(f"Path {data!r} does not exist.", param_hint="'DATA'")
-    return load_communities(data, facilities=facilities)
+    ctx = click.get_current_context(silent=True)
+    reading = ctx.meta.get(_READING, {}) if ctx is not None else {}
+    table = load_communities(
+        data, facilities=facilities, encoding=reading.get("encoding"), sheets=tuple(reading.get("sheets") or ())
+    )
+    for note in table.notes:
+        click.echo(f"note: {data}: {note}", err=True)
+    return table
 
 
 def evaluate_data(
