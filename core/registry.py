@@ -186,14 +186,56 @@ def _info(name: str, module: ModuleType | Any, distribution: str | None, version
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning a syntax error into a problem naming the file."""
+    """Parse a TOML file, turning a syntax error, bytes that are not UTF-8 or a missing file into a problem."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = read_text(path)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProblemsError([Problem(file=str(path), where=None, message=f"not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise ProblemsError(
+            [
+                Problem(
+                    file=str(path),
+                    where=None,
+                    message="not valid TOML: tables or arrays nested too deeply to read "
+                    "(shequ accepts at most 100 levels)",
+                )
+            ]
+        ) from None
+
+
+def read_text(path: Path) -> str:
+    """A file's text as UTF-8; a file that is missing, unreadable or not UTF-8 is a problem naming it.
+
+    A byte that is not UTF-8 is named with its line and byte offset (and a hint when the
+    file reads as GB18030/GBK, the usual encoding of Chinese files saved on Windows).
+    """
+    try:
+        data = path.read_bytes()
     except OSError as exc:
         raise ProblemsError([Problem(file=str(path), where=None, message=f"cannot read: {exc.strerror}")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = ""
+        try:
+            data.decode("gb18030")
+            hint = " (it reads as GB18030/GBK)"
+        except UnicodeDecodeError:
+            pass
+        raise ProblemsError(
+            [
+                Problem(
+                    file=str(path),
+                    where=f"line {line}, byte {column}",
+                    message=f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded"
+                    f"{hint}; save the file as UTF-8",
+                )
+            ]
+        ) from None
 
 
 def load_standard_file(path: Path, plugin: str = "?") -> LoadedStandard:

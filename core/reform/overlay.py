@@ -68,6 +68,8 @@ def parse_value(text: str) -> Any:
         raise _Bad("no value after '='")
     try:
         return tomllib.loads(f"value = {text}")["value"]
+    except RecursionError:
+        raise _Bad("the value is nested too deeply to read (at most 100 levels)") from None
     except tomllib.TOMLDecodeError:
         if re.fullmatch(r"[\w\-.:/\u0080-\uffff]+", text):
             return text
