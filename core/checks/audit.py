@@ -30,61 +30,39 @@ import attrs
 from .. import forms
 from ..errors import Problem
 from ..model import Standard
-from ..registry import LoadedStandard
+from ..registry import LoadedStandard, check_quotes, document_texts, normalise
+from ..registry import quoted_items as quoted_items  # re-exported: audits name what they walk
 from .numerals import Numeral, chinese_numerals, values_in
 
-_SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # 1. / 1、 / (1) / （1） at the start of a line: enumerators of the document's structure.
 _ENUMERATOR = re.compile(r"^[ \t\u3000]*(?:(\d+)[.、．]|[(（](\d+)[)）])", re.MULTILINE)
 _CHINESE_DIGITS = "零一二三四五六七八九十"  # by value: index n is n
 
 
-def normalise(text: str) -> str:
-    """The text without white space, for whitespace-insensitive matching."""
-    return _SPACE.sub("", text)
-
-
-def quoted_items(standard: Standard) -> Iterator[tuple[str, str | None, str]]:
-    """(TOML path, document id, quote) of every quote a standard holds."""
-    for section in ("rules", "tasks", "milestones", "obligations"):
-        for index, item in enumerate(getattr(standard, section)):
-            yield f"{section}[{index}].source.quote", item.source.document, item.source.quote
-    for index, item in enumerate(standard.unencoded):
-        yield f"unencoded[{index}].quote", item.document, item.quote
-
-
 def _texts(loaded: LoadedStandard) -> dict[str, str | None]:
-    return {document.id: loaded.document_text(document.id) for document in loaded.standard.documents}
+    return document_texts(loaded)[0]
 
 
 def quote_problems(loaded: LoadedStandard) -> list[Problem]:
-    """Every quote not found (white space aside) in the text of the document it cites."""
+    """Every quote not found (white space aside) in the text of the document it cites.
+
+    A document that ships no text is a problem here (its quotes cannot be checked), and so is
+    a text file that is missing or not UTF-8.
+    """
     standard = loaded.standard
-    texts = {key: normalise(text) if text is not None else None for key, text in _texts(loaded).items()}
-    origin = loaded.origin
-    problems = []
-    for document in standard.documents:
-        if texts[document.id] is None:
+    texts, problems = document_texts(loaded)
+    unreadable = {p.where for p in problems}
+    for index, document in enumerate(standard.documents):
+        if texts[document.id] is None and f"documents[{index}].text" not in unreadable:
             problems.append(
                 Problem(
-                    file=origin,
-                    where=f"documents[{standard.documents.index(document)}].text",
+                    file=loaded.origin,
+                    where=f"documents[{index}].text",
                     message=f"document '{document.id}' ships no text, so its quotes cannot be checked",
                 )
             )
-    for where, document_id, quote in quoted_items(standard):
-        document_id = document_id or standard.documents[0].id
-        text = texts.get(document_id)
-        if text is not None and normalise(quote) not in text:
-            problems.append(
-                Problem(
-                    file=origin,
-                    where=where,
-                    message=f"quote not found in the text of document '{document_id}': «{quote}»",
-                )
-            )
-    return problems
+    return [attrs.evolve(p, plugin=None) for p in problems + check_quotes(loaded, texts)]
 
 
 def _spellings(value: float) -> set[str]:
@@ -361,10 +339,11 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
     standard = loaded.standard
     first = standard.documents[0].id
     provisions = list(_provisions(standard))
+    texts = _texts(loaded)
     occurrences: list[NumberOccurrence] = []
     for document in standard.documents:
-        raw = loaded.document_text(document.id)
-        if raw is None:
+        raw = texts.get(document.id)
+        if raw is None:  # none shipped, or unreadable (quote_problems says so)
             continue
         text = normalise(raw)
         quoted = [

@@ -255,11 +255,34 @@ def _argument(value: Any) -> Any:
 # The library, as this invocation sees it
 
 
-def registry_from(ctx: click.Context) -> Registry:
-    """The registry for this invocation, with any what-if reforms applied."""
+_WARNED: set[str] = set()  # plugins already reported on stderr in this process
+
+
+def installed_registry(ctx: click.Context | None = None) -> Registry:
+    """The installed plugins' registry; a plugin set aside is reported once on stderr (``--strict``: exit 2)."""
     from ..registry import get_registry
 
-    registry = get_registry()
+    options = (ctx.find_root().obj or {}) if ctx is not None else {}
+    registry = get_registry(strict=True) if options.get("strict") else get_registry()  # SHEQU_STRICT: read there
+    for name, broken in registry.broken.items():
+        if name in _WARNED:
+            continue
+        _WARNED.add(name)
+        shown = [f"  - {problem}" for problem in broken.problems[:5]]
+        if len(broken.problems) > 5:
+            shown.append(f"  … and {len(broken.problems) - 5} more")
+        click.echo(
+            f"warning: plugin '{name}' could not be loaded and is skipped "
+            f"({len(broken.problems)} problem{'s' if len(broken.problems) != 1 else ''}; "
+            "--strict or SHEQU_STRICT=1 makes this an error):\n" + "\n".join(shown),
+            err=True,
+        )
+    return registry
+
+
+def registry_from(ctx: click.Context) -> Registry:
+    """The registry for this invocation, with any what-if reforms applied."""
+    registry = installed_registry(ctx)
     reforms = ctx.find_root().obj or {}
     if reforms.get("set") or reforms.get("overlay"):
         from ..reform import apply_reforms
