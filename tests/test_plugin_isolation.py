@@ -336,3 +336,29 @@ def test_strict_mode_with_every_plugin_loading_runs_as_usual(site):
         result = invoke(*args, "--format", "json", env=env)
         assert result.exit_code == 0, result.output
         assert "service_space_per_100_households" in result.stdout and result.stderr == ""
+
+
+CORPUS = Path(__file__).parent / "data" / "bad" / "plugins"
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("nan_floor", "expected a finite number, got nan"),
+        ("deep_any_of", "nested too deeply to read"),
+        ("gbk_toml", "not UTF-8 text"),
+        ("gbk_document", "the text of document 'doc' cannot be used"),
+        ("missing_document", "cannot read"),
+        ("misquoted", "quote not found in the text of document 'doc'"),
+        ("schema_and_duplicate", "duplicate id 'size'"),
+    ],
+)
+def test_each_bad_corpus_plugin_installed_is_set_aside_and_the_built_ins_work(site, name, fragment):
+    files = {path.name: path.read_bytes() for path in (CORPUS / name).iterdir()}
+    install(site, name, FILE_PLUGIN.format(name=name), files)
+    registry = get_registry()
+    assert sorted(registry.standards) == BUILT_IN
+    assert any(fragment in problem.message for problem in registry.broken[name].problems)
+    result = invoke("evaluate", str(CORPUS / "communities.csv"), "-j", "donghai", "--format", "json")
+    assert result.exit_code == 0 and '"C02"' in result.stdout
+    assert f"warning: plugin '{name}' could not be loaded" in result.stderr and fragment in result.stderr
