@@ -11,7 +11,7 @@ Polars DataFrames; the CLI only renders them.
 - :mod:`.responsibilities` — tasks by normalised department and role;
 - :mod:`.timeline` — milestones and deadlines in date order with a status as of a date;
 - :mod:`.cost` — the money each standard commits for a set of communities;
-- :mod:`.whatif` — baseline against reformed verdicts.
+- :mod:`.whatif` — baseline against reformed verdicts, and sweeps of one field over a range of values.
 
 Jurisdictions are lined up concept by concept (the catalog's concepts: metrics
 that measure the same thing); a jurisdiction that regulates a concept by another
@@ -47,7 +47,7 @@ from .standards import (
     standards_table,
 )
 from .timeline import TIMELINE_STATUSES, timeline
-from .whatif import WhatIfReport, rule_changes, whatif
+from .whatif import SWEEP_COLUMNS, WhatIfReport, first_value_failing, parse_sweep, rule_changes, sweep, whatif
 
 __all__ = [
     "CELL_STATUSES",
@@ -57,6 +57,7 @@ __all__ = [
     "ROLE_ZH",
     "RULE_STATUSES",
     "STATES",
+    "SWEEP_COLUMNS",
     "TIMELINE_STATUSES",
     "CostReport",
     "MetricKey",
@@ -66,7 +67,9 @@ __all__ = [
     "bounds_text",
     "cost",
     "diff",
+    "first_value_failing",
     "not_yet_issued",
+    "parse_sweep",
     "records",
     "resolve_department",
     "responsibilities",
@@ -77,6 +80,7 @@ __all__ = [
     "standards_notes",
     "standards_rules",
     "standards_table",
+    "sweep",
     "timeline",
     "whatif",
 ]
