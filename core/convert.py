@@ -9,6 +9,8 @@ every problem of a document at once, each as ``file: path: what was expected``.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 import typing
 from fractions import Fraction
 from typing import Any, TypeVar
@@ -26,7 +28,7 @@ from cattrs.v import transform_error
 
 from . import model
 from .errors import Problem, ProblemsError, SchemaError
-from .suggest import closest
+from .suggest import closest, did_you_mean
 
 T = TypeVar("T")
 
@@ -34,6 +36,14 @@ converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
 
 def _type_name(cls: Any) -> str:
+    if cls == model.Requirement or cls == typing.Optional[model.Requirement]:  # noqa: UP045
+        return "a requirement table with a 'form' key (e.g. {form = \"min\", value = 1})"
+    if attrs.has(cls):
+        return f"a table ({cls.__name__})"
+    if typing.get_origin(cls) in (tuple, list):
+        return "an array"
+    if typing.get_origin(cls) is dict:
+        return "a table"
     return {
         str: "a text",
         float: "a number",
@@ -56,6 +66,8 @@ def _structure_float(value: Any, _cls: type) -> float:
             return percentage
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"expected a number, got {value!r}")
+    if not math.isfinite(value):  # TOML's nan and inf: no threshold of a standard is either
+        raise TypeError(f"expected a finite number, got {value!r}")
     return float(value)
 
 
@@ -121,7 +133,12 @@ def _structure_requirement(value: Any, _cls: Any) -> model.Requirement:
                 raise SchemaError(f"give the bound once: '{new}' (the older spelling '{old}' says the same)")
             value = {(old if key == new else key): item for key, item in value.items()}
         elif form == spelt and old not in value:
-            raise SchemaError(f"form '{spelt}' needs its bound: '{new} = …'")
+            # a misspelt bound ('valeu') is named with the key meant, as every unknown key is
+            allowed = {field.name for field in attrs.fields(model.REQUIREMENT_FORMS[spelt])} | {new}
+            unknown = sorted(key for key in value if key not in allowed)
+            spellings = {name: new if name == old else name for name in sorted(allowed - {"form"})}  # value → min
+            said = "".join(f"; unknown key '{key}'{did_you_mean(key, spellings)}" for key in unknown)
+            raise SchemaError(f"form '{spelt}' needs its bound: '{new} = …'{said}")
     cls = model.REQUIREMENT_FORMS.get(form)  # type: ignore[arg-type]
     if cls is None:
         forms = ", ".join(model.REQUIREMENT_FORMS)
@@ -346,7 +363,9 @@ def _did_you_mean(exc: ForbiddenExtraKeysError) -> str:
         match = closest(key, known)
         if match is not None:
             hints.append(f"'{match}'" if len(exc.extra_fields) == 1 else f"'{match}' for '{key}'")
-    return f" (did you mean {', '.join(hints)}?)" if hints else ""
+    if hints:
+        return f" (did you mean {', '.join(hints)}?)"
+    return f"; keys here: {', '.join(known)}" if known else ""
 
 
 def _format_exception(exc: BaseException, cls: Any) -> str:
@@ -365,20 +384,85 @@ def _format_exception(exc: BaseException, cls: Any) -> str:
     return str(exc) or exc.__class__.__name__
 
 
+_SUGGESTED = re.compile(r"'([^']+)'(?: for '[^']+')?")
+
+
+def _misspelt(problems: list[Problem]) -> set[str]:
+    """The places of required fields a misspelt key stands for: ``rules[0].requirement.value`` for 'valeu'."""
+    places = set()
+    for problem in problems:
+        head, found, hints = problem.message.partition(" (did you mean ")
+        if found and head.startswith("unknown key"):
+            for name in _SUGGESTED.findall(hints):
+                places.add(f"{problem.where}.{name}" if problem.where else name)
+    return places
+
+
 def problems_from(exc: BaseException, file: str) -> list[Problem]:
-    """Turn a cattrs structuring error into one :class:`Problem` per broken place."""
+    """Turn a cattrs structuring error into one :class:`Problem` per broken place.
+
+    A required field that is missing because its key is misspelt is reported once, as the
+    unknown key with its correction, not also as missing.
+    """
     problems = []
     for line in transform_error(exc, path="$", format_exception=_format_exception):
         message, _, path = line.rpartition(" @ ")
         path = path.removeprefix("$").removeprefix(".")
         problems.append(Problem(file=file, where=path or None, message=message))
-    return problems
+    misspelt = _misspelt(problems)
+    return [p for p in problems if not (p.message.startswith("required field missing") and (p.where or "") in misspelt)]
+
+
+#: How deeply tables and arrays may nest in a document (a requirement's ``any_of`` inside ``any_of``
+#: counts two levels each: the table and its ``options`` array). Real standards use fewer than 15.
+MAX_DEPTH = 100
+
+
+def too_deep(data: Any, limit: int = MAX_DEPTH) -> str | None:
+    """The path of the first place where tables and arrays nest deeper than ``limit``; None when none does.
+
+    Iterative, so a document nested thousands of levels deep is measured without recursion.
+    """
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, dict):
+            items: Any = ((f"{path}.{key}" if path else str(key), item) for key, item in value.items())
+        elif isinstance(value, (list, tuple)):
+            items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+        else:
+            continue
+        if depth >= limit:
+            return path
+        stack.extend((item, where, depth + 1) for where, item in items)
+    return None
+
+
+def _shorten(path: str, keep: int = 80) -> str:
+    return path if len(path) <= 2 * keep else f"{path[:keep]}…{path[-keep:]}"
 
 
 def structure(data: Any, cls: type[T], file: str) -> T:
-    """Structure ``data`` into ``cls``, raising :class:`ProblemsError` with every problem."""
+    """Structure ``data`` into ``cls``, raising :class:`ProblemsError` with every problem.
+
+    Tables and arrays nested deeper than :data:`MAX_DEPTH` levels are one problem, not a RecursionError.
+    """
+    deep = too_deep(data)
+    if deep is not None:
+        raise ProblemsError(
+            [
+                Problem(
+                    file=file,
+                    where=_shorten(deep),
+                    message=f"tables and arrays nested more than {MAX_DEPTH} levels deep (the limit): "
+                    "flatten the requirement (e.g. one any_of with several options instead of any_of inside any_of)",
+                )
+            ]
+        )
     try:
         return converter.structure(data, cls)
+    except RecursionError:
+        raise ProblemsError([Problem(file=file, where=None, message="nested too deeply to read")]) from None
     except (ClassValidationError, IterableValidationError) as exc:
         raise ProblemsError(problems_from(exc, file)) from None
     except (TypeError, ValueError, KeyError) as exc:

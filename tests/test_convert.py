@@ -13,7 +13,7 @@ import datetime as dt
 import cattrs
 import pytest
 
-from shequ.convert import problems_from, structure, unstructure
+from shequ.convert import MAX_DEPTH, problems_from, structure, unstructure
 from shequ.errors import ProblemsError
 from shequ.model import Document, Minimum, Placement, Rule, Source, Standard, Unencoded
 from shequ.registry import get_registry
@@ -70,8 +70,39 @@ def test_two_unknown_keys_each_get_their_hint():
     assert "'strength' for 'strenght'" in problem and "'title' for 'titel'" in problem
 
 
-def test_an_unknown_key_with_nothing_close_has_no_hint():
-    assert problems(rule_data(colour="red")) == ["mini.toml: unknown key(s) 'colour'"]
+def test_an_unknown_key_with_nothing_close_lists_the_keys_accepted_there():
+    (problem,) = problems(rule_data(colour="red"))
+    assert problem.startswith("mini.toml: unknown key(s) 'colour'; keys here: id, title,")
+    assert "did you mean" not in problem
+
+
+def test_a_misspelt_required_key_is_reported_once_as_the_typo_not_also_as_missing():
+    data = rule_data(requirement={"form": "min", "valeu": 300})
+    assert problems(data) == [
+        "mini.toml: requirement: form 'min' needs its bound: 'min = …'; unknown key 'valeu' (did you mean 'min'?)"
+    ]
+
+
+def test_a_missing_requirement_names_the_form_expected_not_a_python_type():
+    data = rule_data(requirement={"form": "conditional", "when": {"metric": "households", "min": 1}})
+    (problem,) = problems(data)
+    assert "requirement.then: required field missing, expected a requirement table with a 'form' key" in problem
+    assert "Union" not in problem
+
+
+def test_nan_and_inf_are_not_numbers_a_standard_can_hold():
+    for value in (float("nan"), float("inf"), float("-inf")):
+        (problem,) = problems(rule_data(requirement={"form": "min", "value": value}))
+        assert problem == f"mini.toml: requirement.value: expected a finite number, got {value!r}"
+
+
+def test_nesting_deeper_than_the_limit_is_one_problem_not_a_recursion_error():
+    requirement: dict = {"form": "min", "value": 1}
+    for _ in range(3000):
+        requirement = {"form": "any_of", "options": [requirement, {"form": "min", "value": 2}]}
+    (problem,) = problems(rule_data(requirement=requirement))
+    assert f"nested more than {MAX_DEPTH} levels deep (the limit)" in problem
+    assert problem.startswith("mini.toml: requirement.options[0].options[0]")
 
 
 def test_an_unknown_key_inside_a_list_names_the_index():

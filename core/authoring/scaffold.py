@@ -54,8 +54,18 @@ class NewPlugin:
         return f"shequ-{self.jurisdiction_id}"
 
 
+#: The longest plugin id: it becomes part of folder, file and module names (``shequ_<id>``), which
+#: file systems limit to 255 bytes; real jurisdiction ids are short (``pudong_new_area``).
+MAX_ID_LENGTH = 64
+
+
 def check_id(jurisdiction_id: str) -> None:
     """Refuse an id that cannot be a jurisdiction id, an entry-point name and part of a module name."""
+    if len(jurisdiction_id) > MAX_ID_LENGTH:
+        raise ShequError(
+            f"invalid plugin id '{jurisdiction_id[:20]}…' ({len(jurisdiction_id)} characters): "
+            f"at most {MAX_ID_LENGTH} characters, e.g. 'suzhou' or 'pudong_new_area'"
+        )
     if not _ID.match(jurisdiction_id) or keyword.iskeyword(jurisdiction_id):
         raise ShequError(
             f"invalid plugin id {jurisdiction_id!r}: use a lowercase Python identifier "
@@ -175,12 +185,16 @@ def snapshot_yaml(standard_path: Path, jurisdiction_id: str) -> bytes | None:
 def create_plugin(jurisdiction_id: str, directory: Path | None = None, name: str | None = None) -> NewPlugin:
     """Write a new plugin package for ``jurisdiction_id`` into ``directory`` (default ``./shequ-<id>``).
 
-    :raises ShequError: the id is invalid or already installed, or the folder exists.
+    :raises ShequError: the id is invalid or already installed, the folder exists or cannot be written.
     """
     check_id(jurisdiction_id)
     name = _check_name(name if name is not None else jurisdiction_id)
     directory = Path(directory) if directory is not None else Path(f"shequ-{jurisdiction_id}")
-    if directory.exists():
+    try:
+        exists = directory.exists()
+    except OSError as exc:
+        raise ShequError(f"cannot use {directory} for the new plugin: {exc.strerror}") from None
+    if exists:
         raise ShequError(f"{directory} already exists: give a new folder with --dir, or remove it")
     _check_not_installed(jurisdiction_id)
 
@@ -197,6 +211,13 @@ def create_plugin(jurisdiction_id: str, directory: Path | None = None, name: str
             (directory / SNAPSHOT).parent.mkdir(parents=True, exist_ok=True)
             (directory / SNAPSHOT).write_bytes(snapshot)
             files.append(SNAPSHOT)
+    except OSError as exc:  # an unwritable --dir, a full disk, a name the file system refuses
+        shutil.rmtree(directory, ignore_errors=True)
+        where = exc.filename or directory
+        raise ShequError(
+            f"cannot write the new plugin into {directory}: {exc.strerror or exc} ({where}); "
+            "give a folder you can write to with --dir"
+        ) from None
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise

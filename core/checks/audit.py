@@ -30,119 +30,47 @@ import attrs
 from .. import forms
 from ..errors import Problem
 from ..model import AfterEvent, Obligation, Recurring, Standard
-from ..registry import LoadedStandard
+from ..registry import LoadedStandard, check_quotes, document_texts, fragment_spans, normalise, text_spans
+from ..registry import quoted_items as quoted_items  # re-exported: audits name what they walk
 from .numerals import Numeral, chinese_numerals, values_in
 
 #: The year a recurring yearly deadline's month and day are held in: no text writes it.
 _NO_YEAR = 9999
 
-_SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # 1. / 1、 / (1) / （1） at the start of a line: enumerators of the document's structure.
 _ENUMERATOR = re.compile(r"^[ \t\u3000]*(?:(\d+)[.、．]|[(（](\d+)[)）])", re.MULTILINE)
 _CHINESE_DIGITS = "零一二三四五六七八九十"  # by value: index n is n
 
 
-def normalise(text: str) -> str:
-    """The text without white space, for whitespace-insensitive matching."""
-    return _SPACE.sub("", text)
-
-
-def quoted_items(standard: Standard) -> Iterator[tuple[str, str | None, str | tuple[str, ...]]]:
-    """(TOML path, document id, quote) of every quote a standard holds; a quote may be verbatim fragments."""
-    for section in ("rules", "tasks", "milestones", "obligations"):
-        for index, item in enumerate(getattr(standard, section)):
-            yield f"{section}[{index}].source.quote", item.source.document, item.source.quote
-    for index, item in enumerate(standard.unencoded):
-        yield f"unencoded[{index}].quote", item.document, item.quote
-
-
 def _texts(loaded: LoadedStandard) -> dict[str, str | None]:
-    return {document.id: loaded.document_text(document.id) for document in loaded.standard.documents}
+    return document_texts(loaded)[0]
 
 
 def quote_problems(loaded: LoadedStandard) -> list[Problem]:
-    """Every quote not found (white space aside) in the text of the document it cites."""
+    """Every quote not found (white space aside) in the text of the document it cites.
+
+    A document that ships no text is a problem here (its quotes cannot be checked), and so is
+    a text file that is missing or not UTF-8.
+    """
     standard = loaded.standard
-    texts = {key: normalise(text) if text is not None else None for key, text in _texts(loaded).items()}
-    origin = loaded.origin
-    problems = []
-    for document in standard.documents:
-        if texts[document.id] is None:
+    texts, problems = document_texts(loaded)
+    unreadable = {p.where for p in problems}
+    for index, document in enumerate(standard.documents):
+        if texts[document.id] is None and f"documents[{index}].text" not in unreadable:
             problems.append(
                 Problem(
-                    file=origin,
-                    where=f"documents[{standard.documents.index(document)}].text",
+                    file=loaded.origin,
+                    where=f"documents[{index}].text",
                     message=f"document '{document.id}' ships no text, so its quotes cannot be checked",
                 )
             )
-    for where, document_id, quote in quoted_items(standard):
-        document_id = document_id or standard.documents[0].id
-        text = texts.get(document_id)
-        if text is None:
-            continue
-        if isinstance(quote, str):
-            if normalise(quote) not in text:
-                problems.append(
-                    Problem(
-                        file=origin,
-                        where=where,
-                        message=f"quote not found in the text of document '{document_id}': «{quote}»",
-                    )
-                )
-            continue
-        problems += [
-            Problem(file=origin, where=f"{where}[{index}]", message=message)
-            for index, message in _fragment_problems(text, quote, document_id)
-        ]
-    return problems
-
-
-def _fragment_problems(text: str, fragments: tuple[str, ...], document_id: str) -> list[tuple[int, str]]:
-    """(index, message) of each fragment of a quote not in the (normalised) text, or not after the one before it."""
-    problems = []
-    for index, fragment in enumerate(fragments):
-        if normalise(fragment) not in text:
-            problems.append((index, f"quote fragment not found in the text of document '{document_id}': «{fragment}»"))
-    if not problems and not _fragment_spans(text, fragments):
-        problems.append(
-            (
-                0,
-                f"the quote's fragments stand in the text of document '{document_id}' but not in the order "
-                f"given: «{'…'.join(fragments)}»; list them as the document reads",
-            )
-        )
-    return problems
-
-
-def _fragment_spans(text: str, fragments: tuple[str, ...]) -> list[tuple[int, int]]:
-    """The places of the fragments, each after the one before, for every place the first one stands.
-
-    A fragment may follow its predecessor anywhere later in the text (the words between are left
-    out); each place of the first fragment starts one chain, kept only when every fragment follows.
-    Of the complete chains, the shortest stands for the quote: a short first fragment ("到2020年")
-    that the text also has elsewhere does not make the quote stand in two places.
-    """
-    needles = [normalise(fragment) for fragment in fragments]
-    chains: list[list[tuple[int, int]]] = []
-    for start, end in _spans(text, needles[0]):
-        chain = [(start, end)]
-        for needle in needles[1:]:
-            at = text.find(needle, chain[-1][1])
-            if at == -1:
-                break
-            chain.append((at, at + len(needle)))
-        else:
-            chains.append(chain)
-    if not chains:
-        return []
-    shortest = min(chain[-1][1] - chain[0][0] for chain in chains)
-    return [span for chain in chains if chain[-1][1] - chain[0][0] == shortest for span in chain]
+    return [attrs.evolve(p, plugin=None) for p in problems + check_quotes(loaded, texts)]
 
 
 def _quote_spans(text: str, quote: str | tuple[str, ...]) -> list[tuple[int, int]]:
     """Every place (in the normalised text) where a quote, or each of its fragments in order, stands."""
-    return _spans(text, quote) if isinstance(quote, str) else _fragment_spans(text, quote)
+    return text_spans(text, quote) if isinstance(quote, str) else fragment_spans(text, quote)
 
 
 def _spellings(value: float) -> set[str]:
@@ -412,17 +340,6 @@ def _enumerator_positions(text: str) -> set[int]:
     return positions
 
 
-def _spans(text: str, quote: str) -> list[tuple[int, int]]:
-    """Every place (in the normalised text) where a quote stands."""
-    needle = normalise(quote)
-    found = []
-    start = text.find(needle) if needle else -1
-    while start != -1:
-        found.append((start, start + len(needle)))
-        start = text.find(needle, start + 1)
-    return found
-
-
 def number_coverage(loaded: LoadedStandard) -> Coverage:
     """Which numbers of each document the standard's values and ``unencoded`` entries account for.
 
@@ -435,10 +352,11 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
     standard = loaded.standard
     first = standard.documents[0].id
     provisions = list(_provisions(standard))
+    texts = _texts(loaded)
     occurrences: list[NumberOccurrence] = []
     for document in standard.documents:
-        raw = loaded.document_text(document.id)
-        if raw is None:
+        raw = texts.get(document.id)
+        if raw is None:  # none shipped, or unreadable (quote_problems says so)
             continue
         text = normalise(raw)
         quoted = [
@@ -450,7 +368,7 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
             span
             for item in standard.unencoded
             if (item.document or first) == document.id
-            for span in _spans(text, item.quote)
+            for span in text_spans(text, item.quote)
         ]
         enumerators = _enumerator_positions(raw)
         # "1.2015年" opens item 1 about the year 2015: cut the enumerator off its neighbour.

@@ -25,8 +25,10 @@ from ..registry import (
     check_references,
     display_path,
     load_standard_file,
+    read_text,
     read_toml,
     set_aside,
+    set_aside_duplicates,
 )
 from .audit import audit
 
@@ -37,8 +39,17 @@ def standard_files(path: Path) -> list[Path]:
         return [path]
     if not path.exists():
         raise ProblemsError([Problem(file=str(path), where=None, message="no such file or folder")])
-    files = sorted(p for p in path.rglob("*.toml") if p.name != "pyproject.toml" and _looks_like_standard(p))
+    candidates = sorted(p for p in path.rglob("*.toml") if p.name != "pyproject.toml")
+    files = [p for p in candidates if _looks_like_standard(p)]
     if not files:
+        unreadable: list[Problem] = []
+        for candidate in candidates:  # a standard saved as GBK does not look like one: say why
+            try:
+                read_text(candidate)
+            except ProblemsError as exc:
+                unreadable += exc.problems
+        if unreadable:
+            raise ProblemsError(unreadable)
         raise ProblemsError(
             [
                 Problem(
@@ -185,6 +196,7 @@ def validate_path(path: Path) -> list[Problem]:
         except ProblemsError as exc:
             problems += exc.problems
             partial = set_aside(file, exc.problems)
+            problems += set_aside_duplicates(file, exc.problems, partial is not None)
             if partial is None:
                 continue
             loaded, original = partial

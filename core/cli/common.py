@@ -8,9 +8,11 @@ or the registry at import time: ``shequ --help`` imports every command module.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -188,10 +190,42 @@ def jurisdiction_option(command: F) -> F:
     )(command)
 
 
+class DateParam(click.ParamType):
+    """A YYYY-MM-DD date (given to the command as a datetime, as ``click.DateTime`` did).
+
+    A date in the right form that does not exist (2021-02-30) is named as such, not as a format mismatch.
+    """
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day)
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if match is None:
+            self.fail(f"{text!r} is not a date: expected YYYY-MM-DD, e.g. 2021-02-28", param, ctx)
+        year, month, day_of_month = (int(part) for part in match.groups())
+        try:
+            return dt.datetime(year, month, day_of_month)
+        except ValueError:
+            if not 1 <= month <= 12:
+                reason = f"there is no month {month}"
+            else:
+                days = calendar.monthrange(year, month)[1]
+                reason = f"{calendar.month_name[month]} {year} has {days} days"
+            self.fail(f"the date {text} does not exist: {reason}", param, ctx)
+
+
 def as_of_option(command: F) -> F:
     return click.option(
         "--as-of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=DateParam(),
         default=None,
         help="Evaluation date (YYYY-MM-DD); default: today.",
     )(command)
@@ -468,11 +502,34 @@ def _argument(value: Any) -> Any:
 # The library, as this invocation sees it
 
 
-def registry_from(ctx: click.Context) -> Registry:
-    """The registry for this invocation, with any what-if reforms applied."""
+_WARNED: set[str] = set()  # plugins already reported on stderr in this process
+
+
+def installed_registry(ctx: click.Context | None = None) -> Registry:
+    """The installed plugins' registry; a plugin set aside is reported once on stderr (``--strict``: exit 2)."""
     from ..registry import get_registry
 
-    registry = get_registry()
+    options = (ctx.find_root().obj or {}) if ctx is not None else {}
+    registry = get_registry(strict=True) if options.get("strict") else get_registry()  # SHEQU_STRICT: read there
+    for name, broken in registry.broken.items():
+        if name in _WARNED:
+            continue
+        _WARNED.add(name)
+        shown = [f"  - {problem}" for problem in broken.problems[:5]]
+        if len(broken.problems) > 5:
+            shown.append(f"  … and {len(broken.problems) - 5} more")
+        click.echo(
+            f"warning: plugin '{name}' could not be loaded and is skipped "
+            f"({len(broken.problems)} problem{'s' if len(broken.problems) != 1 else ''}; "
+            "--strict or SHEQU_STRICT=1 makes this an error):\n" + "\n".join(shown),
+            err=True,
+        )
+    return registry
+
+
+def registry_from(ctx: click.Context) -> Registry:
+    """The registry for this invocation, with any what-if reforms applied."""
+    registry = installed_registry(ctx)
     reforms = ctx.find_root().obj or {}
     if reforms.get("set") or reforms.get("overlay"):
         from ..reform import apply_reforms

@@ -7,8 +7,9 @@ show, validate), :mod:`.data` (evaluate, compare, explain), :mod:`.views`
 listing command takes ``--format table|json|csv|markdown`` and writes through
 :mod:`shequ.output`. Bad input (data, plugin TOML, usage) prints every problem
 to stderr and exits 2; ``--fail-on-violation`` makes a failing evaluation exit
-1. Plugins and Polars load only inside the commands that need them, so
-``shequ --help`` stays instant.
+1. A plugin that cannot be loaded is reported once on stderr and skipped
+(``--strict`` or ``SHEQU_STRICT=1``: exit 2 instead). Plugins and Polars load
+only inside the commands that need them, so ``shequ --help`` stays instant.
 """
 
 from __future__ import annotations
@@ -37,8 +38,17 @@ from . import authoring, data, report, standards, views
     help="What-if: a TOML file of changes to apply for this run (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr (it shows only on a terminal anyway).")
+@click.option(
+    "--strict",
+    is_flag=True,
+    envvar="SHEQU_STRICT",
+    help="Exit 2 when any installed plugin cannot be loaded (default: report it on stderr, "
+    "skip it and go on with the others). Also SHEQU_STRICT=1.",
+)
 @click.pass_context
-def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path, ...], quiet: bool) -> None:
+def main(
+    ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path, ...], quiet: bool, strict: bool
+) -> None:
     """shequ (社区): Chinese community-construction standards as citable, comparable code.
 
     \b
@@ -48,7 +58,7 @@ def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path,
       shequ compare examples/communities.csv
       shequ explain examples/communities.csv C01 -j donghai
     """
-    ctx.obj = {"set": assignments, "overlay": overlays, "quiet": quiet}
+    ctx.obj = {"set": assignments, "overlay": overlays, "quiet": quiet, "strict": strict}
 
 
 for _module in (standards, data, views, authoring, report):

@@ -26,6 +26,7 @@ from .common import (
     emit,
     format_option,
     handle_errors,
+    installed_registry,
     jurisdiction_option,
     load_data,
     reform_notes,
@@ -513,7 +514,6 @@ def emit_whatif(
 ) -> None:
     """Write baseline against reformed verdicts (used by ``whatif`` and by ``compare --baseline``)."""
     from ..payloads import whatif_payload, whatif_rows
-    from ..registry import get_registry
     from ..views import records
     from ..views import whatif as view
     from ..views.whatif import RULE_CHANGE_COLUMNS
@@ -525,7 +525,8 @@ def emit_whatif(
             "shequ --set donghai.service_space_per_100_households.requirement.floor=400 whatif DATA"
         )
     reformed = registry_from(ctx)
-    report = view(get_registry(), reformed, load_data(data, facilities), list(jurisdictions), day(as_of), strengths)
+    baseline = installed_registry(ctx)
+    report = view(baseline, reformed, load_data(data, facilities), list(jurisdictions), day(as_of), strengths)
     summary = report.summary
     if not show_all:
         summary = summary.filter(summary["changed"] > 0)

@@ -72,9 +72,10 @@ def any_of(tests: Iterable[pl.Expr]) -> pl.Expr:
 def number_text(expr: pl.Expr) -> pl.Expr:
     """A number as text: 450 not 450.0, 0.35 not 0.35000001."""
     rounded = expr.round(2)
+    whole = (rounded == rounded.round(0)) & (rounded.abs() < 1e15)  # beyond: as a float (1e+20, inf)
     return (
-        pl.when(rounded == rounded.round(0))
-        .then(rounded.round(0).cast(pl.Int64).cast(pl.String))
+        pl.when(whole)
+        .then(rounded.round(0).cast(pl.Int64, strict=False).cast(pl.String))
         .otherwise(rounded.cast(pl.String))
     )
 

@@ -68,6 +68,8 @@ def parse_value(text: str) -> Any:
         raise _Bad("no value after '='")
     try:
         return tomllib.loads(f"value = {text}")["value"]
+    except RecursionError:
+        raise _Bad("the value is nested too deeply to read (at most 100 levels)") from None
     except tomllib.TOMLDecodeError:
         if re.fullmatch(r"[\w\-.:/\u0080-\uffff]+", text):
             return text
@@ -100,6 +102,10 @@ class _Plain:
         self.changes: list[_Change] = []
 
     def standard(self, jurisdiction: str) -> dict[str, Any]:
+        broken = self.registry.broken_for(jurisdiction) if jurisdiction not in self.registry.standards else None
+        if broken is not None:
+            reasons = "; ".join(str(problem) for problem in broken.problems[:3])
+            raise _Bad(f"plugin '{broken.name}' could not be loaded, so it cannot be changed: {reasons}")
         if jurisdiction not in self.registry.standards:
             known = ", ".join(sorted(self.registry.standards)) or "none"
             raise _Bad(
@@ -389,7 +395,7 @@ def apply_reforms(registry: Registry, assignments: Sequence[str] = (), overlays:
         standards[jurisdiction] = loaded
     if problems:
         raise ProblemsError(problems)
-    return Registry(plugins=list(registry.plugins), catalog=registry.catalog, standards=standards)
+    return attrs.evolve(registry, plugins=list(registry.plugins), standards=standards)
 
 
 def changed_jurisdictions(baseline: Registry, reformed: Registry) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import textwrap
@@ -174,6 +175,48 @@ def test_new_plugin_refuses_an_installed_id(tmp_path):
     assert result.exit_code == 2
     assert "'donghai' is already installed" in result.stderr
     assert not (tmp_path / "package").exists()
+
+
+def test_new_plugin_refuses_an_id_too_long_for_a_file_name(tmp_path):
+    result = invoke("new-plugin", "a" * 300, "--dir", str(tmp_path / "package"))
+    assert result.exit_code == 2, result.output
+    assert "(300 characters): at most 64 characters" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "package").exists()
+
+
+def test_new_plugin_into_a_folder_under_a_file_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine", encoding="utf-8")
+    result = invoke("new-plugin", "mycity", "--dir", str(blocker / "shequ-mycity"))
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "cannot write the new plugin into" in result.stderr and "Not a directory" in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "mine"
+
+
+def test_new_plugin_into_an_unwritable_folder_is_a_clear_error_and_leaves_nothing(tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # root writes anyway: refuse as the file system would
+        mkdir = Path.mkdir
+
+        def refuse(self, *args, **kwargs):
+            if locked in self.parents:
+                raise PermissionError(13, "Permission denied", str(self))
+            return mkdir(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, "mkdir", refuse)
+    try:
+        result = invoke("new-plugin", "mycity", "--dir", str(locked / "shequ-mycity"))
+        assert result.exit_code == 2, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "cannot write the new plugin into" in result.stderr and "Permission denied" in result.stderr
+        assert "give a folder you can write to with --dir" in result.stderr
+        assert list(locked.iterdir()) == []
+    finally:
+        locked.chmod(0o700)
 
 
 def test_new_plugin_defaults_to_a_folder_named_after_the_distribution(tmp_path, monkeypatch):
