@@ -99,6 +99,12 @@ def judged_notes(results: Results, what: str = "") -> list[str]:
     type=click.Choice(VERDICTS),
     help="Show only these verdicts (repeatable).",
 )
+@click.option(
+    "--inherit",
+    is_flag=True,
+    help="Also judge each jurisdiction's parent's rules (e.g. the national law) on every concept the local "
+    "standard does not regulate; columns from and level say where each rule comes from.",
+)
 @fail_option
 @format_option
 @click.pass_context
@@ -111,21 +117,24 @@ def evaluate(
     as_of: dt.datetime | None,
     strengths: tuple[str, ...],
     verdicts: tuple[str, ...],
+    inherit: bool,
     fail_on_violation: bool,
     fmt: str,
 ) -> None:
     """Verdicts per community × jurisdiction × rule.
 
     A guidance or permissive rule that is not met ``departs`` (never a fail);
-    before its document's date a rule is ``not_in_force``.
+    before its document takes effect, or once a later version supersedes it,
+    a rule is ``not_in_force``.
 
     \b
     Example:
       shequ evaluate examples/communities.csv -j changchun --verdict fail
+      shequ evaluate examples/communities.csv -j changchun --inherit --as-of 2026-06-01
     """
     from ..payloads import evaluate_payload
 
-    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths)
+    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths, inherit)
     if fmt == "json":
         emit(fmt, [], payload=evaluate_payload(results, verdicts, reform_notes(ctx)))
         exit_on_violation(results, fail_on_violation)
@@ -135,7 +144,14 @@ def evaluate(
         *judged_notes(results, f"{len(results)} communities × {len(results.jurisdictions)} jurisdictions"),
         *reform_notes(ctx),
     ]
-    emit(fmt, rows, columns=None if fmt == "csv" else DETAIL_COLUMNS, title="Verdicts", notes=notes)
+    columns = DETAIL_COLUMNS
+    if results.inherit:
+        at = DETAIL_COLUMNS.index("jurisdiction") + 1
+        columns = [*DETAIL_COLUMNS[:at], "from", "level", *DETAIL_COLUMNS[at:]]
+        notes.append(
+            "inherit: each jurisdiction's parent's rules apply where the local standard is silent (from, level)"
+        )
+    emit(fmt, rows, columns=None if fmt == "csv" else columns, title="Verdicts", notes=notes)
     aggregates = results.aggregate_details().to_dicts()
     if aggregates and fmt != "csv":
         emit(

@@ -2,7 +2,8 @@
 
 The commands live by what they work on: :mod:`.standards` (plugins, rules,
 show, validate), :mod:`.data` (evaluate, compare, explain), :mod:`.views`
-(standards, diff, responsibilities, timeline, cost, whatif) and
+(standards, diff, responsibilities, timeline, cost, whatif), :mod:`.levels`
+(history, conflicts) and
 :mod:`.authoring` (new-plugin); :mod:`.common` holds what they share. Every
 listing command takes ``--format table|json|csv|markdown`` and writes through
 :mod:`shequ.output`. Bad input (data, plugin TOML, usage) prints every problem
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from . import authoring, data, standards, views
+from . import authoring, data, levels, standards, views
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -50,6 +51,6 @@ def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path,
     ctx.obj = {"set": assignments, "overlay": overlays}
 
 
-for _module in (standards, data, views, authoring):
+for _module in (standards, data, views, levels, authoring):
     for _command in _module.COMMANDS:
         main.add_command(_command)

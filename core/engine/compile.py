@@ -4,9 +4,10 @@ Each requirement compiles through its form (:func:`shequ.forms.compile_requireme
 this module adds what every rule has whatever its form: whom it covers, when
 it is in force and due, how binding it is, and the verdict and shortfall expressions.
 
-Nothing is in force before its document's date (``not_in_force``, whatever the
-community); a rule in force but before its deadline is ``not_due``. A guidance
-or permissive rule that is not met ``departs``: it is recorded, never a ``fail``.
+Nothing is in force before its document takes effect or after the document
+superseding it does (``not_in_force``, whatever the community); a rule in force
+but before its deadline is ``not_due``. A guidance or permissive rule that is
+not met ``departs``: it is recorded, never a ``fail``.
 """
 
 from __future__ import annotations
@@ -38,10 +39,13 @@ class CompiledRule:
     not_due: bool
     due: dt.date | None
     document_date: dt.date | None
-    #: Its document is not yet issued on the evaluation date.
+    #: Its document is not in force on the evaluation date (not yet in effect, or superseded).
     not_in_force: bool = False
     #: How its document is cited: the number (文号), else the title.
     document: str = ""
+    #: Judged with inheritance: the jurisdiction whose standard the rule comes from, and its level.
+    origin: str | None = None
+    level: str | None = None
 
     @property
     def binding(self) -> bool:
@@ -114,8 +118,8 @@ def _not_due(due: dt.date | None, as_of: dt.date) -> bool:
 
 
 def _not_in_force(document: Document, as_of: dt.date) -> bool:
-    """Nothing is in force before its document's date (a document without a date counts as issued)."""
-    return document.date is not None and as_of < document.date
+    """Nothing is in force before its document takes effect, nor once it is superseded (no date: always in force)."""
+    return not document.in_force(as_of)
 
 
 def document_label(document: Document) -> str:
