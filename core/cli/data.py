@@ -82,6 +82,14 @@ def judged_notes(results: Results, what: str = "") -> list[str]:
     notes = [
         f"as of {results.as_of.isoformat()}: {what}{'; ' if what else ''}nothing is in force before its document's date"
     ]
+    from ..views.common import superseded_documents
+
+    replaced = superseded_documents(results.jurisdictions, results.as_of)
+    if replaced:
+        notes.append(
+            "superseded by a later version (their rules not_in_force): "
+            + ", ".join(f"{d['jurisdiction']} ({d['document']}, from {d['date'].isoformat()})" for d in replaced)
+        )
     if results.strengths:
         notes.append(f"strengths: {', '.join(results.strengths)} (rules of other strengths left out)")
     return notes
