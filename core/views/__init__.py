@@ -11,7 +11,10 @@ Polars DataFrames; the CLI only renders them.
 - :mod:`.responsibilities` — tasks by normalised department and role;
 - :mod:`.timeline` — milestones and deadlines in date order with a status as of a date;
 - :mod:`.cost` — the money each standard commits for a set of communities;
-- :mod:`.whatif` — baseline against reformed verdicts.
+- :mod:`.whatif` — baseline against reformed verdicts;
+- :mod:`.versions` — what is in force when, how a requirement changed over a
+  document's versions (``history``) and where a local standard departs from its
+  parent's (``conflicts``), see docs/levels.md.
 
 Jurisdictions are lined up concept by concept (the catalog's concepts: metrics
 that measure the same thing); a jurisdiction that regulates a concept by another
@@ -47,10 +50,12 @@ from .standards import (
     standards_table,
 )
 from .timeline import TIMELINE_STATUSES, timeline
+from .versions import CONFLICT_CLASSES, conflicts, history, in_force_standard
 from .whatif import WhatIfReport, rule_changes, whatif
 
 __all__ = [
     "CELL_STATUSES",
+    "CONFLICT_CLASSES",
     "DIFF_STATUSES",
     "PERIODS",
     "ROLES",
@@ -64,8 +69,11 @@ __all__ = [
     "WhatIfReport",
     "as_of_note",
     "bounds_text",
+    "conflicts",
     "cost",
     "diff",
+    "history",
+    "in_force_standard",
     "not_yet_issued",
     "records",
     "resolve_department",
