@@ -27,6 +27,7 @@ from .common import (
     handle_errors,
     jurisdiction_option,
     reform_notes,
+    registry_from,
     strength_option,
 )
 from .views import emit_whatif
@@ -159,6 +160,14 @@ def evaluate(
         notes.append(
             "inherit: each jurisdiction's parent's rules apply where the local standard is silent (from, level)"
         )
+        installed = registry_from(ctx).standards
+        missing = [
+            f"{loaded.id} (parent {loaded.standard.jurisdiction.parent})"
+            for loaded in results.jurisdictions
+            if loaded.standard.jurisdiction.parent not in (None, *installed)
+        ]
+        if missing:
+            notes.append(f"parent not installed, nothing inherited: {', '.join(missing)}")
     emit(fmt, rows, columns=None if fmt == "csv" else columns, title="Verdicts", notes=notes)
     aggregates = results.aggregate_details().to_dicts()
     if aggregates and fmt != "csv":

@@ -168,3 +168,20 @@ def test_views_say_why_a_superseded_version_is_not_in_force():
     standards = invoke("standards", "-j", "national", "--metric", "households", "--as-of", "2026-06-01")
     text = json.dumps(standards, ensure_ascii=False)
     assert "1000–3000" in text and "100–700 户 (guidance) (not in force)" in text
+
+
+def test_inherit_says_when_the_parent_is_not_installed(monkeypatch):
+    from shequ.registry import _cached_registry
+
+    monkeypatch.setenv("SHEQU_PLUGINS", "changchun")
+    _cached_registry.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            main, ["evaluate", "examples/communities.csv", "-j", "changchun", "--inherit", "--format", "markdown"]
+        )
+    finally:
+        monkeypatch.delenv("SHEQU_PLUGINS")
+        _cached_registry.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "parent not installed, nothing inherited: changchun (parent national)" in result.stdout
+    assert "national:" not in result.stdout
