@@ -1,10 +1,13 @@
-"""One writer for every listing command: table, JSON, CSV or Markdown.
+"""One writer for every listing command: table, JSON, CSV, Markdown, LaTeX or XLSX.
 
 Commands hand over plain rows (dicts) and, when the machine interface needs
 more structure than a table, a JSON payload. JSON is the stable, scriptable
 interface (UTF-8, Chinese unescaped); tables are for eyes (rich, which measures
 Chinese characters as two columns); CSV neutralises cells a spreadsheet would
-run as a formula.
+run as a formula. LaTeX is a booktabs table for a paper (every special
+character escaped, Chinese kept: compile with XeLaTeX and xeCJK); XLSX is a
+workbook for a colleague (:func:`write_xlsx`: one sheet per table and an
+"about" sheet with the provenance), written only to a file.
 """
 
 from __future__ import annotations
@@ -14,11 +17,19 @@ import datetime as dt
 import io
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import attrs
+
 #: What every listing command can print (`--format`); not to be confused with the data formats shequ reads.
-OUTPUT_FORMATS = ("table", "json", "csv", "markdown")
+OUTPUT_FORMATS = ("table", "json", "csv", "markdown", "latex", "xlsx")
+#: The format ``-o FILE`` implies when ``--format`` is not given, by the file's suffix.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".tex": "latex", ".xlsx": "xlsx", ".txt": "table"}
+#: Formats that are not text: written only to a file (``-o``).
+BINARY_FORMATS = ("xlsx",)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -155,11 +166,13 @@ def render(
     notes: Sequence[str] = (),
     width: int | None = None,
     provenance: Mapping[str, Any] | None = None,
+    caption: str | None = None,
 ) -> str:
-    """Render rows (or, for JSON, ``payload`` when given) in one of :data:`OUTPUT_FORMATS`.
+    """Render rows (or, for JSON, ``payload`` when given) in one of the text formats of :data:`OUTPUT_FORMATS`.
 
-    With ``provenance``, JSON gains a ``provenance`` key: beside the payload's own keys, or
-    beside ``rows`` when the output is a list of rows.
+    ``caption``: LaTeX's caption (default: ``title``). With ``provenance``, JSON gains a
+    ``provenance`` key: beside the payload's own keys, or beside ``rows`` when the output is a
+    list of rows.
     """
     if fmt == "json":
         data = (
@@ -178,4 +191,317 @@ def render(
         return render_csv(rows, columns)
     if fmt == "markdown":
         return render_markdown(rows, columns, title, notes)
+    if fmt == "latex":
+        return render_latex(rows, columns, title, notes, caption)
+    if fmt in BINARY_FORMATS:
+        raise ValueError(f"{fmt} is not text: write it with write_{fmt}")
     return render_table(rows, columns, title, notes, width)
+
+
+# --------------------------------------------------------------------------
+# LaTeX
+
+_LATEX_SPECIAL = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+}
+_LATEX_PATTERN = re.compile("|".join(re.escape(char) for char in _LATEX_SPECIAL))
+
+#: The first lines of every LaTeX output: what the preamble needs (Chinese is kept as written).
+LATEX_PREAMBLE_NOTE = (
+    "% shequ table(s). Preamble: \\usepackage{booktabs} and, for the Chinese text, XeLaTeX with\n"
+    "% \\usepackage{xeCJK} (\\setCJKmainfont{Noto Serif CJK SC} or another CJK font), or ctex.\n"
+)
+
+
+def latex_escape(text: str) -> str:
+    """Text as LaTeX typesets it literally: & % $ # _ { } ~ ^ \\ escaped, line breaks as spaces."""
+    escaped = _LATEX_PATTERN.sub(lambda match: _LATEX_SPECIAL[match.group(0)], text)
+    return " ".join(escaped.splitlines()) if ("\n" in escaped or "\r" in escaped) else escaped
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def render_latex(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    notes: Iterable[str] = (),
+    caption: str | None = None,
+) -> str:
+    """A booktabs ``table`` (``tabular``, ``\\toprule``/``\\midrule``/``\\bottomrule``) with a caption.
+
+    Number columns are right-aligned, the others left-aligned. ``notes`` become
+    ``%`` comment lines above the table (they are not typeset); the caption is
+    ``caption`` or else ``title``.
+    """
+    names = _columns(rows, columns)
+    numeric = [
+        bool(rows)
+        and all(_is_number(row.get(name)) or row.get(name) is None for row in rows)
+        and any(_is_number(row.get(name)) for row in rows)
+        for name in names
+    ]
+    lines = [f"% {' '.join(str(note).splitlines())}" for note in notes]
+    lines += ["\\begin{table}[htbp]", "\\centering"]
+    text = caption if caption is not None else title
+    if text:
+        lines.append(f"\\caption{{{latex_escape(text)}}}")
+    lines.append("\\begin{tabular}{" + "".join("r" if n else "l" for n in numeric) + "}")
+    lines.append("\\toprule")
+    lines.append(" & ".join(latex_escape(name) for name in names) + " \\\\")
+    lines.append("\\midrule")
+    for row in rows:
+        lines.append(" & ".join(latex_escape(cell(row.get(name))) for name in names) + " \\\\")
+    lines.append("\\bottomrule")
+    lines += ["\\end{tabular}", "\\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------
+# XLSX
+
+
+@attrs.frozen
+class Sheet:
+    """One table of a workbook: its rows, columns (None: every key of the rows), title and notes."""
+
+    rows: Sequence[dict[str, Any]]
+    columns: Sequence[str] | None = None
+    title: str | None = None
+    notes: Sequence[str] = ()
+
+
+#: Characters a worksheet name may not hold, and its length limit.
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_LENGTH = 31
+
+
+def sheet_names(titles: Sequence[str | None]) -> list[str]:
+    """Worksheet names for the tables' titles: Excel's forbidden characters out, at most 31, unique, not "about"."""
+    names: list[str] = []
+    taken = {"about"}
+    for index, title in enumerate(titles, start=1):
+        base = _SHEET_FORBIDDEN.sub(" ", title or "").strip().strip("'") or f"Table {index}"
+        name = base[:_SHEET_LENGTH].rstrip()
+        number = 2
+        while name.lower() in taken:
+            suffix = f" ({number})"
+            name = base[: _SHEET_LENGTH - len(suffix)].rstrip() + suffix
+            number += 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _display_width(text: str) -> int:
+    """Columns a text takes on screen: East Asian wide and full-width characters count two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def xlsx_value(value: Any) -> Any:
+    """A value as a worksheet cell holds it: numbers, booleans and dates as such, lists joined, NaN empty."""
+    if value is None:
+        return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, (bool, int, float, dt.date, dt.datetime)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return "; ".join(cell(v) for v in value)
+    return str(value)
+
+
+def _put(worksheet: Any, row: int, column: int, value: Any) -> Any:
+    """Write one cell; text is always text, never a formula.
+
+    openpyxl would store a string starting with ``=`` as a formula. Every string
+    is written with ``data_type`` ``"s"`` (so the value is kept exactly as given,
+    no apostrophe added) and, when it starts like a formula (= + - @), with the
+    cell's quote-prefix flag, Excel's own mark for "text typed with a leading
+    apostrophe": editing the cell does not turn it into a formula either.
+    Characters XML cannot hold (control characters) become U+FFFD.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    value = xlsx_value(value)
+    target = worksheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        target.value = value
+        target.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            target.quotePrefix = True
+    else:
+        target.value = value
+        if isinstance(value, dt.datetime):
+            target.number_format = "yyyy-mm-dd hh:mm:ss"
+        elif isinstance(value, dt.date):
+            target.number_format = "yyyy-mm-dd"
+    return target
+
+
+def _about_rows(provenance: Mapping[str, Any] | None, sheets: Sequence[Sheet], names: Sequence[str]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    if provenance is not None:
+        rows.append(["shequ", provenance.get("shequ")])
+        if provenance.get("command"):
+            rows.append(["command", provenance["command"]])
+        if provenance.get("as_of") is not None:
+            rows.append(["as_of", plain(provenance["as_of"])])
+        for name, value in (provenance.get("arguments") or {}).items():
+            if value not in (None, (), [], False):
+                rows.append([f"argument {name}", cell(plain(value))])
+        for plugin in provenance.get("plugins") or ():
+            rows.append([f"plugin {plugin['plugin']}", f"{plugin['distribution']} {plugin['version'] or '?'}"])
+        for document in provenance.get("documents") or ():
+            rows.append(
+                [
+                    f"document {document['jurisdiction']}/{document['id']}",
+                    "; ".join(
+                        part
+                        for part in (
+                            document.get("number"),
+                            document.get("title"),
+                            plain(document.get("date")),
+                            document.get("source_url"),
+                            f"accessed {plain(document['accessed'])}" if document.get("accessed") else None,
+                            f"sha256 {document['sha256']}" if document.get("sha256") else None,
+                        )
+                        if part
+                    ),
+                ]
+            )
+    for sheet, name in zip(sheets, names, strict=True):
+        rows.append([f"sheet {name}", sheet.title or ""])
+        rows += [["", note] for note in sheet.notes]
+    return rows
+
+
+def write_xlsx(path: str | Path, sheets: Sequence[Sheet], provenance: Mapping[str, Any] | None = None) -> None:
+    """A workbook at ``path``: one worksheet per table (header frozen, columns sized) and an "about" sheet.
+
+    The about sheet (last) holds the provenance (shequ and plugin versions, the
+    documents with their SHA-256, as_of, the command and its arguments) and each
+    table's full title and notes. Every value is written as a value, never a
+    formula (see :func:`_put`). The file is written whole: to a temporary file
+    beside it, then renamed.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    names = sheet_names([sheet.title for sheet in sheets])
+    bold = Font(bold=True)
+    for sheet, name in zip(sheets, names, strict=True):
+        worksheet = workbook.create_sheet(name)
+        columns = _columns(sheet.rows, sheet.columns)
+        widths = [_display_width(column) for column in columns]
+        for index, column in enumerate(columns, start=1):
+            _put(worksheet, 1, index, column).font = bold
+        for number, row in enumerate(sheet.rows, start=2):
+            for index, column in enumerate(columns, start=1):
+                target = _put(worksheet, number, index, row.get(column))
+                if number <= 1000:  # the widths of the first thousand rows are enough to size a column
+                    widths[index - 1] = max(widths[index - 1], _display_width(cell(target.value)))
+        _size(worksheet, widths)
+        worksheet.freeze_panes = "A2"
+    about = workbook.create_sheet("about")
+    for number, (key, value) in enumerate(_about_rows(provenance, sheets, names), start=1):
+        _put(about, number, 1, key).font = bold
+        _put(about, number, 2, value).alignment = Alignment(wrap_text=True, vertical="top")
+    _size(about, [24, 100])
+    write_atomic(path, workbook.save)
+
+
+def _size(worksheet: Any, widths: Sequence[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> None:
+    """Run ``write(temporary path)`` beside ``path``, then rename it to ``path``: never a half-written file."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """UTF-8 text at ``path``, written whole (see :func:`write_atomic`)."""
+    write_atomic(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------
+# HTML, for notebooks (``_repr_html_``)
+
+#: How many rows a notebook shows of a result before it says how many it leaves out.
+HTML_ROWS = 20
+
+
+def render_html(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+    notes: Iterable[str] = (),
+    *,
+    total: int | None = None,
+) -> str:
+    """An HTML table for a notebook: every text escaped, Chinese as written, missing values empty.
+
+    ``rows`` are those shown; ``total`` (when larger) is how many there are, and a
+    last line says how many are left out.
+    """
+    from html import escape
+
+    names = _columns(rows, columns)
+    parts = ['<div class="shequ">']
+    if title:
+        parts.append(f"<strong>{escape(title)}</strong>")
+    parts += [f"<p>{escape(str(note))}</p>" for note in notes]
+    parts.append('<table border="1" class="dataframe">')
+    parts.append("<thead><tr>" + "".join(f"<th>{escape(name)}</th>" for name in names) + "</tr></thead>")
+    parts.append("<tbody>")
+    for row in rows:
+        parts.append("<tr>" + "".join(f"<td>{escape(cell(row.get(name)))}</td>" for name in names) + "</tr>")
+    parts.append("</tbody></table>")
+    left_out = (total or 0) - len(rows)
+    if left_out > 0:
+        parts.append(f"<p>… {left_out:,} more row{'s' if left_out != 1 else ''} not shown (of {total:,})</p>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def html_frames(title: str, sections: Sequence[tuple[str, Any]], notes: Iterable[str] = ()) -> str:
+    """Several Polars frames as one notebook display: a heading, then each frame's first :data:`HTML_ROWS` rows."""
+    from html import escape
+
+    parts = [f'<div class="shequ"><h4>{escape(title)}</h4>', *(f"<p>{escape(str(n))}</p>" for n in notes)]
+    for name, frame in sections:
+        head = frame.head(HTML_ROWS)
+        parts.append(render_html(head.to_dicts(), head.columns, name, total=frame.height))
+    parts.append("</div>")
+    return "\n".join(parts)

@@ -456,6 +456,25 @@ def whatif_payload(
     }
 
 
+def sweep_payload(
+    frame: pl.DataFrame,
+    path: str,
+    as_of: dt.date,
+    half_failing: float | None,
+    reforms: Sequence[str] = (),
+    strengths: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A what-if sweep: one row per value of ``path`` (:func:`shequ.views.whatif.sweep`) and where half fail."""
+    return {
+        "as_of": as_of,
+        "strengths": list(strengths),
+        "reforms": list(reforms),
+        "path": path,
+        "half_failing_from": half_failing,
+        "sweep": _records(frame),
+    }
+
+
 def whatif_rows(summary: pl.DataFrame) -> list[dict[str, Any]]:
     """The what-if summary for reading: ``pass/fail/unknown (compliance %)`` before and after."""
     return [

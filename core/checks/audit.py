@@ -8,7 +8,9 @@ Three questions a reviewer asks of an encoded standard, answered mechanically:
   derivation explained in the rule's ``notes``? (:func:`value_problems`)
 - Is every number in the document accounted for, either by a value of the
   rule, task, milestone or obligation whose quote holds it, or by an
-  ``unencoded`` entry with a reason? (:func:`number_coverage`). Standing in a
+  ``unencoded`` entry with a reason? (:func:`number_coverage`). Numbers written
+  in Chinese numerals (一百户至七百户, 五至九人, 三分之一) count as well as
+  Arabic ones, where they measure something (see :mod:`.numerals`). Standing in a
   quote is not enough: "1500户左右" quoted by a rule that encodes no 1500 is
   unaccounted. Enumerators such as ``1.`` or ``(2)`` are structure, not
   provisions, and are not counted.
@@ -18,8 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers as numbers_
 import re
 from collections.abc import Iterator
+from functools import partial
 
 import attrs
 
@@ -27,6 +31,7 @@ from .. import forms
 from ..errors import Problem
 from ..model import Standard
 from ..registry import LoadedStandard
+from .numerals import Numeral, chinese_numerals, values_in
 
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -114,7 +119,8 @@ def _in_quote(value: float, quote: str) -> bool:
                 return True
         elif spelling in quote:
             return True
-    return False
+    # 一千户至三千户, 三分之一: numbers written in words, converted (cn2an), not spelled out
+    return any(math.isclose(value, number, rel_tol=1e-6) for number in values_in(quote))
 
 
 def value_problems(loaded: LoadedStandard) -> list[Problem]:
@@ -144,6 +150,8 @@ class NumberOccurrence:
     number: str
     context: str
     accounted_by: str | None  # "encoded", "unencoded" or None
+    #: How the text writes it: "arabic" (300, 1.5万, 20%) or "chinese" (一百户, 五至九人, 三分之一).
+    script: str = "arabic"
     #: The provision ("rule grid_size") a value of which uses the number; None when none does.
     used_by: str | None = None
     #: Every provision whose quote holds the number, whether or not a value of it uses the number.
@@ -187,6 +195,8 @@ class Coverage:
             "milestones": self.milestones,
             "obligations": self.obligations,
             "numbers": len(self.numbers),
+            # of all: those the text writes in Chinese numerals (一百户, 五至九人, 三分之一)
+            "numbers_in_chinese_numerals": sum(1 for n in self.numbers if n.script == "chinese"),
             "numbers_encoded": self.encoded_numbers,
             "numbers_unencoded": self.unencoded_numbers,
             "numbers_unaccounted": len(self.unaccounted),
@@ -220,7 +230,7 @@ def _values(item: object) -> _Values:
             return
         if isinstance(value, dt.date):
             dates.add(value)
-        elif isinstance(value, (int, float)):
+        elif isinstance(value, numbers_.Real):  # int, float, Fraction
             numbers.add(float(value))
         elif isinstance(value, (tuple, list)):
             for element in value:
@@ -230,7 +240,7 @@ def _values(item: object) -> _Values:
                 numbers.add(1.0)  # present: a count of at least one ("设立1个社区工作站")
             for field in attrs.fields(cls):
                 inner = getattr(value, field.name)
-                if isinstance(inner, (int, float)) and not isinstance(inner, bool) and inner == field.default:
+                if isinstance(inner, numbers_.Real) and not isinstance(inner, bool) and inner == field.default:
                     continue
                 visit(inner)
 
@@ -294,6 +304,29 @@ def _uses(number: str, after: str, values: _Values) -> bool:
     return any(math.isclose(value, amount, rel_tol=1e-9) for value in values.numbers)
 
 
+def _uses_numeral(numeral: Numeral, values: _Values) -> bool:
+    """Whether a value of a provision uses a number written in Chinese numerals.
+
+    A year (一九五四年), month or day is used by a date of the provision with
+    that part; any other number by a value equal to it (a fraction such as
+    三分之一 to the six decimals a TOML value may round it to).
+    """
+    part = _DATE_PARTS.get(numeral.unit)
+    if part == "year" and numeral.value < 1000:
+        part = None  # 五年: a duration, not a calendar year
+    if part is not None:
+        return numeral.value.is_integer() and any(getattr(date, part) == int(numeral.value) for date in values.dates)
+    if any(math.isclose(value, numeral.value, rel_tol=1e-5) for value in values.numbers):
+        return True
+    # 三分之一 encoded exactly as 1 yuan per 3 yuan: a fraction is used by two values of that ratio
+    return numeral.unit in ("/", "%") and any(
+        math.isclose(numerator / denominator, numeral.value, rel_tol=1e-9)
+        for numerator in values.numbers
+        for denominator in values.numbers
+        if denominator
+    )
+
+
 def _enumerator_positions(text: str) -> set[int]:
     """Positions (in the normalised text) of enumerator digits."""
     positions: set[int] = set()
@@ -354,27 +387,36 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
                 end += 1
             if end < len(chars) and chars[end] in ".．":
                 chars[end] = "、"
-        for match in _NUMBER.finditer("".join(chars)):
-            if match.start() in enumerators:
-                continue
+        chinese = [
+            (numeral.start, numeral.end, numeral.literal, "chinese", partial(_uses_numeral, numeral))
+            for numeral in chinese_numerals(text)
+        ]
+        arabic = [
+            (
+                match.start(),
+                match.end(),
+                match.group(),
+                "arabic",
+                partial(_uses, match.group(), text[match.end() : match.end() + 1]),
+            )
+            for match in _NUMBER.finditer("".join(chars))
+            if match.start() not in enumerators
+        ]
+        for start, end, literal, script, uses in sorted(arabic + chinese, key=lambda found: found[0]):
 
-            def within(spans: list[tuple[int, int]], match: re.Match[str] = match) -> bool:
-                return any(lo <= match.start() and match.end() <= hi for lo, hi in spans)
+            def within(spans: list[tuple[int, int]], start: int = start, end: int = end) -> bool:
+                return any(lo <= start and end <= hi for lo, hi in spans)
 
             quoted_in = tuple(label for label, _values, spans in quoted if within(spans))
-            after = text[match.end() : match.end() + 1]
-            used_by = next(
-                (label for label, values, spans in quoted if within(spans) and _uses(match.group(), after, values)),
-                None,
-            )
+            used_by = next((label for label, values, spans in quoted if within(spans) and uses(values)), None)
             accounted = "encoded" if used_by else "unencoded" if within(unencoded) else None
-            context = text[max(0, match.start() - 12) : match.end() + 12]
             occurrences.append(
                 NumberOccurrence(
                     document=document.id,
-                    number=match.group(),
-                    context=context,
+                    number=literal,
+                    context=text[max(0, start - 12) : end + 12],
                     accounted_by=accounted,
+                    script=script,
                     used_by=used_by,
                     quoted_in=quoted_in,
                 )

@@ -15,10 +15,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import attrs
 import click
 
 from ..errors import ProblemsError, ShequError
-from ..output import OUTPUT_FORMATS, render
+from ..output import BINARY_FORMATS, OUTPUT_FORMATS, SUFFIX_FORMATS, render
 
 if TYPE_CHECKING:
     from ..engine import Results
@@ -57,14 +58,78 @@ def handle_errors(command: F) -> F:
 
 
 def format_option(command: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(OUTPUT_FORMATS),
-        default="table",
-        show_default=True,
-        help="Output format. JSON is the stable, scriptable interface.",
-    )(command)
+    """``--format`` and ``-o/--output FILE``: every listing command's output, on stdout or in a file.
+
+    With ``-o`` and no ``--format``, the file's suffix says the format (:data:`SUFFIX_FORMATS`:
+    .csv .json .md .tex .xlsx .txt). Everything the command writes is collected and the file
+    written once, when the command has finished (to a temporary file, then renamed): a command
+    that fails writes nothing; one that exits 1 under ``--fail-on-violation`` still writes its
+    result. XLSX is written only to a file.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        path = kwargs.pop("output", None)
+        kwargs["fmt"] = ctx.params["fmt"] = fmt = output_format(ctx, kwargs["fmt"], path)
+        if path is None:
+            return command(*args, **kwargs)
+        sink = ctx.meta[_OUTPUT] = Output(path=path, fmt=fmt)
+        try:
+            result = command(*args, **kwargs)
+        except SystemExit as exc:
+            if exc.code == EXIT_VIOLATION:
+                sink.finish(ctx)
+            raise
+        sink.finish(ctx)
+        return result
+
+    wrapped = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="FILE",
+        help="Write the output to FILE (whole, or not at all); without --format its suffix says the format: "
+        + " ".join(SUFFIX_FORMATS)
+        + ".",
+    )(wrapper)
+    return cast(
+        F,
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(OUTPUT_FORMATS),
+            default="table",
+            show_default=True,
+            help="Output format. JSON is the stable, scriptable interface; xlsx needs -o FILE.xlsx; "
+            "latex is a booktabs table (XeLaTeX + xeCJK for the Chinese).",
+        )(wrapped),
+    )
+
+
+def output_format(ctx: click.Context, fmt: str, path: str | None) -> str:
+    """The format to write: ``--format`` when given, else the suffix of ``-o FILE``, else a table.
+
+    :raises click.UsageError: (exit 2) for a suffix that says no format, a directory that does
+        not exist, or a binary format without ``-o``.
+    """
+    if path is not None:
+        target = os.path.abspath(path)
+        if not os.path.isdir(os.path.dirname(target)):
+            raise click.UsageError(f"-o {path}: the directory {os.path.dirname(target)} does not exist", ctx=ctx)
+        if ctx.get_parameter_source("fmt") in (None, click.core.ParameterSource.DEFAULT):
+            suffix = os.path.splitext(path)[1].lower()
+            if suffix not in SUFFIX_FORMATS:
+                raise click.UsageError(
+                    f"-o {path}: cannot tell the format from '{suffix or os.path.basename(path)}'; use one of "
+                    f"{', '.join(SUFFIX_FORMATS)} or give --format",
+                    ctx=ctx,
+                )
+            return SUFFIX_FORMATS[suffix]
+    elif fmt in BINARY_FORMATS:
+        raise click.UsageError(f"--format {fmt} is written to a file: add -o FILE.{fmt}", ctx=ctx)
+    return fmt
 
 
 def jurisdiction_option(command: F) -> F:
@@ -126,6 +191,45 @@ def data_options(command: F) -> F:
     return click.argument("data", type=click.Path(exists=True, dir_okay=False))(command)
 
 
+_COMMUNITIES = "shequ.communities"  # ctx.meta key: the --community texts of this invocation
+
+
+def _keep_communities(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> None:
+    ctx.meta[_COMMUNITIES] = tuple(values)
+
+
+def data_or_community_options(command: F) -> F:
+    """Like :func:`data_options`, but DATA may be left out for ``--community KEY=VALUE,…`` (repeatable).
+
+    Each ``--community`` is one hypothetical community, checked exactly as a data file's row
+    (:func:`shequ.io.hypothetical.communities_from_options`); :func:`load_data` reads them. DATA
+    and ``--community`` together are refused: a file's rows and typed communities are not mixed.
+    """
+    command = click.option(
+        "--community",
+        "communities",
+        multiple=True,
+        metavar="KEY=VALUE,…",
+        expose_value=False,
+        callback=_keep_communities,
+        help="A hypothetical community instead of DATA (repeatable), e.g. "
+        "households=1500,kind=urban,service_space_m2=420; keys are data-file headers; id H1, H2 … unless id= is given.",
+    )(command)
+    command = click.option(
+        "--facilities",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="A separate facilities table (community_id, kind, area_m2, floor).",
+    )(command)
+    return click.argument("data", required=False, type=click.Path(dir_okay=False))(command)
+
+
+def given_communities(ctx: click.Context | None = None) -> tuple[str, ...]:
+    """The ``--community`` texts of this invocation (() when none, or for a command without the option)."""
+    ctx = ctx or click.get_current_context(silent=True)
+    return tuple(ctx.meta.get(_COMMUNITIES, ())) if ctx is not None else ()
+
+
 def fail_option(command: F) -> F:
     return click.option("--fail-on-violation", is_flag=True, help="Exit with code 1 when any community fails a rule.")(
         command
@@ -142,20 +246,80 @@ def day(as_of: dt.datetime | dt.date | None) -> dt.date | None:
 
 
 def emit(fmt: str, rows: Sequence[dict[str, Any]], **kwargs: Any) -> None:
-    """Write rendered output on click's stdout (so CliRunner sees it).
+    """Write rendered output on click's stdout (so CliRunner sees it), or collect it for ``-o FILE``.
 
     JSON carries the command's provenance (see :func:`command_provenance`); the
-    first Markdown table of a command is preceded by a one-line provenance note.
+    first Markdown or LaTeX table of a command is preceded by a one-line provenance
+    note (LaTeX: a ``%`` comment, after the preamble note); a LaTeX caption names
+    the documents. XLSX tables are collected as sheets; the about sheet gets the
+    provenance when the file is written.
     """
     ctx = click.get_current_context(silent=True)
+    sink: Output | None = ctx.meta.get(_OUTPUT) if ctx is not None else None
     if ctx is not None and fmt == "json":
         kwargs["provenance"] = command_provenance(ctx)
-    elif ctx is not None and fmt == "markdown" and not ctx.meta.get(_NOTED):
+    elif ctx is not None and fmt in ("markdown", "latex") and not ctx.meta.get(_NOTED):
         from ..provenance import provenance_note
 
         ctx.meta[_NOTED] = True
         kwargs["notes"] = [*kwargs.get("notes", ()), provenance_note(command_provenance(ctx))]
-    click.echo(render(fmt, rows, **kwargs), nl=False)
+        if fmt == "latex":
+            from ..output import LATEX_PREAMBLE_NOTE
+
+            _write(sink, LATEX_PREAMBLE_NOTE)
+    if fmt == "latex":
+        kwargs["caption"] = latex_caption(ctx, kwargs.get("title"))
+    if fmt in BINARY_FORMATS:
+        from ..output import Sheet
+
+        if sink is None:  # a command called without the -o machinery (a test, a library caller)
+            raise ShequError(f"--format {fmt} is written to a file: add -o FILE.{fmt}")
+        sink.sheets.append(
+            Sheet(rows=rows, columns=kwargs.get("columns"), title=kwargs.get("title"), notes=kwargs.get("notes", ()))
+        )
+        return
+    _write(sink, render(fmt, rows, **kwargs))
+
+
+def _write(sink: Output | None, text: str) -> None:
+    if sink is None:
+        click.echo(text, nl=False)
+    else:
+        sink.texts.append(text)
+
+
+def latex_caption(ctx: click.Context | None, title: str | None) -> str:
+    """A LaTeX table's caption: its title and the documents the command's result comes from."""
+    text = title or (_command_path(ctx) if ctx is not None else "shequ")
+    documents = command_provenance(ctx)["documents"] if ctx is not None else []
+    named = list(dict.fromkeys(d["number"] or d["title"] for d in documents if d["number"] or d["title"]))
+    return f"{text}. Source: {'; '.join(named)}" if named else text
+
+
+_OUTPUT = "shequ.output"  # ctx.meta key: the Output collecting this command's tables for -o FILE
+
+
+@attrs.define
+class Output:
+    """What a command writes to ``-o FILE``: texts (text formats) or sheets (XLSX), written once at the end."""
+
+    path: str
+    fmt: str
+    texts: list[str] = attrs.Factory(list)
+    sheets: list[Any] = attrs.Factory(list)
+
+    def finish(self, ctx: click.Context) -> None:
+        """Write the file whole (temporary file, then rename) and say so on stderr."""
+        from ..output import write_text, write_xlsx
+
+        if self.fmt in BINARY_FORMATS:
+            write_xlsx(self.path, self.sheets, command_provenance(ctx))
+            count = len(self.sheets)
+        else:
+            write_text(self.path, "".join(self.texts))
+            count = len(self.texts)
+        what = f"{count} sheet{'s' if count != 1 else ''} and an about sheet" if self.fmt == "xlsx" else self.fmt
+        click.echo(f"wrote {self.path} ({what})", err=True)
 
 
 _REGISTRY = "shequ.registry"  # ctx.meta key: the registry this invocation used, for its provenance
@@ -180,7 +344,9 @@ def command_provenance(ctx: click.Context) -> dict[str, Any]:
     """
     from ..provenance import provenance
 
-    params = dict(ctx.params)
+    params = {name: value for name, value in ctx.params.items() if not (name == "output" and value is None)}
+    if given_communities(ctx):
+        params["community"] = list(given_communities(ctx))
     arguments = {**(ctx.find_root().params if ctx.parent is not None else {}), **params}
     as_of = (day(params["as_of"]) or dt.date.today()) if "as_of" in params else None
     registry = ctx.meta.get(_REGISTRY)
@@ -243,16 +409,31 @@ def reform_notes(ctx: click.Context) -> list[str]:
     return notes
 
 
-def load_data(data: str, facilities: str | None) -> CommunityTable:
-    """The communities of a data file (and a separate facilities table), validated."""
+def load_data(data: str | None, facilities: str | None) -> CommunityTable:
+    """The communities of a data file (and a separate facilities table), or of ``--community``, validated."""
     from ..io import load_communities
 
+    typed = given_communities()
+    if typed:
+        if data is not None:
+            raise click.UsageError(
+                f"give DATA ({data}) or --community, not both: to add a hypothetical community to a file, add a row"
+            )
+        if facilities is not None:
+            raise click.UsageError("--facilities goes with DATA; with --community give area.<kind>=… keys")
+        from ..io.hypothetical import communities_from_options
+
+        return communities_from_options(typed)
+    if data is None:
+        raise click.UsageError("Missing argument 'DATA' (a community data file), or give --community KEY=VALUE,…")
+    if not os.path.exists(data):  # as click says it for a DATA that must exist
+        raise click.BadParameter(f"Path {data!r} does not exist.", param_hint="'DATA'")
     return load_communities(data, facilities=facilities)
 
 
 def evaluate_data(
     ctx: click.Context,
-    data: str,
+    data: str | None,
     facilities: str | None,
     jurisdictions: Sequence[str],
     as_of: dt.datetime | None,

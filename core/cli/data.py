@@ -19,11 +19,13 @@ from ..suggest import did_you_mean
 from .common import (
     as_of_option,
     data_options,
+    data_or_community_options,
     emit,
     evaluate_data,
     exit_on_violation,
     fail_option,
     format_option,
+    given_communities,
     handle_errors,
     jurisdiction_option,
     reform_notes,
@@ -97,7 +99,7 @@ def judged_notes(results: Results, what: str = "") -> list[str]:
 
 
 @click.command()
-@data_options
+@data_or_community_options
 @jurisdiction_option
 @as_of_option
 @strength_option
@@ -120,7 +122,7 @@ def judged_notes(results: Results, what: str = "") -> list[str]:
 @handle_errors
 def evaluate(
     ctx: click.Context,
-    data: str,
+    data: str | None,
     facilities: str | None,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
@@ -137,9 +139,10 @@ def evaluate(
     a rule is ``not_in_force``.
 
     \b
-    Example:
+    Examples:
       shequ evaluate examples/communities.csv -j changchun --verdict fail
       shequ evaluate examples/communities.csv -j changchun --inherit --as-of 2026-06-01
+      shequ evaluate --community households=1500,kind=urban,service_space_m2=420 -j donghai
     """
     from ..payloads import evaluate_payload
 
@@ -240,8 +243,8 @@ def compare(
 
 
 @click.command()
-@data_options
-@click.argument("community_id")
+@data_or_community_options
+@click.argument("community_id", required=False)
 @click.option(
     "-j",
     "--jurisdiction",
@@ -258,9 +261,9 @@ def compare(
 @handle_errors
 def explain(
     ctx: click.Context,
-    data: str,
+    data: str | None,
     facilities: str | None,
-    community_id: str,
+    community_id: str | None,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
     strengths: tuple[str, ...],
@@ -268,16 +271,29 @@ def explain(
 ) -> None:
     """Every rule for one community: strength, value, requirement, verdict, document, clause and source text.
 
+    With --community instead of DATA, COMMUNITY_ID may be left out when one
+    community is given.
+
     \b
-    Example:
+    Examples:
       shequ explain examples/communities.csv SYN-001 -j donghai
+      shequ explain --community households=1500,kind=urban,service_space_m2=420 -j donghai
     """
     from ..payloads import explain_payload
 
+    if given_communities(ctx) and community_id is None:
+        data, community_id = None, data  # explain --community … [COMMUNITY_ID]: the one argument is the id
+    elif community_id is None and data is not None:
+        raise click.UsageError("Missing argument 'COMMUNITY_ID'.")
     results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths)
     ids = results.community_ids
+    if community_id is None:
+        if len(ids) != 1:
+            raise ShequError(f"--community gives {len(ids)} communities: name the one to explain ({', '.join(ids)})")
+        community_id = ids[0]
     if community_id not in ids:
-        raise ShequError(f"{data}: no community with id '{community_id}'{did_you_mean(community_id, ids)}")
+        source = data or "--community"
+        raise ShequError(f"{source}: no community with id '{community_id}'{did_you_mean(community_id, ids)}")
     if fmt == "json":
         emit(fmt, [], payload=explain_payload(results, community_id, reform_notes(ctx)))
         return

@@ -21,6 +21,7 @@ from ..model import COMMUNITY_KINDS, TASK_ROLES
 from .common import (
     as_of_option,
     data_options,
+    data_or_community_options,
     day,
     emit,
     format_option,
@@ -429,7 +430,7 @@ COST_COLUMNS = [
 
 
 @click.command()
-@data_options
+@data_or_community_options
 @jurisdiction_option
 @as_of_option
 @format_option
@@ -437,7 +438,7 @@ COST_COLUMNS = [
 @handle_errors
 def cost(
     ctx: click.Context,
-    data: str,
+    data: str | None,
     facilities: str | None,
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
@@ -454,8 +455,9 @@ def cost(
     one row per community × obligation.
 
     \b
-    Example:
+    Examples:
       shequ cost examples/communities.csv -j donghai --format csv
+      shequ cost --community households=1500,kind=urban -j panzhihua
     """
     from ..payloads import cost_payload
     from ..views import as_of_note
@@ -465,7 +467,7 @@ def cost(
     when = day(as_of) or dt.date.today()
     report = view(registry, load_data(data, facilities), list(jurisdictions), when)
     if fmt == "json":
-        emit(fmt, [], payload=cost_payload(report, data, reform_notes(ctx)))
+        emit(fmt, [], payload=cost_payload(report, data or "--community", reform_notes(ctx)))
         return
     if fmt == "csv":
         emit(fmt, report.items.to_dicts())
@@ -553,11 +555,61 @@ def emit_whatif(
         emit(fmt, records(report.aggregate_changes), title="Rules over sets of communities that change")
 
 
+def emit_sweep(
+    ctx: click.Context,
+    spec: str,
+    data: str,
+    facilities: str | None,
+    jurisdictions: Sequence[str],
+    as_of: dt.datetime | dt.date | None,
+    fmt: str,
+    strengths: Sequence[str] = (),
+) -> None:
+    """Write a what-if sweep (``whatif --sweep PATH=START:STOP:STEP``): one row per value."""
+    from ..payloads import sweep_payload
+    from ..views import records
+    from ..views.whatif import first_value_failing, parse_sweep, sweep
+
+    path, values = parse_sweep(spec)
+    jurisdiction = path.split(".")[0]
+    if jurisdictions and list(jurisdictions) != [jurisdiction]:
+        others = ", ".join(jurisdictions)
+        raise ShequError(f"--sweep {spec}: sweeps {jurisdiction}'s standard; -j {others} says another")
+    registry = registry_from(ctx)
+    when = day(as_of) or dt.date.today()
+    frame = sweep(registry, load_data(data, facilities), path, values, as_of=when, strength=strengths)
+    half = first_value_failing(frame, 0.5)
+    if fmt == "json":
+        emit(fmt, [], payload=sweep_payload(frame, path, when, half, reform_notes(ctx), strengths))
+        return
+    counted = frame.get_column("counted")[0] if frame.height else ""
+    notes = [
+        f"as of {when.isoformat()}: {path} set to each value in turn (validated as --set is); "
+        f"{'failing = fails rule ' + counted if counted != '(any rule)' else 'failing = fails any rule'} of "
+        f"{jurisdiction}; share = failing ÷ communities it applies to; cost in yuan (empty = unknown)",
+        f"half the communities fail from {path.split('.')[-1]} = {half:g}"
+        if half is not None
+        else "half the communities fail at none of these values",
+        *([f"strengths: {', '.join(strengths)}"] if strengths else []),
+        *reform_notes(ctx),
+    ]
+    emit(fmt, records(frame), title=f"What-if sweep: {path}", notes=notes if fmt != "csv" else ())
+
+
 @click.command()
 @data_options
 @jurisdiction_option
 @as_of_option
 @click.option("--all", "show_all", is_flag=True, help="List every community, not only those whose verdicts change.")
+@click.option(
+    "--sweep",
+    "sweep_spec",
+    default=None,
+    metavar="PATH=START:STOP:STEP",
+    help="Set PATH (as in --set, e.g. donghai.service_space_floor_600.requirement.value) to each value from "
+    "START to STOP (inclusive) by STEP, at most 1000 values: one row per value with communities failing, "
+    "share failing and cost.",
+)
 @strength_option
 @format_option
 @click.pass_context
@@ -569,19 +621,28 @@ def whatif(
     jurisdictions: tuple[str, ...],
     as_of: dt.datetime | None,
     show_all: bool,
+    sweep_spec: str | None,
     strengths: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Baseline against reformed verdicts for the same data, and which verdicts change.
 
     Default jurisdictions: those the what-if changes. (shequ --set … compare
-    DATA shows the reformed view alone.)
+    DATA shows the reformed view alone.) With --sweep: one row per value of one
+    field (on top of any --set/--overlay), no baseline needed.
 
     \b
-    Example:
+    Examples:
       shequ --set donghai.service_space_per_100_households.requirement.floor=400 \\
         whatif examples/communities.csv
+      shequ whatif examples/communities.csv \\
+        --sweep donghai.service_space_floor_600.requirement.value=300:800:50
     """
+    if sweep_spec is not None:
+        if show_all:
+            raise ShequError("--all lists communities of a what-if; a --sweep lists values (leave out --all)")
+        emit_sweep(ctx, sweep_spec, data, facilities, jurisdictions, as_of, fmt, strengths)
+        return
     emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all, strengths)
 
 

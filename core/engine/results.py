@@ -35,6 +35,9 @@ from .verdicts import (
 _SEVERITY = (FAIL, DEPARTS, UNKNOWN, PASS, NOT_DUE, NOT_APPLICABLE, NOT_IN_FORCE)
 
 #: The verdict columns counted per strength: pass and unknown, and fail (binding) or departs (not binding).
+#: The summary columns a notebook shows of :class:`Results`.
+_HTML_COUNTS = ("pass", "fail", "departs", "unknown", "not_applicable", "not_due", "not_in_force", "compliance")
+
 STRENGTH_COLUMNS = tuple(
     f"{verdict}_{strength}"
     for strength in STRENGTHS
@@ -315,6 +318,28 @@ class Results:
             .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.String)
             .alias("verdict")
         ).drop("verdict_code")
+
+    def _repr_html_(self) -> str:
+        """How a notebook shows results: per community × jurisdiction counts and compliance (first rows).
+
+        Only the communities shown are summarised (a big result is not summarised whole to
+        be displayed); the last line says how many rows are left out.
+        """
+        from ..output import HTML_ROWS, render_html
+
+        jurisdictions = max(len(self.jurisdictions), 1)
+        shown = attrs.evolve(self, codes=self.codes.head(-(-HTML_ROWS // jurisdictions)))
+        summary = shown.summary().head(HTML_ROWS)
+        keep = [c for c in (*IDENTITY, "jurisdiction", *_HTML_COUNTS) if c in summary.columns]
+        title = (
+            f"Results: {len(self)} communities × {len(self.jurisdictions)} jurisdictions, "
+            f"as of {self.as_of.isoformat()}"
+        )
+        notes = [f"strengths: {', '.join(self.strengths)}"] if self.strengths else []
+        notes.append("provisions per verdict; compliance = binding pass ÷ judged (empty: nothing judged)")
+        return render_html(
+            summary.select(keep).to_dicts(), keep, title, notes, total=len(self) * len(self.jurisdictions)
+        )
 
     def to_polars(self) -> pl.DataFrame:
         """Every community-level result as a long Polars DataFrame (expand only what you need on big data)."""

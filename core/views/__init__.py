@@ -11,7 +11,7 @@ Polars DataFrames; the CLI only renders them.
 - :mod:`.responsibilities` — tasks by normalised department and role;
 - :mod:`.timeline` — milestones and deadlines in date order with a status as of a date;
 - :mod:`.cost` — the money each standard commits for a set of communities;
-- :mod:`.whatif` — baseline against reformed verdicts;
+- :mod:`.whatif` — baseline against reformed verdicts, and sweeps of one field over a range of values;
 - :mod:`.versions` — what is in force when, how a requirement changed over a
   document's versions (``history``) and where a local standard departs from its
   parent's (``conflicts``), see docs/levels.md.
@@ -51,7 +51,7 @@ from .standards import (
 )
 from .timeline import TIMELINE_STATUSES, timeline
 from .versions import CONFLICT_CLASSES, conflicts, history, in_force_standard
-from .whatif import WhatIfReport, rule_changes, whatif
+from .whatif import SWEEP_COLUMNS, WhatIfReport, first_value_failing, parse_sweep, rule_changes, sweep, whatif
 
 __all__ = [
     "CELL_STATUSES",
@@ -62,6 +62,7 @@ __all__ = [
     "ROLE_ZH",
     "RULE_STATUSES",
     "STATES",
+    "SWEEP_COLUMNS",
     "TIMELINE_STATUSES",
     "CostReport",
     "MetricKey",
@@ -72,9 +73,11 @@ __all__ = [
     "conflicts",
     "cost",
     "diff",
+    "first_value_failing",
     "history",
     "in_force_standard",
     "not_yet_issued",
+    "parse_sweep",
     "records",
     "resolve_department",
     "responsibilities",
@@ -85,6 +88,7 @@ __all__ = [
     "standards_notes",
     "standards_rules",
     "standards_table",
+    "sweep",
     "timeline",
     "whatif",
 ]

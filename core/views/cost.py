@@ -44,6 +44,17 @@ class CostReport:
     totals: pl.DataFrame
     summary: pl.DataFrame
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows the report: the totals per jurisdiction and per obligation, then per community."""
+        from ..output import html_frames
+
+        sections = [
+            ("By jurisdiction", self.summary),
+            ("By obligation", self.totals),
+            ("By community", self.by_community),
+        ]
+        return html_frames(f"Cost as of {self.as_of.isoformat()} (yuan; empty = unknown)", sections)
+
 
 def cost(
     registry: Registry, communities: Any, jurisdictions: Sequence[str] = (), as_of: dt.date | None = None

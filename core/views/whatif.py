@@ -51,6 +51,20 @@ class WhatIfReport:
     changes: pl.DataFrame
     aggregate_changes: pl.DataFrame
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows the report: the rules changed, the communities and verdicts that change."""
+        from ..output import html_frames
+
+        sections = [
+            ("Rules changed", self.rules),
+            ("Communities: baseline vs reformed", self.summary.filter(pl.col("changed") > 0)),
+            ("Verdicts that change", self.changes),
+        ]
+        if not self.aggregate_changes.is_empty():
+            sections.append(("Rules over sets of communities that change", self.aggregate_changes))
+        title = f"What-if as of {self.as_of.isoformat()}: {', '.join(self.jurisdictions)}"
+        return html_frames(title, sections)
+
 
 def rule_changes(
     baseline: Registry,
@@ -310,3 +324,184 @@ def _whatif_aggregates(before, after) -> pl.DataFrame:
         pl.col("verdict_baseline").fill_null("absent"), pl.col("verdict_reformed").fill_null("absent")
     )
     return joined.filter(pl.col("verdict_baseline") != pl.col("verdict_reformed")).select(columns)
+
+
+# --------------------------------------------------------------------------
+# Sweeps: one what-if per value of one field
+
+#: The columns of :func:`sweep`, in order (the report's sweep chart reads them by name).
+SWEEP_COLUMNS = (
+    "jurisdiction",
+    "value",
+    "counted",
+    "communities",
+    "communities_failing",
+    "communities_unknown",
+    "share_failing",
+    "cost_yearly_yuan",
+    "cost_one_off_yuan",
+    "cost_unstated_yuan",
+)
+#: The most values one sweep may take (``START:STOP:STEP`` giving more is refused).
+MAX_SWEEP_STEPS = 1000
+_SECTIONS = ("tasks", "milestones", "obligations")
+
+
+def sweep_values(text: str, *, limit: int = MAX_SWEEP_STEPS) -> list[float]:
+    """The values of ``START:STOP:STEP``: START, START+STEP, … up to STOP inclusive.
+
+    STEP may be negative (then STOP ≤ START). Values are rounded to the decimals
+    the three numbers are written with, so 0.1 steps give 0.3, not 0.30000000000000004.
+
+    :raises ShequError: for a malformed spec, NaN or infinity, a zero step, a
+        step that leads away from STOP, or more than ``limit`` values.
+    """
+    import decimal
+
+    from ..errors import ShequError
+
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise ShequError(f"sweep '{text}': expected START:STOP:STEP, e.g. 200:600:50")
+    numbers: list[decimal.Decimal] = []
+    for name, part in zip(("START", "STOP", "STEP"), parts, strict=True):
+        try:
+            number = decimal.Decimal(part.strip())
+        except decimal.InvalidOperation:
+            raise ShequError(f"sweep '{text}': {name} is not a number: {part.strip()!r}") from None
+        if not number.is_finite():
+            raise ShequError(f"sweep '{text}': {name} must be a finite number, not {part.strip()!r}")
+        numbers.append(number)
+    start, stop, step = numbers
+    if step == 0:
+        raise ShequError(f"sweep '{text}': STEP must not be 0")
+    if (stop - start) * step < 0:
+        raise ShequError(f"sweep '{text}': a step of {step} never goes from {start} to {stop}")
+    count = int((stop - start) / step) + 1  # exact decimal arithmetic: STOP itself is included when reached
+    if count > limit:
+        raise ShequError(f"sweep '{text}': {count} values, more than the {limit} a sweep may take (use a larger STEP)")
+    return [float(start + step * i) for i in range(count)]
+
+
+def parse_sweep(spec: str) -> tuple[str, list[float]]:
+    """``PATH=START:STOP:STEP`` (``PATH`` as in ``--set``) → the path and its values.
+
+    :raises ShequError: when the ``=`` or the path is missing, or the values are not valid (see :func:`sweep_values`).
+    """
+    from ..errors import ShequError
+
+    path, equals, values = spec.partition("=")
+    path = path.strip()
+    if not equals or not path:
+        raise ShequError(
+            f"sweep '{spec}': expected PATH=START:STOP:STEP, e.g. "
+            "donghai.service_space_per_100_households.requirement.floor=200:600:50"
+        )
+    if len(path.split(".")) < 3:
+        raise ShequError(
+            f"sweep '{spec}': PATH names a field as --set does: ID.RULE.FIELD (or ID.obligations.ID.FIELD)"
+        )
+    return path, sweep_values(values)
+
+
+def _value_text(value: float) -> str:
+    """A value as ``--set`` takes it: an integral number without a decimal point (an int field takes it)."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def sweep(
+    registry: Registry,
+    communities: Any,
+    path: str,
+    values: Sequence[float],
+    *,
+    as_of: dt.date | None = None,
+    strength: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """One what-if per value: ``path`` set to each value (as ``--set PATH=VALUE``), the communities judged.
+
+    Per value (columns :data:`SWEEP_COLUMNS`):
+
+    - ``counted``: which rules a community fails — the rule ``path`` names
+      (``ID.RULE.FIELD``), or ``(any rule)`` when it names a task, milestone or
+      obligation;
+    - ``communities``: communities those rules apply to on ``as_of`` (verdict
+      pass, fail, departs, unknown or not yet due), the denominator;
+    - ``communities_failing``: those that fail one of them (a binding rule not
+      met: guidance that is not met departs, never fails); ``communities_unknown``:
+      those not failing whose verdict is unknown for one (the data lack a value);
+    - ``share_failing`` = failing ÷ communities (null when none applies);
+    - ``cost_yearly_yuan``, ``cost_one_off_yuan``, ``cost_unstated_yuan``: the
+      money the jurisdiction's standard commits for these communities per period
+      (:func:`shequ.views.cost`; unstated = the text gives no period; null when a
+      basis is unknown, never 0).
+
+    ``registry`` is the baseline (perhaps itself reformed) and is not changed;
+    every value is validated exactly as ``--set`` is (:func:`shequ.reform.apply_reforms`).
+
+    :param strength: judge only the rules of these strengths (default every strength).
+    :raises ProblemsError: when ``path`` or a value is not valid for the standard.
+    """
+    from ..engine.verdicts import DEPARTS, FAIL, NOT_DUE, PASS, UNKNOWN
+    from ..reform import apply_reforms
+    from .cost import cost
+
+    as_of = _as_of(as_of)
+    kept = strength_filter(strength)
+    parts = path.split(".")
+    jurisdiction = parts[0]
+    rule_id = parts[1] if len(parts) > 2 and parts[1] not in _SECTIONS else None
+    frame = community_frame(communities)
+    rows = []
+    for value in values:
+        reformed = apply_reforms(registry, [f"{path}={_value_text(value)}"])
+        loaded = with_strengths(reformed.get(jurisdiction), kept)
+        results = engine.evaluate(frame, [loaded], as_of, registry=reformed)
+        keys = [r.key for r in results.rules if rule_id is None or r.rule.id == rule_id]
+        codes = [pl.col(key) for key in keys]
+        applicable = [code.is_in([PASS, FAIL, DEPARTS, UNKNOWN, NOT_DUE]) for code in codes]
+        failing = pl.any_horizontal([code == FAIL for code in codes]) if codes else pl.lit(False)
+        unknown = pl.any_horizontal([code == UNKNOWN for code in codes]) if codes else pl.lit(False)
+        counts = results.codes.select(
+            pl.any_horizontal(applicable).sum().alias("communities") if codes else pl.lit(0).alias("communities"),
+            failing.sum().alias("failing"),
+            (unknown & failing.not_()).sum().alias("unknown"),
+        ).row(0, named=True)
+        summary = cost(reformed, frame, [jurisdiction], as_of).summary
+        money = summary.row(0, named=True) if summary.height else {}
+        rows.append(
+            {
+                "jurisdiction": jurisdiction,
+                "value": float(value),
+                "counted": rule_id or "(any rule)",
+                "communities": counts["communities"],
+                "communities_failing": counts["failing"],
+                "communities_unknown": counts["unknown"],
+                "share_failing": counts["failing"] / counts["communities"] if counts["communities"] else None,
+                "cost_yearly_yuan": money.get("yearly_yuan"),
+                "cost_one_off_yuan": money.get("one_off_yuan"),
+                "cost_unstated_yuan": money.get("unstated_yuan"),
+            }
+        )
+    schema = {
+        "jurisdiction": pl.String,
+        "value": F64,
+        "counted": pl.String,
+        "communities": pl.Int64,
+        "communities_failing": pl.Int64,
+        "communities_unknown": pl.Int64,
+        "share_failing": F64,
+        "cost_yearly_yuan": F64,
+        "cost_one_off_yuan": F64,
+        "cost_unstated_yuan": F64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def first_value_failing(frame: pl.DataFrame, share: float = 0.5) -> float | None:
+    """The first value of a sweep at which at least ``share`` of the communities fail (None: never).
+
+    "At which rate do half the communities fail?" is ``first_value_failing(sweep(…), 0.5)``.
+    """
+    hit = frame.filter(pl.col("share_failing") >= share)
+    return None if hit.is_empty() else float(hit.get_column("value")[0])

@@ -161,6 +161,7 @@ def test_number_coverage_counts_encoded_unencoded_and_unaccounted(tmp_path):
         "milestones": 0,
         "obligations": 0,
         "numbers": 5,
+        "numbers_in_chinese_numerals": 0,  # the 一 of "一、社区规模与用房" is an enumerator
         "numbers_encoded": 3,
         "numbers_unencoded": 1,
         "numbers_unaccounted": 1,
@@ -260,18 +261,21 @@ def reading(coverage: Coverage) -> list[tuple[str, str | None, str | None]]:
 
 def test_a_number_only_inside_a_quote_is_unaccounted(tmp_path):
     coverage = values_standard(tmp_path)
-    # the 1 of "配备1名网格员" and the 2 of "每2年" stand in quotes, but no value uses them
-    assert [(n.number, n.quoted_in) for n in coverage.unaccounted] == [
-        ("1", ("rule grid_size",)),
-        ("2", ("task training",)),
+    # the 1 of "配备1名网格员", the 2 of "每2年" and the 一 of "培训一次" (in Chinese numerals)
+    # stand in quotes, but no value uses them
+    assert [(n.number, n.script, n.quoted_in) for n in coverage.unaccounted] == [
+        ("1", "arabic", ("rule grid_size",)),
+        ("2", "arabic", ("task training",)),
+        ("一", "chinese", ("task training",)),
     ]
     assert all(n.quoted_only for n in coverage.unaccounted)
-    assert coverage.summary()["numbers_quoted_only"] == 2
-    first, second = coverage_problems(values_loaded(tmp_path))
+    assert coverage.summary()["numbers_quoted_only"] == 3
+    first, second, third = coverage_problems(values_loaded(tmp_path))
     assert first.where == "document 'doc'"
     assert "配备1名网格员" in first.message
     assert "stands in the quote of rule grid_size but no value of it uses the number" in first.message
     assert "stands in the quote of task training" in second.message
+    assert "the number 一 in «" in third.message
 
 
 def test_a_number_used_by_a_requirement_value_is_encoded(tmp_path):
@@ -310,6 +314,7 @@ def test_a_number_listed_under_unencoded_is_accounted(tmp_path):
         ("4", "encoded", "milestone volunteers_due"),
         ("20", "encoded", "rule volunteers"),
         ("2", "unencoded", None),
+        ("一", "unencoded", None),  # 培训一次, written in Chinese numerals
         ("1429", "encoded", "milestone leading_group"),
     ]
     assert coverage.summary() | {"jurisdiction": None} == {
@@ -318,9 +323,10 @@ def test_a_number_listed_under_unencoded_is_accounted(tmp_path):
         "tasks": 1,
         "milestones": 2,
         "obligations": 0,
-        "numbers": 7,
+        "numbers": 8,
+        "numbers_in_chinese_numerals": 1,
         "numbers_encoded": 5,
-        "numbers_unencoded": 1,
+        "numbers_unencoded": 2,
         "numbers_unaccounted": 1,
         "numbers_quoted_only": 1,
     }
