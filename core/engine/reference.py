@@ -16,8 +16,9 @@ otherwise pass the cross-check. A new form is judged here only once someone
 writes its branch by hand; until then :func:`judge` refuses it.
 
 The rule-level semantics are written out again here too: nothing is in force
-before its document takes effect or from the day it is superseded; a tolerance widens the bounds it is given on; a
-guidance or permissive rule that is not met departs and never fails.
+before its document takes effect or from the day it is superseded; a tolerance
+widens the bounds it is given on; a guidance or permissive rule that is not met
+departs and never fails.
 """
 
 from __future__ import annotations
