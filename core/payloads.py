@@ -221,6 +221,9 @@ def standard_notes(loaded: LoadedStandard) -> list[str]:
     """The header of a standard: id, name (and English name, level), then its copy notes."""
     j = loaded.standard.jurisdiction
     heading = f"{j.id}: {j.name}" + (f" ({j.name_en})" if j.name_en else "") + (f", {j.level}" if j.level else "")
+    heading += (f"; parent {j.parent}" if j.parent else "") + (
+        f"; superior named in the text: {j.superior}" if j.superior else ""
+    )
     return [heading, *(f"copy note: {note}" for note in j.copy_notes)]
 
 
