@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .forms.words import share_words
+from .model import due_words
 from .registry import LoadedStandard, Registry
 
 if TYPE_CHECKING:
@@ -46,11 +48,11 @@ def rule_rows(registry: Registry, jurisdictions: Sequence[str], as_of: dt.date |
                     "requirement": words(
                         rule.requirement, unit, lambda m: registry.catalog.metric(m).unit, tolerance=rule.tolerance
                     ),
-                    "due": rule.due,
+                    "due": rule.due if rule.due is None or isinstance(rule.due, dt.date) else due_words(rule.due),
                     "strength": rule.strength,
                     "document": document.number or document.title,  # never an internal id
                     "clause": rule.source.clause,
-                    "quote": rule.source.quote,
+                    "quote": rule.source.text,
                 }
             )
     return rows
@@ -71,8 +73,46 @@ def standard_payload(registry: Registry, loaded: LoadedStandard) -> dict[str, An
             {"due": stage.due.isoformat(), "requirement": unstructure(stage.requirement)}
             for stage in stages(rule.requirement)
         ]
+    added = added_metrics(registry, loaded)
+    if added:
+        data["added_metrics"] = added
     data["plugin"] = loaded.plugin
     return data
+
+
+def added_metrics(registry: Registry, loaded: LoadedStandard) -> list[dict[str, Any]]:
+    """The metrics a standard's plugin adds outside the standard's own ``[catalog]``: by its hooks.
+
+    Each with its unit, family and formula: a declarative one in words, a Python
+    one (``register_metrics``) as the source of its ``compute``, so a changed
+    formula shows in the standard's snapshot like a changed rule.
+    """
+    import inspect
+
+    from .catalog.listing import metric_family
+
+    own = {metric.id for metric in loaded.standard.catalog.metrics}
+    rows = []
+    for metric_id, definition in sorted(registry.catalog.metrics.items()):
+        if metric_id in own or loaded.plugin not in registry.catalog.added_by.get(("metrics", metric_id), ()):
+            continue
+        formula = definition.formula
+        if definition.compute is not None:
+            try:
+                formula = inspect.getsource(definition.compute).strip()  # type: ignore[arg-type]
+            except (OSError, TypeError):
+                formula = getattr(definition.compute, "__qualname__", repr(definition.compute))
+        rows.append(
+            {
+                "id": metric_id,
+                "zh": definition.zh,
+                "unit": definition.unit,
+                "family": metric_family(registry.catalog, metric_id),
+                "column": definition.column,
+                "formula": formula,
+            }
+        )
+    return rows
 
 
 # --------------------------------------------------------------------------
@@ -178,7 +218,9 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "responsible": list(t.responsible),
             "guiding": list(t.guiding),
             "cooperating": list(t.cooperating),
-            "due": t.due,
+            "receiving": list(t.receiving),
+            "approving": list(t.approving),
+            "due": t.due if t.due is None or isinstance(t.due, dt.date) else due_words(t.due),
             "rules": list(t.rules),
             "clause": t.source.clause,
         }
@@ -201,6 +243,7 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "title": o.title,
             "kind": o.kind,
             "amount_yuan": o.amount_yuan,
+            "share": share_words(o.share) if o.share else None,
             "basis": o.basis,
             "per": o.per,
             "payer": list(o.payer),

@@ -32,6 +32,7 @@ from .convert import structure
 from .errors import PluginError, Problem, ProblemsError, ShequError
 from .model import (
     TASK_ROLES,
+    AfterEvent,
     CatalogAdditions,
     Condition,
     Standard,
@@ -278,6 +279,7 @@ def _gather(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> Registry:
             standards[loaded.id] = loaded
 
     problems += catalog.check_concepts()
+    problems += catalog.check_formulas()
     for loaded in standards.values():
         problems += check_references(loaded, catalog)
     for path, schema_problems, plugin in broken:
@@ -297,7 +299,15 @@ def _rest_of_file(path: Path, schema_problems: list[Problem], plugin: str, catal
         catalog,
         **{
             section: dict(getattr(catalog, section))
-            for section in ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments")
+            for section in (
+                "metrics",
+                "facility_kinds",
+                "organization_kinds",
+                "flags",
+                "designations",
+                "departments",
+                "events",
+            )
         },
     )
     catalog.add(loaded.standard.catalog, origin=display_path(path))
@@ -308,7 +318,7 @@ def _quote_of(item: Any) -> tuple[str, Any] | None:
     """(TOML path suffix, the table holding it) of an item's quote, if the quote is readable at all."""
     if not isinstance(item, dict):
         return None
-    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), str):
+    if isinstance(item.get("source"), dict) and isinstance(item["source"].get("quote"), (str, list)):
         return ".source.quote", item["source"]
     if isinstance(item.get("quote"), str):
         return ".quote", item
@@ -351,10 +361,17 @@ def set_aside(file: Path, schema_problems: list[Problem]) -> tuple[LoadedStandar
             found = _quote_of(item)
             if found is not None and isinstance(found[1].get("document", ""), str):
                 suffix, holder = found
-                entry = {"quote": holder["quote"], "reason": "set aside: does not match the schema"}
-                if holder.get("document"):
-                    entry["document"] = holder["document"]
-                set_aside_quotes.append((f"{section}[{index}]{suffix}", entry))
+                quote = holder["quote"]
+                # a quote of fragments is set aside fragment by fragment, each a verbatim passage
+                pieces = [(suffix, quote)] if isinstance(quote, str) else list(enumerate(quote))
+                for piece_suffix, piece in pieces:
+                    if not isinstance(piece, str):
+                        continue
+                    entry = {"quote": piece, "reason": "set aside: does not match the schema"}
+                    if holder.get("document"):
+                        entry["document"] = holder["document"]
+                    where = suffix if isinstance(quote, str) else f"{suffix}[{piece_suffix}]"
+                    set_aside_quotes.append((f"{section}[{index}]{where}", entry))
         data[section] = [items[i] for i in kept[section]]
     for task in data.get("tasks", []):
         if isinstance(task, dict) and isinstance(task.get("rules"), list):
@@ -440,12 +457,27 @@ def check_references(loaded: LoadedStandard, catalog: Catalog) -> list[Problem]:
         for requirement in forms.walk(rule.requirement):
             for field, metric_id in forms.references(requirement):
                 metric(f"{where}.requirement.{field}", metric_id)
+        if isinstance(rule.due, AfterEvent):
+            if rule.due.after not in catalog.events:
+                hint = Catalog.suggest(rule.due.after, catalog.events)
+                problem(
+                    f"{where}.due.after",
+                    f"unknown event '{rule.due.after}'{hint}: declare its date column in [[catalog.events]]",
+                )
+            if rule.aggregate:
+                problem(f"{where}.due", "an aggregate rule cannot count its deadline from each community's event")
         for i, rule_id in enumerate(rule.restates):
             if rule_id not in rule_ids:
                 problem(f"{where}.restates[{i}]", f"unknown rule '{rule_id}'{Catalog.suggest(rule_id, rule_ids)}")
     for index, task in enumerate(standard.tasks):
         where = f"tasks[{index}]"
         source(where, task.source.document)
+        if isinstance(task.due, AfterEvent) and task.due.after not in catalog.events:
+            hint = Catalog.suggest(task.due.after, catalog.events)
+            problem(
+                f"{where}.due.after",
+                f"unknown event '{task.due.after}'{hint}: declare its date column in [[catalog.events]]",
+            )
         for role in TASK_ROLES:
             for i, department_id in enumerate(getattr(task, role)):
                 department(f"{where}.{role}[{i}]", department_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -81,3 +82,8 @@ def community_frame(rows: list[dict], *, kind: str | None = None, numbers: Any =
         for c in columns
     }
     return pl.DataFrame({c: pl.Series(c, [row.get(c) for row in rows], dtype=dtypes[c]) for c in columns})
+
+
+def sh(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run a shell command line as a user types it (in ``env``, e.g. the ``overlay_venv`` fixture's)."""
+    return subprocess.run(command, shell=True, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)

@@ -15,7 +15,7 @@ import pytest
 
 from shequ.convert import problems_from, structure, unstructure
 from shequ.errors import ProblemsError
-from shequ.model import Document, Minimum, Placement, Rule, Source, Standard
+from shequ.model import Document, Minimum, Placement, Rule, Source, Standard, Unencoded
 from shequ.registry import get_registry
 
 BUILT_IN = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
@@ -174,7 +174,7 @@ def test_problems_from_reads_a_cattrs_error_into_places():
     # any cattrs structuring error (here from a plain converter) becomes one problem per place
     plain = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     with pytest.raises(cattrs.BaseValidationError) as caught:
-        plain.structure({"clause": "一", "quote": "引文", "documnet": "doc"}, Source)
+        plain.structure({"quote": "引文", "reason": "理由", "documnet": "doc"}, Unencoded)
     (problem,) = problems_from(caught.value, "other.toml")
     assert problem.file == "other.toml"
     assert problem.message == "unknown key(s) 'documnet' (did you mean 'document'?)"

@@ -37,7 +37,29 @@ FAMILIES = {
     "designation": ("designations", "", "{zh}", "{en}"),
 }
 
-SECTIONS = ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments")
+SECTIONS = ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments", "events")
+
+#: Units written several ways, read as one when a derived metric's units are checked.
+_UNIT_SPELLINGS = {"㎡": "m²", "m2": "m²", "平方米": "m²", "平米": "m²"}
+#: The unit of a ratio of two quantities of one unit.
+DIMENSIONLESS = ("比例", "")
+
+
+def same_unit(unit: str) -> str:
+    """A unit as derived metrics compare it: ``㎡``, ``m2`` and ``平方米`` are ``m²``."""
+    unit = unit.strip()
+    return _UNIT_SPELLINGS.get(unit, unit)
+
+
+def _unit_fits(definition: MetricDef, unit: str) -> bool:
+    """Whether a derived metric's stated unit agrees with the unit its formula gives."""
+    stated = same_unit(definition.unit)
+    if definition.formula_kind == "ratio":
+        if unit == "比例":
+            return stated in DIMENSIONLESS or stated in ("%", "‰")
+        numerator = same_unit(unit.partition("/")[0].strip())
+        return "/" in stated and same_unit(stated.partition("/")[0].strip()) == numerator.partition("/")[0]
+    return stated == same_unit(unit)
 
 
 def _core_additions() -> CatalogAdditions:
@@ -81,6 +103,10 @@ class Catalog:
     concept_origins: dict[tuple[str, str], str] = attrs.Factory(dict)
     #: Which plugins added each entry, by (section, id): ``core`` for core's own, else the plugin names in order.
     added_by: dict[tuple[str, str], tuple[str, ...]] = attrs.Factory(dict)
+    #: Event date columns a deadline may count from (``due = { after = ID, days = N }``).
+    events: dict[str, KindDef] = attrs.Factory(dict)
+    #: Where each metric was first defined (a file, or ``plugin 'x'``), for messages about its formula.
+    metric_origins: dict[str, str] = attrs.Factory(dict)
 
     @classmethod
     def core(cls) -> Catalog:
@@ -88,6 +114,7 @@ class Catalog:
         catalog = cls()
         problems = catalog.add(_core_additions(), origin="shequ")
         problems += catalog.check_concepts()
+        problems += catalog.check_formulas()
         if problems:
             raise ProblemsError(problems)
         return catalog
@@ -128,8 +155,100 @@ class Catalog:
                     continue
                 table[entry.id] = entry
                 _note(added_by, (section, entry.id), plugin)
+                if section == "metrics" and entry.id not in self.metric_origins:
+                    self.metric_origins = {**self.metric_origins, entry.id: origin}
         self.added_by = added_by
         return problems
+
+    # -- derived metrics -----------------------------------------------------------
+
+    def formula_unit(self, definition: MetricDef) -> tuple[str | None, str | None]:
+        """(the unit a derived metric's formula gives, or None; why its operands' units do not combine, or None)."""
+        kind = definition.formula_kind
+        if kind is None:
+            return None, None
+        units = [self.metric(operand).unit for operand in definition.operands]
+        if kind in ("sum", "difference"):
+            if len({same_unit(u) for u in units}) > 1:
+                sign = " + " if kind == "sum" else " − "
+                shown = sign.join(f"{m} ({u or 'no unit'})" for m, u in zip(definition.operands, units, strict=True))
+                return None, f"{kind} {shown}: operands of a {kind} must share one unit"
+            return units[0], None
+        if kind == "product":
+            return units[0], None
+        numerator, denominator = units
+        if same_unit(numerator) == same_unit(denominator):
+            return "比例", None
+        return f"{numerator}/{denominator}" if denominator else numerator, None
+
+    def check_formulas(self) -> list[Problem]:
+        """Derived-metric errors once every source has added its entries.
+
+        Every operand must be a known metric, formulas may not go round in a
+        circle, and the units must combine: a sum or difference adds one unit
+        (m² − m² is m²); a product keeps its operand's unit; a ratio of one unit
+        is a share (``比例``) and otherwise reads numerator per denominator
+        (m² ÷ 户 is ``m²/户``: the metric's unit must start with the
+        numerator's, up to its first "/"). A derived metric with no unit of its
+        own takes its formula's.
+        """
+        problems: list[Problem] = []
+        derived = {key: d for key, d in self.metrics.items() if d.formula_kind is not None}
+
+        def problem(definition: MetricDef, message: str) -> None:
+            plugins = ", ".join(self.added_by.get(("metrics", definition.id), ())) or CORE
+            problems.append(
+                Problem(
+                    file=self.metric_origins.get(definition.id),
+                    where=f"catalog.metrics.{definition.id}",
+                    message=f"derived metric '{definition.id}' (added by {plugins}): {message}",
+                )
+            )
+
+        broken = set()
+        for definition in derived.values():
+            for operand in definition.operands:
+                if not self.has_metric(operand):
+                    hint = self.suggest(operand, self.metric_ids())
+                    problem(definition, f"{definition.formula_kind} names unknown metric '{operand}'{hint}")
+                    broken.add(definition.id)
+        for definition in derived.values():
+            path = self._cycle(definition.id, derived)
+            if path:
+                problem(definition, f"its formula refers back to itself: {' → '.join(path)}")
+                broken.add(definition.id)
+        for key in sorted(set(derived) - broken, key=lambda k: self._depth(k, derived)):
+            definition = self.metrics[key]  # operands' units may have been filled in just before
+            unit, error = self.formula_unit(definition)
+            if error is not None:
+                problem(definition, error)
+            elif unit is not None and not definition.unit:
+                self.metrics[key] = attrs.evolve(definition, unit=unit)
+            elif unit is not None and not _unit_fits(definition, unit):
+                problem(
+                    definition,
+                    f"unit '{definition.unit}' does not match its formula {definition.formula}, which gives '{unit}'",
+                )
+        return problems
+
+    @staticmethod
+    def _cycle(start: str, derived: dict[str, MetricDef]) -> list[str]:
+        """The metrics from ``start`` back to itself through formulas, or [] when its formula does not loop."""
+        stack, seen = [(start, [start])], set()
+        while stack:
+            key, path = stack.pop()
+            for operand in derived[key].operands if key in derived else ():
+                if operand == start:
+                    return [*path, start]
+                if operand not in seen:
+                    seen.add(operand)
+                    stack.append((operand, [*path, operand]))
+        return []
+
+    def _depth(self, key: str, derived: dict[str, MetricDef], seen: frozenset[str] = frozenset()) -> int:
+        if key not in derived or key in seen:
+            return 0
+        return 1 + max(self._depth(m, derived, seen | {key}) for m in derived[key].operands)
 
     def added_by_of(self, section: str, entry_id: str) -> tuple[str, ...]:
         """The plugins that added an entry (``core`` for core's own); a family metric's are its kind's."""

@@ -28,17 +28,19 @@ CATALOG_SECTIONS = {
     "flags": "flags",
     "designations": "designations",
     "departments": "departments",
+    "events": "events",
 }
 
 #: What each section holds, for the summary.
 _ABOUT = {
-    "metrics": "numbers a rule is written on (columns, ratios, computed, families)",
+    "metrics": "numbers a rule is written on (columns, formulas, computed, families)",
     "concepts": "metrics that measure the same thing, compared together",
     "kinds": "facility kinds (area.K, count.K, floor.K)",
     "organizations": "organization kinds (members.O, count.O)",
     "flags": "yes/no facts of a community (flag.F)",
     "designations": "titles a community may hold (designation.D)",
     "departments": "government and party bodies, with the names documents use",
+    "events": "event date columns a deadline may count from (due = { after = ID, days = N })",
 }
 
 #: The family metrics each kind section brings, for its rows.
@@ -61,15 +63,14 @@ def _origin(catalog: Catalog, section: str, entry_id: str) -> str:
 
 
 def metric_family(catalog: Catalog, metric_id: str) -> str:
-    """How a metric is computed: ``column``, ``ratio``, ``computed`` (Python, a plugin's hook) or its family prefix."""
+    """How a metric is computed: ``column``; ``ratio``, ``sum``, ``difference`` or ``product`` (a declarative
+    formula); ``computed`` (Python, a plugin's hook); or its family prefix (``area``, ``flag`` …)."""
     definition = catalog.metrics.get(metric_id)
     if definition is None:
         return metric_id.partition(".")[0]  # area, count, floor, members, flag, designation
     if definition.compute is not None:
         return "computed"
-    if definition.ratio is not None:
-        return "ratio"
-    return "column"
+    return definition.formula_kind or "column"
 
 
 def _metric_rows(catalog: Catalog) -> list[dict[str, Any]]:
@@ -86,7 +87,7 @@ def _metric_rows(catalog: Catalog) -> list[dict[str, Any]]:
                 "unit": definition.unit,
                 "family": family,
                 "column": definition.column if family != "computed" else None,
-                "formula": f"{definition.ratio[0]} ÷ {definition.ratio[1]}" if definition.ratio else None,
+                "formula": definition.formula,
                 "concept": concept if concept in catalog.concepts else None,
                 "aliases": list(definition.aliases),
                 "jurisdictions": list(definition.jurisdictions),
@@ -140,6 +141,20 @@ def _department_rows(catalog: Catalog) -> list[dict[str, Any]]:
     ]
 
 
+def _event_rows(catalog: Catalog) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": event.id,
+            "zh": event.zh,
+            "en": event.en,
+            "aliases": list(event.aliases),
+            "jurisdictions": list(event.jurisdictions),
+            "origin": _origin(catalog, "events", event.id),
+        }
+        for event in sorted(catalog.events.values(), key=lambda e: e.id)
+    ]
+
+
 def catalog_rows(catalog: Catalog, section: str) -> list[dict[str, Any]]:
     """Every entry of one catalog section, sorted by id, with its names, aliases, users and origin.
 
@@ -154,6 +169,8 @@ def catalog_rows(catalog: Catalog, section: str) -> list[dict[str, Any]]:
         return _concept_rows(catalog)
     if table == "departments":
         return _department_rows(catalog)
+    if table == "events":
+        return _event_rows(catalog)
     return _kind_rows(catalog, table)
 
 

@@ -29,9 +29,12 @@ import attrs
 
 from .. import forms
 from ..errors import Problem
-from ..model import Standard
+from ..model import AfterEvent, Obligation, Recurring, Standard
 from ..registry import LoadedStandard
 from .numerals import Numeral, chinese_numerals, values_in
+
+#: The year a recurring yearly deadline's month and day are held in: no text writes it.
+_NO_YEAR = 9999
 
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -45,8 +48,8 @@ def normalise(text: str) -> str:
     return _SPACE.sub("", text)
 
 
-def quoted_items(standard: Standard) -> Iterator[tuple[str, str | None, str]]:
-    """(TOML path, document id, quote) of every quote a standard holds."""
+def quoted_items(standard: Standard) -> Iterator[tuple[str, str | None, str | tuple[str, ...]]]:
+    """(TOML path, document id, quote) of every quote a standard holds; a quote may be verbatim fragments."""
     for section in ("rules", "tasks", "milestones", "obligations"):
         for index, item in enumerate(getattr(standard, section)):
             yield f"{section}[{index}].source.quote", item.source.document, item.source.quote
@@ -76,15 +79,70 @@ def quote_problems(loaded: LoadedStandard) -> list[Problem]:
     for where, document_id, quote in quoted_items(standard):
         document_id = document_id or standard.documents[0].id
         text = texts.get(document_id)
-        if text is not None and normalise(quote) not in text:
-            problems.append(
-                Problem(
-                    file=origin,
-                    where=where,
-                    message=f"quote not found in the text of document '{document_id}': «{quote}»",
+        if text is None:
+            continue
+        if isinstance(quote, str):
+            if normalise(quote) not in text:
+                problems.append(
+                    Problem(
+                        file=origin,
+                        where=where,
+                        message=f"quote not found in the text of document '{document_id}': «{quote}»",
+                    )
                 )
-            )
+            continue
+        problems += [
+            Problem(file=origin, where=f"{where}[{index}]", message=message)
+            for index, message in _fragment_problems(text, quote, document_id)
+        ]
     return problems
+
+
+def _fragment_problems(text: str, fragments: tuple[str, ...], document_id: str) -> list[tuple[int, str]]:
+    """(index, message) of each fragment of a quote not in the (normalised) text, or not after the one before it."""
+    problems = []
+    for index, fragment in enumerate(fragments):
+        if normalise(fragment) not in text:
+            problems.append((index, f"quote fragment not found in the text of document '{document_id}': «{fragment}»"))
+    if not problems and not _fragment_spans(text, fragments):
+        problems.append(
+            (
+                0,
+                f"the quote's fragments stand in the text of document '{document_id}' but not in the order "
+                f"given: «{'…'.join(fragments)}»; list them as the document reads",
+            )
+        )
+    return problems
+
+
+def _fragment_spans(text: str, fragments: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The places of the fragments, each after the one before, for every place the first one stands.
+
+    A fragment may follow its predecessor anywhere later in the text (the words between are left
+    out); each place of the first fragment starts one chain, kept only when every fragment follows.
+    Of the complete chains, the shortest stands for the quote: a short first fragment ("到2020年")
+    that the text also has elsewhere does not make the quote stand in two places.
+    """
+    needles = [normalise(fragment) for fragment in fragments]
+    chains: list[list[tuple[int, int]]] = []
+    for start, end in _spans(text, needles[0]):
+        chain = [(start, end)]
+        for needle in needles[1:]:
+            at = text.find(needle, chain[-1][1])
+            if at == -1:
+                break
+            chain.append((at, at + len(needle)))
+        else:
+            chains.append(chain)
+    if not chains:
+        return []
+    shortest = min(chain[-1][1] - chain[0][0] for chain in chains)
+    return [span for chain in chains if chain[-1][1] - chain[0][0] == shortest for span in chain]
+
+
+def _quote_spans(text: str, quote: str | tuple[str, ...]) -> list[tuple[int, int]]:
+    """Every place (in the normalised text) where a quote, or each of its fragments in order, stands."""
+    return _spans(text, quote) if isinstance(quote, str) else _fragment_spans(text, quote)
 
 
 def _spellings(value: float) -> set[str]:
@@ -129,7 +187,7 @@ def value_problems(loaded: LoadedStandard) -> list[Problem]:
     problems = []
     for index, rule in enumerate(loaded.standard.rules):
         # a number the quote lacks may be explained in the rule's notes, in words a reviewer reads
-        quote = normalise(rule.source.quote) + "\n" + normalise(rule.notes or "")
+        quote = normalise(rule.source.text) + "\n" + normalise(rule.notes or "")
         for requirement in forms.walk(rule.requirement):
             for name, value in forms.numbers(requirement):
                 if not _in_quote(float(value), quote):
@@ -211,6 +269,8 @@ class _Values:
 
     numbers: frozenset[float]
     dates: frozenset[dt.date]
+    #: Days a deadline counts ("15日内": ``due = { after, days = 15 }``; "每月25日前": monthly by 25).
+    days: frozenset[int] = frozenset()
 
 
 def _values(item: object) -> _Values:
@@ -224,10 +284,20 @@ def _values(item: object) -> _Values:
     """
     numbers: set[float] = set()
     dates: set[dt.date] = set()
+    days: set[int] = set()
 
     def visit(value: object) -> None:
         if value is None or isinstance(value, (bool, str)):
             return
+        if isinstance(value, Recurring):
+            # "每年4月底前" is the month (and day) of a date in no year in particular; "每月25日前" a day
+            if value.every == "year":
+                dates.add(value.on(_NO_YEAR))
+            else:
+                days.add(int(value.by))
+            return
+        if isinstance(value, AfterEvent):
+            days.add(value.days)
         if isinstance(value, dt.date):
             dates.add(value)
         elif isinstance(value, numbers_.Real):  # int, float, Fraction
@@ -238,6 +308,8 @@ def _values(item: object) -> _Values:
         elif attrs.has(cls := type(value)):
             if getattr(value, "form", None) == "present":
                 numbers.add(1.0)  # present: a count of at least one ("设立1个社区工作站")
+            if isinstance(value, Obligation) and value.share is not None:
+                numbers.add(float(value.fraction))  # a share "1/3" is the value 三分之一 writes
             for field in attrs.fields(cls):
                 inner = getattr(value, field.name)
                 if isinstance(inner, numbers_.Real) and not isinstance(inner, bool) and inner == field.default:
@@ -245,10 +317,10 @@ def _values(item: object) -> _Values:
                 visit(inner)
 
     visit(item)
-    return _Values(numbers=frozenset(numbers), dates=frozenset(dates))
+    return _Values(numbers=frozenset(numbers), dates=frozenset(dates), days=frozenset(days))
 
 
-def _provisions(standard: Standard) -> Iterator[tuple[str, str | None, str, _Values]]:
+def _provisions(standard: Standard) -> Iterator[tuple[str, str | None, str | tuple[str, ...], _Values]]:
     """(label, document id, quote, values) of every rule, task, milestone and obligation."""
     for section in ("rules", "tasks", "milestones", "obligations"):
         for item in getattr(standard, section):
@@ -298,6 +370,8 @@ def _uses(number: str, after: str, values: _Values) -> bool:
         return True
     if part in ("month", "day") and whole and any(_fused(number, part, date) for date in values.dates):
         return True
+    if part == "day" and whole and int(number) in values.days:
+        return True  # "15日内", "每月25日前": the days of a deadline
     if part in ("month", "day") or (follower == "年" and whole and int(number) >= 1900):
         return False  # a date, and no date of the provision has it; "3年" may still be a duration value
     amount = float(number) * _SCALES.get(follower, 1.0)
@@ -368,7 +442,7 @@ def number_coverage(loaded: LoadedStandard) -> Coverage:
             continue
         text = normalise(raw)
         quoted = [
-            (label, values, _spans(text, quote))
+            (label, values, _quote_spans(text, quote))
             for label, document_id, quote, values in provisions
             if (document_id or first) == document.id
         ]

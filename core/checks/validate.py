@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..catalog import Catalog
+from ..convert import old_spellings, structure
 from ..errors import Problem, ProblemsError
-from ..model import Standard
+from ..model import CatalogAdditions, MetricDef, Standard
 from ..registry import (
     LoadedStandard,
     check_references,
     display_path,
-    get_registry,
     load_standard_file,
+    read_toml,
     set_aside,
 )
 from .audit import audit
@@ -56,21 +58,72 @@ def _looks_like_standard(path: Path) -> bool:
         return False
 
 
-def _catalog_without(jurisdiction_id: str | None) -> Catalog:
-    """The installed catalog, or the core one when installed plugins do not load."""
-    try:
-        registry = get_registry()
-    except (ProblemsError, Exception):  # a broken neighbour must not block validating this file
-        return Catalog.core()
+def _catalog_without(jurisdiction_id: str | None, file: Path | None = None) -> Catalog:
+    """The catalog the standard at ``file`` is checked against: everything installed but its own TOML's additions.
+
+    Core's catalog, every installed plugin's ``register_catalog`` and
+    ``register_metrics`` additions (the standard's own plugin's included: its
+    Python metrics are part of what it may use) and the ``[catalog]`` of every
+    other installed standard. Built from the hooks directly, so a plugin that
+    does not load as a whole (the one being edited, say) still lends its
+    metrics. With the standard's own TOML added, this is the catalog
+    :func:`shequ.registry.get_registry` builds, so validation and the
+    conformance kit see the same metrics.
+    """
+    from ..registry import _only_from_env, load_plugins, plugin_manager, plugin_origin
+
     catalog = Catalog.core()
-    for loaded in registry.standards.values():
-        if loaded.id != jurisdiction_id:
-            catalog.add(loaded.standard.catalog, origin=loaded.origin, plugin=loaded.plugin)
-    for section in ("metrics", "facility_kinds", "organization_kinds", "flags", "designations", "departments"):
-        for key, value in getattr(registry.catalog, section).items():
-            if jurisdiction_id not in getattr(value, "jurisdictions", ()):
-                getattr(catalog, section).setdefault(key, value)
+    try:
+        manager = plugin_manager()
+        load_plugins(manager, _only_from_env())
+    except Exception:  # a broken neighbour must not block validating this file
+        return catalog
+    for impl in manager.hook.register_catalog.get_hookimpls():
+        for item in _called(impl):
+            try:
+                additions = (
+                    item
+                    if isinstance(item, CatalogAdditions)
+                    else structure(read_toml(Path(item)), CatalogAdditions, display_path(Path(item)))
+                )
+            except (ProblemsError, TypeError, OSError):
+                continue
+            catalog.add(additions, origin=plugin_origin(impl.plugin_name), plugin=impl.plugin_name)
+    for impl in manager.hook.register_metrics.get_hookimpls():
+        for metric in _called(impl):
+            if isinstance(metric, MetricDef):
+                catalog.add(
+                    CatalogAdditions(metrics=(metric,)), origin=plugin_origin(impl.plugin_name), plugin=impl.plugin_name
+                )
+    for impl in manager.hook.register_jurisdictions.get_hookimpls():
+        for item in _called(impl):
+            if isinstance(item, Standard):
+                other = LoadedStandard(standard=item, plugin=impl.plugin_name)
+            else:
+                if file is not None and _same_file(Path(item), file):
+                    continue
+                try:
+                    other = load_standard_file(Path(item), impl.plugin_name)
+                except (ProblemsError, TypeError, OSError):
+                    continue
+            if other.id != jurisdiction_id:
+                catalog.add(other.standard.catalog, origin=other.origin, plugin=other.plugin)
     return catalog
+
+
+def _called(impl: Any) -> list[Any]:
+    """What one plugin's hook returns; nothing when it raises (``shequ plugins`` reports that)."""
+    try:
+        return list(impl.function() or [])
+    except Exception:
+        return []
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
@@ -158,14 +211,28 @@ def validate_path(path: Path) -> list[Problem]:
             if partial is None:
                 continue
             loaded, original = partial
-        catalog = _catalog_without(loaded.id)
-        found = catalog.add(loaded.standard.catalog, origin=display_path(file))
+        catalog = _catalog_without(loaded.id, file)
+        found = catalog.add(loaded.standard.catalog, origin=display_path(file), plugin=loaded.id)
+        own = {f"catalog.metrics.{metric.id}" for metric in loaded.standard.catalog.metrics}
+        found += [p for p in catalog.check_formulas() if p.where in own]
         found += check_references(loaded, catalog)
         found += overlap_problems(loaded)
         found += sha256_problems(loaded)
         found += audit(loaded)
         problems += [original(problem) for problem in found]
     return problems
+
+
+def spelling_notes(path: Path) -> list[Problem]:
+    """Older spellings the standard(s) at ``path`` use (still read the same), each with the spelling to write now."""
+    notes = []
+    for file in standard_files(path):
+        try:
+            data = read_toml(file)
+        except ProblemsError:
+            continue  # validate_path reports it
+        notes += [Problem(file=display_path(file), where=where, message=note) for where, note in old_spellings(data)]
+    return notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     for arg in argv if argv is not None else sys.argv[1:]:
         try:
             problems += validate_path(Path(arg))
+            for note in spelling_notes(Path(arg)):
+                print(f"note: {note}", file=sys.stderr)
         except ProblemsError as exc:
             problems += exc.problems
     if problems:

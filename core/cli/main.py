@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from . import authoring, data, levels, standards, views
+from . import authoring, data, levels, report, standards, views
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -51,6 +51,6 @@ def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path,
     ctx.obj = {"set": assignments, "overlay": overlays}
 
 
-for _module in (standards, data, views, levels, authoring):
+for _module in (standards, data, views, levels, authoring, report):
     for _command in _module.COMMANDS:
         main.add_command(_command)

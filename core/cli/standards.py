@@ -58,7 +58,8 @@ def catalog(ctx: click.Context, section: str | None, fmt: str) -> None:
     """The shared catalog: the ids rules, tasks and data may use, and which plugin added each.
 
     SECTION: metrics, concepts, kinds (facility kinds), organizations
-    (organization kinds), flags, designations or departments. Without one, how
+    (organization kinds), flags, designations, departments or events (event
+    date columns deadlines count from). Without one, how
     many entries each section has and who added them. An origin is `core` or
     the name of the plugin that added the entry.
 
@@ -157,12 +158,15 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     Example:
       shequ validate ./shequ-suzhou
     """
-    from ..checks.validate import validate_path
+    from ..checks.validate import spelling_notes, validate_path
 
     problems: list[Problem] = []
     for path in paths:
         try:
             problems += validate_path(path)
+            # deprecations are notes, not problems: the older spellings are still read the same
+            for note in spelling_notes(path):
+                click.echo(f"note: {note}", err=True)
         except ProblemsError as exc:
             problems += exc.problems
     if problems:

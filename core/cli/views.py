@@ -248,7 +248,7 @@ def diff(
     "roles",
     multiple=True,
     type=click.Choice(TASK_ROLES),
-    help="Only these roles (repeatable); default: all four.",
+    help="Only these roles (repeatable); default: all.",
 )
 @jurisdiction_option
 @as_of_option
@@ -416,6 +416,7 @@ COST_COLUMNS = [
     "title",
     "period",
     "amount_yuan",
+    "share",
     "basis",
     "per",
     "payer",

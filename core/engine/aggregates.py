@@ -9,9 +9,9 @@ import attrs
 import polars as pl
 
 from ..forms import compile_requirement, stage_in_force
-from ..model import BINDING_STRENGTHS, Aggregate, Rule
+from ..model import BINDING_STRENGTHS, COMMUNITIES_METRIC, Aggregate, Rule
 from ..registry import LoadedStandard
-from .compile import _not_due, _not_in_force, applies_expr, document_label
+from .compile import _not_in_force, applies_expr, deadline, document_label
 from .metrics import MetricResolver
 from .verdicts import ALL_DISTRICTS, DEPARTS, F64, FAIL, NOT_APPLICABLE, NOT_DUE, NOT_IN_FORCE, PASS, UNKNOWN
 
@@ -58,17 +58,20 @@ def _plan_aggregate(
     index: int, rule: Rule, loaded: LoadedStandard, metrics: MetricResolver, as_of: dt.date, columns: frozenset[str]
 ) -> _AggregatePlan:
     requirement = rule.requirement
-    due = rule.due
+    document = loaded.standard.document(rule.source.document)
+    # a deadline after an event is per community: validation refuses it on an aggregate rule
+    due, rule_not_due, _pending, _on = deadline(rule, document.date, as_of, columns)
     not_due = False
     staged = stage_in_force(requirement, as_of)
     if staged is not None:
         stage, in_force = staged
         not_due, due, requirement = not in_force, stage.due, stage.requirement
     assert isinstance(requirement, Aggregate)  # Rule.aggregate: an aggregate, or stages of aggregates
-    document = loaded.standard.document(rule.source.document)
     value = metrics.ref(rule.metric)
     if requirement.condition is not None:
         ok = compile_requirement(requirement.condition, rule.metric, metrics, as_of).ok
+    elif rule.metric == COMMUNITIES_METRIC:
+        ok = pl.lit(True)  # a count of the covered communities: no column is read
     else:
         ok = value.is_not_null()
     return _AggregatePlan(
@@ -77,7 +80,7 @@ def _plan_aggregate(
         rule=rule,
         requirement=requirement,
         due=due,
-        not_due=not_due or _not_due(rule.due, as_of),
+        not_due=not_due or rule_not_due,
         not_in_force=_not_in_force(document, as_of),
         document=document_label(document),
         covered=applies_expr(rule, metrics, columns),

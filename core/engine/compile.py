@@ -20,7 +20,8 @@ import polars as pl
 
 from ..forms import compile_requirement
 from ..forms.compiling import Part, all_of, condition_expr
-from ..model import BINDING_STRENGTHS, Document, Rule
+from ..model import BINDING_STRENGTHS, AfterEvent, Document, Recurring, Rule
+from ..model.deadlines import first_occurrence, latest_occurrence
 from ..registry import LoadedStandard
 from .metrics import KIND_ENUM, MetricResolver
 from .verdicts import DEPARTS, EXACT, F64, FAIL, LOWER_BOUND, NOT_APPLICABLE, NOT_DUE, NOT_IN_FORCE, PASS, UNKNOWN
@@ -43,6 +44,10 @@ class CompiledRule:
     not_in_force: bool = False
     #: How its document is cited: the number (文号), else the title.
     document: str = ""
+    #: A deadline after each community's event (``due = { after, days }``): whether it is still ahead
+    #: (null where the event date is unknown), and the deadline as a Date expression.
+    pending: pl.Expr | None = None
+    due_expr: pl.Expr | None = None
     #: Judged with inheritance: the jurisdiction whose standard the rule comes from, and its level.
     origin: str | None = None
     level: str | None = None
@@ -59,6 +64,10 @@ class CompiledRule:
         coverage = (
             pl.when(self.applies.not_()).then(pl.lit(NOT_APPLICABLE)).when(self.applies.is_null()).then(pl.lit(UNKNOWN))
         )
+        if self.pending is not None and not self.not_due:
+            # a deadline counted from each community's event: unknown without the date, not due before it
+            pending = self.pending
+            coverage = coverage.when(pending.is_null()).then(pl.lit(UNKNOWN)).when(pending).then(pl.lit(NOT_DUE))
         if self.not_due:
             verdict = coverage.otherwise(pl.lit(NOT_DUE))
         else:
@@ -117,6 +126,28 @@ def _not_due(due: dt.date | None, as_of: dt.date) -> bool:
     return due is not None and as_of < due
 
 
+def deadline(
+    rule: Rule, document_date: dt.date | None, as_of: dt.date, columns: frozenset[str]
+) -> tuple[dt.date | None, bool, pl.Expr | None, pl.Expr | None]:
+    """(the deadline date judged, whether not yet due for all, per-community pending, per-community deadline).
+
+    A date is itself. A recurring deadline is not due before its first
+    occurrence; from then on the latest occurrence is the one judged. A
+    deadline after an event is each community's event date plus its days:
+    pending while ahead of ``as_of``, null (unknown) where the date is missing.
+    """
+    due = rule.due
+    if isinstance(due, Recurring):
+        first = first_occurrence(due, document_date)
+        return latest_occurrence(due, as_of, document_date), first is not None and as_of < first, None, None
+    if isinstance(due, AfterEvent):
+        column = f"dates.{due.after}"  # the event's date column (shequ.io.columns.DATE_GROUP)
+        event = pl.col(column).cast(pl.Date) if column in columns else pl.lit(None, dtype=pl.Date)
+        on = event + pl.duration(days=due.days)
+        return None, False, on > pl.lit(as_of, dtype=pl.Date), on
+    return due, _not_due(due, as_of), None, None
+
+
 def _not_in_force(document: Document, as_of: dt.date) -> bool:
     """Nothing is in force before its document takes effect, nor once it is superseded (no date: always in force)."""
     return not document.in_force(as_of)
@@ -152,7 +183,8 @@ def compile_standard(
             applies = applies & part.applies
         document = loaded.standard.document(rule.source.document)
         document_date = document.date
-        due = part.due or rule.due
+        rule_due, rule_not_due, pending, due_expr = deadline(rule, document_date, as_of, columns)
+        due = part.due or rule_due
         compiled.append(
             CompiledRule(
                 key=f"{loaded.id}/{rule.id}",
@@ -163,9 +195,11 @@ def compile_standard(
                 applies=applies,
                 due=due,
                 document_date=document_date,
-                not_due=part.not_due or _not_due(rule.due, as_of),
+                not_due=part.not_due or rule_not_due,
                 not_in_force=_not_in_force(document, as_of),
                 document=document_label(document),
+                pending=pending,
+                due_expr=due_expr if part.due is None else None,
             )
         )
     return compiled, aggregates

@@ -62,6 +62,16 @@ class MetricResolver:
         if definition.ratio is not None:
             numerator, denominator = (self.expr(m) for m in definition.ratio)
             return pl.when(denominator > 0).then(numerator / denominator).otherwise(None)
+        if definition.sum is not None:
+            # a plain sum: Polars' + is null where any operand is null (unknown, never a partial total)
+            total = self.expr(definition.sum[0])
+            for operand in definition.sum[1:]:
+                total = total + self.expr(operand)
+            return total
+        if definition.difference is not None:
+            return self.expr(definition.difference[0]) - self.expr(definition.difference[1])
+        if definition.product is not None:
+            return self.expr(definition.product.metric) * pl.lit(definition.product.factor, dtype=F64)
         family, _, member = metric_id.partition(".")
         if family in ("flag", "designation"):
             lists = f"{family}s"

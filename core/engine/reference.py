@@ -28,6 +28,8 @@ from typing import Any
 
 from ..catalog import Catalog
 from ..model import (
+    AfterEvent,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -36,6 +38,7 @@ from ..model import (
     Placement,
     Present,
     Range,
+    Recurring,
     Requirement,
     Rule,
     ScaledMinimum,
@@ -56,6 +59,8 @@ def metric_value(row: Row, metric_id: str, catalog: Catalog) -> float | None:
         if numerator is None or denominator is None or denominator <= 0:
             return None
         return numerator / denominator
+    if definition.sum is not None or definition.difference is not None or definition.product is not None:
+        return _derived_value(row, definition, catalog)
     family, _, member = metric_id.partition(".")
     if family in ("flag", "designation"):
         listed = row.get(f"{family}s")
@@ -68,6 +73,22 @@ def metric_value(row: Row, metric_id: str, catalog: Catalog) -> float | None:
         area = row[f"area.{member}"]
         return None if area is None else float(area > 0)
     return None
+
+
+def _derived_value(row: Row, definition: Any, catalog: Catalog) -> float | None:
+    """A sum, difference or product, written out again: unknown when any operand is."""
+    if definition.product is not None:
+        value = metric_value(row, definition.product.metric, catalog)
+        return None if value is None else value * definition.product.factor
+    names = list(definition.sum) if definition.sum is not None else list(definition.difference)
+    values = [metric_value(row, name, catalog) for name in names]
+    if None in values:
+        return None
+    if definition.sum is not None:
+        return float(sum(v for v in values if v is not None))
+    first, second = values
+    assert first is not None and second is not None  # None was ruled out above
+    return first - second
 
 
 def _and(*values: bool | None) -> bool | None:
@@ -169,7 +190,26 @@ def judge(
     if isinstance(requirement, AnyOf):
         results = [judge(row, option, metric_id, catalog, as_of) for option in requirement.options]
         return _or(*(met for met, _, _ in results)), True, False
+    if isinstance(requirement, AllOf):
+        # every part must be met: one part not met decides; else any unknown part leaves it unknown
+        parts = [judge(row, part, metric_id, catalog, as_of) for part in requirement.options]
+        return _and(*(met for met, _, _ in parts)), True, False
     raise TypeError(f"the reference evaluator does not judge {requirement.form!r} per community")
+
+
+def _first_deadline(due: Recurring, document_date: dt.date | None) -> dt.date:
+    """The first deadline of a recurring one, found by walking the calendar a day at a time."""
+    day = due.start or document_date
+    if day is None:
+        return dt.date.min
+    while True:
+        if due.every == "year" and day.strftime("%m-%d") == due.by:
+            return day
+        if due.every == "month":
+            month_end = (day + dt.timedelta(days=1)).day == 1
+            if day.day == int(due.by) or (month_end and day.day < int(due.by)):
+                return day
+        day += dt.timedelta(days=1)
 
 
 def evaluate_rule(
@@ -206,7 +246,19 @@ def evaluate_rule(
         return NOT_APPLICABLE
     if covered is None:
         return UNKNOWN
-    if stage_not_due or (rule.due is not None and as_of < rule.due):
+    if stage_not_due:
+        return NOT_DUE
+    due = rule.due
+    if isinstance(due, AfterEvent):
+        event = row.get(f"dates.{due.after}")
+        if event is None:
+            return UNKNOWN
+        if as_of < event + dt.timedelta(days=due.days):
+            return NOT_DUE
+    elif isinstance(due, Recurring):
+        if as_of < _first_deadline(due, document_date):
+            return NOT_DUE
+    elif due is not None and as_of < due:
         return NOT_DUE
     if met is None:
         return UNKNOWN

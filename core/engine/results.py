@@ -11,7 +11,7 @@ import attrs
 import polars as pl
 
 from .. import forms
-from ..model import BINDING_STRENGTHS, STRENGTHS, Rule
+from ..model import BINDING_STRENGTHS, COMMUNITIES_METRIC, STRENGTHS, Rule
 from ..registry import LoadedStandard, Registry, get_registry
 from .aggregates import _evaluate_aggregates, _plan_aggregate
 from .compile import CompiledRule, compile_standard
@@ -249,11 +249,13 @@ class Results:
                 compiled.shortfall().alias("shortfall"),
                 compiled.shortfall_basis().alias("shortfall_basis"),
                 pl.lit(compiled.unit).alias("unit"),
-                pl.lit(compiled.due, dtype=pl.Date).alias("due"),
+                (compiled.due_expr if compiled.due_expr is not None else pl.lit(compiled.due, dtype=pl.Date)).alias(
+                    "due"
+                ),
                 pl.lit(rule.strength).alias("strength"),
                 pl.lit(compiled.document).alias("document"),
                 pl.lit(rule.source.clause).alias("clause"),
-                pl.lit(rule.source.quote).alias("quote"),
+                pl.lit(rule.source.text).alias("quote"),
             )
             columns.append(frame_rule)
         if not columns:
@@ -539,13 +541,13 @@ def input_columns(registry: Registry, standards: Iterable[LoadedStandard] | None
     needed: dict[str, str] = {}
 
     def add(metric_id: str | None) -> None:
-        if metric_id is None:
+        if metric_id is None or metric_id == COMMUNITIES_METRIC:  # counted, never read
             return
         definition = catalog.metric(metric_id)
         if definition.compute is not None:
             return
-        if definition.ratio:
-            for part in definition.ratio:
+        if definition.formula_kind is not None:  # ratio, sum, difference, product: their operands' columns
+            for part in definition.operands:
                 add(part)
             return
         family = metric_id.split(".")[0]

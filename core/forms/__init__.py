@@ -31,6 +31,7 @@ import attrs
 
 from ..model import (
     Aggregate,
+    AllOf,
     AnyOf,
     Conditional,
     Maximum,
@@ -45,6 +46,7 @@ from ..model import (
     Staged,
 )
 from .aggregate import AggregateForm
+from .all_of import AllOfForm
 from .any_of import AnyOfForm
 from .base import Aspect, Compiling, Form, Measured, Say, Shown, Step, own_metric
 from .conditional import ConditionalForm
@@ -75,6 +77,7 @@ FORMS: dict[type, Form[Any]] = {
     Staged: StagedForm(),
     AnyOf: AnyOfForm(),
     Aggregate: AggregateForm(),
+    AllOf: AllOfForm(),
 }
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 import attrs
 
 from ..model import Requirement, Stage
-from .words import bounds_text, suffix
+from .words import amount, bounds_text, suffix
 
 if TYPE_CHECKING:
     from .compiling import Metrics, Part
@@ -101,8 +101,16 @@ class Say:
 
     def suffix(self, requirement: Requirement) -> str:
         """The unit after a number of this form, in its metric's own unit (`` m²``; nothing for a ratio)."""
+        return suffix(self.unit_for(requirement))
+
+    def unit_for(self, requirement: Requirement) -> str:
+        """The unit of the metric a form is on: its own metric's, else the rule's."""
         own = own_metric(requirement)
-        return suffix(self.unit_of(own) if own and self.unit_of is not None else self.unit)
+        return self.unit_of(own) if own and self.unit_of is not None else self.unit
+
+    def amount(self, requirement: Requirement, value: float) -> str:
+        """A stated bound with its unit: ``450 m²``; on a rate (比例) a percentage, ``30%``."""
+        return amount(value, self.unit_for(requirement))
 
     def shown_as(self, form: Form[R], requirement: R) -> Shown | None:
         """The comparison's display unit for what a form measures; None when stating the standard."""

@@ -79,6 +79,15 @@ def number_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def amount_text(expr: pl.Expr, unit: str) -> pl.Expr:
+    """A stated bound as text in its unit: ``450 m²``; on a rate (比例) a percentage, ``30%``."""
+    from .words import RATE_UNIT, suffix
+
+    if unit == RATE_UNIT:
+        return share_text(expr, 1)
+    return pl.concat_str([number_text(expr), pl.lit(suffix(unit))])
+
+
 def share_text(expr: pl.Expr, per: float) -> pl.Expr:
     """A share as text: ``4%``, or ``2 per 10000``."""
     if per == 1:

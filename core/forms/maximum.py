@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Maximum
 from .base import Aspect, Compiling, Form, Say, Shown
-from .words import bounds_text, number
+from .words import bounds_text
 
 if TYPE_CHECKING:
     from .compiling import Part
@@ -19,16 +19,16 @@ class MaximumForm(Form[Maximum]):
         shown = say.shown_as(self, maximum)
         if shown is not None:
             return say.prefix(maximum) + bounds_text(None, maximum.value * shown.scale, shown.unit)
-        return f"{say.prefix(maximum)}≤ {number(maximum.value)}{say.suffix(maximum)}"
+        return f"{say.prefix(maximum)}≤ {say.amount(maximum, maximum.value)}"
 
     def compile(self, maximum: Maximum, compiling: Compiling) -> Part:
         import polars as pl
 
-        from .compiling import F64, Part, number_text
+        from .compiling import F64, Part, amount_text
 
         value, hi = compiling.metrics.ref(compiling.metric), pl.lit(compiling.upper(maximum.value), dtype=F64)
         stated = pl.lit(maximum.value, dtype=F64)
-        text = pl.concat_str([pl.lit("≤ "), number_text(stated), pl.lit(compiling.suffix)])
+        text = pl.concat_str([pl.lit("≤ "), amount_text(stated, compiling.unit)])
         return Part(value=value, ok=value <= hi, hi=hi, text=text)
 
     def numbers(self, maximum: Maximum) -> tuple[tuple[str, float], ...]:

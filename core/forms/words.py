@@ -27,6 +27,17 @@ def suffix(unit: str) -> str:
     return f" {unit}" if unit and unit != "比例" else ""
 
 
+#: The unit of a rate (比例): a fraction, shown as a percentage.
+RATE_UNIT = "比例"
+
+
+def amount(value: float, unit: str) -> str:
+    """A stated bound in its metric's unit: ``450 m²``; a rate (比例) as a percentage, ``30%`` not ``0.3``."""
+    if unit == RATE_UNIT:
+        return percent(value, 1)
+    return f"{number(value)}{suffix(unit)}"
+
+
 def with_unit(text: str, unit: str) -> str:
     """A display unit after a number: ``20%`` (no space before %), ``450 m²``."""
     if not unit:
@@ -45,3 +56,28 @@ def bounds_text(lo: float | None, hi: float | None, unit: str = "") -> str:
     if hi is not None:
         return with_unit(f"≤ {rounded(hi)}", unit)
     return ""
+
+
+_FRACTION_WORDS = {
+    (1, 2): "one half",
+    (1, 3): "one third",
+    (2, 3): "two thirds",
+    (1, 4): "one quarter",
+    (3, 4): "three quarters",
+    (1, 5): "one fifth",
+    (1, 10): "one tenth",
+}
+
+
+def share_words(share: str) -> str:
+    """An obligation's share of a cost as the text states it: ``one third (1/3)``, ``20%``, ``one half (0.5)``."""
+    from fractions import Fraction
+
+    text = share.strip()
+    exact = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
+    if exact == 1:
+        return f"the whole ({text})"
+    name = _FRACTION_WORDS.get((exact.numerator, exact.denominator))
+    if text.endswith("%") or name is None:
+        return text
+    return f"{name} ({text})"

@@ -30,9 +30,13 @@ FIXED_COLUMNS = TEXT_COLUMNS + INT_COLUMNS + FLOAT_COLUMNS + LIST_COLUMNS
 
 #: Tables of free-named numbers: ``staff.full_time``, ``finance.work_funds_yuan`` …
 TABLE_GROUPS = ("staff", "volunteers", "finance", "indicators")
+#: Event dates a deadline counts from: ``dates.<event>``, one column per ``[[catalog.events]]`` entry.
+DATE_GROUP = "dates"
 FACILITY_FAMILIES = ("area", "count", "floor")
 ORGANIZATION_FAMILIES = ("members", "count")
-_GROUP_ORDER = {name: rank for rank, name in enumerate((*TABLE_GROUPS, "area", "count", "floor", "members"))}
+_GROUP_ORDER = {
+    name: rank for rank, name in enumerate((*TABLE_GROUPS, "area", "count", "floor", "members", DATE_GROUP))
+}
 
 #: Cell texts read as a blank cell (compared after NFKC, stripping and lower-casing).
 NULL_TOKENS = ("-", "--", "—", "——", "–", "无", "na", "n/a", "#n/a", "null", "none", "nan")
@@ -76,6 +80,7 @@ EXPECTED = {
     "float": "a number >= 0",
     "number": "a number",
     "floor": "a whole floor number other than 0 (1 = ground floor, -1 = first basement)",
+    "date": "a date (YYYY-MM-DD)",
 }
 
 
@@ -90,6 +95,8 @@ def column_dtype(name: str) -> pl.DataType:
     prefix = name.partition(".")[0]
     if prefix in ("count", "members", "floor"):
         return pl.Int64()
+    if prefix == DATE_GROUP:
+        return pl.Date()
     return pl.Float64()
 
 
@@ -241,6 +248,10 @@ def vocabulary(catalog: Catalog) -> Vocabulary:
         add(metric.id, column)
         for name in (metric.zh, *metric.aliases):
             add(name, column)
+    for event in catalog.events.values():  # the event dates of deadlines "N days after" an event
+        column = f"{DATE_GROUP}.{event.id}"
+        for name in (column, event.id, event.zh, *event.aliases):
+            add(name, column)
     explicit = set(targets)  # generated kind headers never shadow a catalog alias
     generated: dict[str, set[str]] = {}
     for family, sections in (
@@ -285,6 +296,8 @@ def field_kind(column: str, vocabulary: Vocabulary) -> str:
     if column in vocabulary.extra_columns:
         return "number"
     prefix = column.partition(".")[0]
+    if prefix == DATE_GROUP:
+        return "date"
     if prefix == "floor":
         return "floor"
     if prefix in ("count", "members"):

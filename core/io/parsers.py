@@ -474,6 +474,28 @@ class _List(_Names):
         return [Check(field=column, kind=f"unknown {label}", bad=self.bad_rows(), shown=shown, says=says, said=said)]
 
 
+class _Dates(_Parser):
+    """Event dates: date cells as they are, text as ``YYYY-MM-DD`` (``/`` or ``.`` also separate); else a problem."""
+
+    def __init__(self, column: str, dtype: pl.DataType):
+        super().__init__(column)
+        self.dtype = dtype
+
+    def value(self) -> list[pl.Expr]:
+        source = pl.col(self.source)
+        if self.dtype in (pl.Date, pl.Datetime) or isinstance(self.dtype, pl.Datetime):
+            return [source.cast(pl.Date).alias(self.column)]
+        text = clean_text(source.cast(pl.String), nfkc=True).str.replace_all(r"[/.]", "-")
+        return [text.str.to_date("%Y-%m-%d", strict=False).alias(self.column)]
+
+    def checks(self) -> list[Check]:
+        says, said = _expected(self.column, "date")
+        bad = pl.col(self.source).is_not_null() & pl.col(self.column).is_null()
+        if self.dtype == pl.String:
+            bad = bad & clean_text(pl.col(self.source), nfkc=True).is_not_null()  # a blank cell is unknown
+        return [Check(field=self.column, kind="not a date", bad=bad, shown=pl.col(self.source), says=says, said=said)]
+
+
 def parsers_for(
     raw: pl.DataFrame,
     columns: Mapping[str, str],
@@ -546,6 +568,8 @@ def parsers_for(
                     stored_as_list=isinstance(dtype, pl.List),
                 )
             )
+        elif kind == "date":
+            parsers.append(_Dates(column, dtype))
         elif not nested and (dtype == pl.String or (cells and dtype == pl.Float64)):
             parsers.append(_NumberCells(column, kind, cast=dtype == pl.Float64))
         elif dtype.is_numeric():

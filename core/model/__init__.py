@@ -8,12 +8,14 @@ that raise :class:`~shequ.errors.SchemaError` with a sentence. Missing data is
 from __future__ import annotations
 
 from .community import COMMUNITY_KINDS, Community, Facility, Organization
-from .entries import CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef
+from .deadlines import RECURRENCES, AfterEvent, Due, Recurring, due_words, fixed_due, next_occurrence
+from .entries import FORMULA_KINDS, CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef, MetricProduct
 from .requirements import (
     AGGREGATE_SCOPES,
     AGGREGATE_STATISTICS,
     REQUIREMENT_FORMS,
     Aggregate,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -31,6 +33,7 @@ from .requirements import (
 )
 from .standard import (
     BINDING_STRENGTHS,
+    COMMUNITIES_METRIC,
     JURISDICTION_LEVELS,
     OBLIGATION_KINDS,
     STRENGTHS,
@@ -54,15 +57,20 @@ __all__ = [
     "AGGREGATE_SCOPES",
     "AGGREGATE_STATISTICS",
     "BINDING_STRENGTHS",
+    "COMMUNITIES_METRIC",
     "COMMUNITY_KINDS",
+    "FORMULA_KINDS",
     "JURISDICTION_LEVELS",
     "OBLIGATION_KINDS",
+    "RECURRENCES",
     "REQUIREMENT_FORMS",
     "STRENGTHS",
     "TASK_ROLES",
     "TOLERANT_FORMS",
     "VERDICTS",
+    "AfterEvent",
     "Aggregate",
+    "AllOf",
     "AnyOf",
     "AppliesTo",
     "CatalogAdditions",
@@ -72,12 +80,14 @@ __all__ = [
     "Conditional",
     "DepartmentDef",
     "Document",
+    "Due",
     "Facility",
     "Gap",
     "Jurisdiction",
     "KindDef",
     "Maximum",
     "MetricDef",
+    "MetricProduct",
     "Milestone",
     "Minimum",
     "Obligation",
@@ -85,6 +95,7 @@ __all__ = [
     "Placement",
     "Present",
     "Range",
+    "Recurring",
     "Requirement",
     "Rule",
     "ScaledMinimum",
@@ -95,5 +106,8 @@ __all__ = [
     "Standard",
     "Task",
     "Unencoded",
+    "due_words",
+    "fixed_due",
     "is_aggregate",
+    "next_occurrence",
 ]

@@ -172,6 +172,18 @@ class AnyOf:
         _check(len(self.options) >= 2, "'any_of' needs at least two options")
 
 
+@frozen(kw_only=True)
+class AllOf:
+    """Parts that must all be met: met when every part is met, not met when any part is not,
+    unknown when none fails and some part cannot be judged (Kleene "and")."""
+
+    form: Literal["all_of"] = "all_of"
+    options: tuple[Requirement, ...]
+
+    def __attrs_post_init__(self) -> None:
+        _check(len(self.options) >= 2, "'all_of' needs at least two options")
+
+
 AGGREGATE_STATISTICS = ("share", "sum", "rate", "count", "mean")
 
 
@@ -225,6 +237,7 @@ Requirement = Union[  # noqa: UP007
     Staged,
     AnyOf,
     Aggregate,
+    AllOf,
 ]
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 
 import attrs
 from attrs import field, frozen
 
+from ..errors import SchemaError
 from ._validators import _check, _fraction, _non_empty, _non_negative, _one_of, _positive
 from .community import COMMUNITY_KINDS
+from .deadlines import Due
 from .entries import CatalogAdditions
 from .requirements import Condition, Requirement, is_aggregate
 
@@ -26,8 +29,9 @@ TOLERANT_FORMS = ("min", "max", "range", "scaled_min", "share")
 
 JURISDICTION_LEVELS = ("national", "province", "city", "district", "county")
 
-#: The roles a task gives departments (the department fields of :class:`Task`), in the order documents list them.
-TASK_ROLES = ("lead", "responsible", "guiding", "cooperating")
+#: The roles a task gives departments (the department fields of :class:`Task`), in the order documents list them;
+#: ``receiving`` (受理) and ``approving`` (审批) name authorities that only receive or approve applications.
+TASK_ROLES = ("lead", "responsible", "guiding", "cooperating", "receiving", "approving")
 
 #: What a rule can say about one community; the engine's verdict codes index this tuple (0 = pass).
 #: ``departs``: a guidance or permissive provision not met (recorded, never a violation);
@@ -35,14 +39,32 @@ TASK_ROLES = ("lead", "responsible", "guiding", "cooperating")
 VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown", "departs", "not_in_force")
 
 
+def _quote_fragments(_instance, attribute, value) -> None:
+    fragments = (value,) if isinstance(value, str) else value
+    _check(len(fragments) > 0, f"'{attribute.name}' must hold at least one fragment")
+    _check(all(fragment.strip() for fragment in fragments), f"'{attribute.name}' must not be empty")
+
+
 @frozen(kw_only=True)
 class Source:
     """Where a provision comes from: document, clause, and the exact words."""
 
     clause: str = field(validator=_non_empty)
-    quote: str = field(validator=_non_empty)
+    #: The exact words: one unbroken passage, or verbatim fragments that stand in the document
+    #: in this order (a long sentence quoted without the words between, shown joined by "…").
+    quote: str | tuple[str, ...] = field(validator=_quote_fragments)
     #: Document id; defaults to the standard's first document.
     document: str | None = None
+
+    @property
+    def fragments(self) -> tuple[str, ...]:
+        """The quote's verbatim pieces, in document order (one for an unbroken quote)."""
+        return (self.quote,) if isinstance(self.quote, str) else self.quote
+
+    @property
+    def text(self) -> str:
+        """The quote as it is shown: fragments joined by "…"."""
+        return "…".join(self.fragments)
 
 
 @frozen(kw_only=True)
@@ -122,6 +144,11 @@ class AppliesTo:
     when: tuple[Condition, ...] = ()
 
 
+#: The metric of a rule that only counts communities (an aggregate ``count`` with no condition): the TOML
+#: may leave ``metric`` out, and the engine counts the covered communities without reading any column.
+COMMUNITIES_METRIC = "communities"
+
+
 @frozen(kw_only=True)
 class Rule:
     """One checkable provision: a metric, whom it covers, what it requires, by when."""
@@ -132,8 +159,10 @@ class Rule:
     metric: str
     applies_to: AppliesTo = AppliesTo()
     requirement: Requirement
-    #: Deadline; before it the rule is ``not_due``. Staged rules date each stage instead.
-    due: dt.date | None = None
+    #: Deadline; before it the rule is ``not_due``. Staged rules date each stage instead. A date, a
+    #: recurring deadline (``{ every = "year", by = "04-30" }``) or one after each community's event
+    #: (``{ after = "handover_date", days = 15 }``): see :mod:`shequ.model.deadlines`.
+    due: Due | None = None
     strength: str = field(default="mandatory", validator=_one_of(STRENGTHS))
     #: Relative tolerance (0 < t < 1) of an approximate norm (左右/约): bounds widen to
     #: min × (1 − t) and max × (1 + t). The encoder's reading; ``notes`` says so.
@@ -160,7 +189,7 @@ class Rule:
 
 @frozen(kw_only=True)
 class Task:
-    """A responsibility assignment: who leads, is responsible, guides, cooperates."""
+    """A responsibility assignment: who leads, is responsible, guides, cooperates, receives, approves."""
 
     id: str = field(validator=_non_empty)
     title: str = field(validator=_non_empty)
@@ -169,15 +198,21 @@ class Task:
     responsible: tuple[str, ...] = ()
     guiding: tuple[str, ...] = ()
     cooperating: tuple[str, ...] = ()
-    due: dt.date | None = None
+    #: 受理: the authority an application or report is filed with.
+    receiving: tuple[str, ...] = ()
+    #: 审批: the authority that approves it.
+    approving: tuple[str, ...] = ()
+    #: A date, a recurring deadline or one after an event (``{ after = "land_contract_signed", days = 30 }``:
+    #: 之日起30日内), as for rules; a task is not judged on data, so an event deadline is recorded, not checked.
+    due: Due | None = None
     rules: tuple[str, ...] = ()
     source: Source
     notes: str | None = None
 
     def __attrs_post_init__(self) -> None:
         _check(
-            bool(self.lead or self.responsible or self.guiding or self.cooperating),
-            "a task names at least one department (lead, responsible, guiding or cooperating)",
+            any(getattr(self, role) for role in TASK_ROLES),
+            f"a task names at least one department ({', '.join(TASK_ROLES[:-1])} or {TASK_ROLES[-1]})",
         )
 
 
@@ -192,6 +227,26 @@ class Milestone:
     responsible: tuple[str, ...] = ()
     source: Source
     notes: str | None = None
+
+
+def share_fraction(text: str) -> Fraction:
+    """A share as written, exact: ``"1/3"`` → 1/3, ``"20%"`` → 1/5, ``"0.5"`` → 1/2."""
+    text = text.strip()
+    if text.endswith("%"):
+        return Fraction(text[:-1].strip()) / 100
+    return Fraction(text)
+
+
+def _share_text(_instance, attribute, value) -> None:
+    if value is None:
+        return
+    try:
+        fraction = share_fraction(value)
+    except (ValueError, ZeroDivisionError):
+        raise SchemaError(
+            f'\'{attribute.name}\' must be a fraction like "1/3", a percentage like "20%" or a decimal: {value!r}'
+        ) from None
+    _check(0 < fraction <= 1, f"'{attribute.name}' must be more than 0 and at most the whole (1): {value!r}")
 
 
 #: ``unstated``: money the document commits with no period stated; never reported as yearly.
@@ -210,9 +265,13 @@ class Obligation:
     title: str = field(validator=_non_empty)
     title_en: str | None = None
     kind: str = field(validator=_one_of(OBLIGATION_KINDS))
-    amount_yuan: float = field(validator=_non_negative)
+    #: Yuan per ``per`` units of ``basis``; None when the obligation states a ``share`` instead.
+    amount_yuan: float | None = field(default=None, validator=_non_negative)
     basis: str | None = None
     per: float = field(default=1.0, validator=_positive)
+    #: A share of the ``basis`` cost as the document states it, kept exact: ``"1/3"`` (三分之一),
+    #: ``"20%"``, ``"0.5"``; instead of ``amount_yuan``.
+    share: str | None = field(default=None, validator=_share_text)
     min_yuan: float | None = field(default=None, validator=_non_negative)
     max_yuan: float | None = field(default=None, validator=_non_negative)
     payer: tuple[str, ...] = ()
@@ -220,6 +279,23 @@ class Obligation:
     due: dt.date | None = None
     source: Source
     notes: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _check(
+            (self.amount_yuan is None) != (self.share is None),
+            "an obligation states either 'amount_yuan' or 'share' (a share of its basis cost), exactly one",
+        )
+        if self.share is not None:
+            _check(self.basis is not None, "a 'share' is a share of a cost: name the cost metric in 'basis'")
+            _check(self.per == 1, "a 'share' is of the whole basis cost: leave 'per' out")
+
+    @property
+    def fraction(self) -> Fraction:
+        """Yuan per unit of ``basis`` (per community without one), exact: ``share``, or ``amount_yuan`` ÷ ``per``."""
+        if self.share is not None:
+            return share_fraction(self.share)
+        assert self.amount_yuan is not None  # one of the two, checked above
+        return Fraction(self.amount_yuan) / Fraction(self.per)
 
 
 @frozen(kw_only=True)

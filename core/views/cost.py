@@ -12,6 +12,7 @@ import polars as pl
 from .. import engine
 from ..engine import MetricResolver
 from ..engine.results import community_frame
+from ..forms.words import share_words
 from ..model import OBLIGATION_KINDS
 from ..registry import Registry
 from .common import F64, _as_of, document_label, issued, source_document
@@ -63,7 +64,9 @@ def cost(
 
     An obligation of ``amount_yuan`` per ``per`` units of ``basis`` costs
     ``basis ÷ per × amount_yuan`` for a covered community (``amount_yuan`` when
-    there is no basis), bounded by ``min_yuan``/``max_yuan``. A missing basis
+    there is no basis); one stating a ``share`` of its basis cost (``"1/3"``)
+    costs exactly that share of it (``basis × 1 ÷ 3``), and its ``share`` column
+    says it in words (``one third (1/3)``). Either is bounded by ``min_yuan``/``max_yuan``. A missing basis
     value or unknown coverage is unknown, never 0. An obligation whose
     document is not yet issued on ``as_of`` (default today) commits nothing
     then. Money of kind ``unstated`` (no period in the text) is summed apart,
@@ -79,10 +82,16 @@ def cost(
         for obligation in loaded.standard.obligations:
             document = source_document(loaded, obligation.source.document)
             applies = engine.applies_expr(obligation, resolver, columns)
+            # exact: a share of 1/3 is the basis × 1 ÷ 3, never × 0.333333
+            fraction = obligation.fraction
             if obligation.basis is None:
-                raw = pl.lit(obligation.amount_yuan, dtype=F64)
+                raw = pl.lit(float(fraction), dtype=F64)
+            elif obligation.share is not None:
+                raw = resolver.ref(obligation.basis) * fraction.numerator / fraction.denominator
             else:
-                raw = resolver.ref(obligation.basis) / obligation.per * obligation.amount_yuan
+                amount = obligation.amount_yuan
+                assert amount is not None  # an obligation states an amount or a share
+                raw = resolver.ref(obligation.basis) / obligation.per * amount
             if obligation.min_yuan is not None or obligation.max_yuan is not None:
                 raw = raw.clip(obligation.min_yuan, obligation.max_yuan)
             specs.append((loaded, obligation, applies, raw, document_label(document), issued(document, as_of)))
@@ -108,6 +117,7 @@ def cost(
                 pl.lit(obligation.title).alias("title"),
                 pl.lit(obligation.kind).alias("period"),
                 pl.lit(obligation.amount_yuan, dtype=F64).alias("amount_yuan"),
+                pl.lit(share_words(obligation.share) if obligation.share else None, dtype=pl.String).alias("share"),
                 pl.lit(obligation.basis, dtype=pl.String).alias("basis"),
                 pl.lit(obligation.per, dtype=F64).alias("per"),
                 status.alias("status"),
@@ -117,7 +127,7 @@ def cost(
                 ),
                 pl.lit(cited).alias("document"),
                 pl.lit(obligation.source.clause).alias("clause"),
-                pl.lit(obligation.source.quote).alias("quote"),
+                pl.lit(obligation.source.text).alias("quote"),
             )
         )
     id_columns = identity or ["id"]
@@ -193,6 +203,7 @@ def cost(
         "title": pl.String,
         "period": pl.String,
         "amount_yuan": F64,
+        "share": pl.String,
         "basis": pl.String,
         "per": F64,
         "payer": pl.String,
@@ -211,6 +222,7 @@ def cost(
             pl.col("title").first(),
             pl.col("period").first(),
             pl.col("amount_yuan").first(),
+            pl.col("share").first(),
             pl.col("basis").first(),
             pl.col("per").first(),
             pl.col("payer").first(),

@@ -12,7 +12,7 @@ import polars as pl
 from .. import forms
 from ..errors import ShequError
 from ..forms.words import rounded, with_unit
-from ..model import Rule
+from ..model import Rule, due_words
 from ..registry import LoadedStandard, Registry
 from .common import (
     F64,
@@ -134,7 +134,7 @@ def _profile(
         # comparing one kind, the kinds go without saying; comparing every kind, they are the rule's scope
         scope = forms.applies_text(rule.applies_to if kind is None else attrs.evolve(rule.applies_to, kinds=()))
         scope = "" if scope == "all" else f" [{scope}]"
-        due = f" due {rule.due.isoformat()}" if rule.due else ""
+        due = f" due {due_words(rule.due)}" if rule.due else ""
         entry["texts"].append(f"{keys.stated(rule.requirement, rule.metric, rule.tolerance)}{scope}{strength}{due}")
         entry["size_dependent"] = entry.get("size_dependent", False) or _size_dependent(rule)
         for qualifier, aspect, value, text in _aspects(rule, keys, key, as_of, with_kinds=kind is None):

@@ -17,7 +17,14 @@ from .common import _as_of, document_label, issued, source_document, strength_fi
 ROLES = TASK_ROLES  # the model's: the CLI offers them without loading this view
 
 
-ROLE_ZH = {"lead": "牵头", "responsible": "责任", "guiding": "指导", "cooperating": "配合"}
+ROLE_ZH = {
+    "lead": "牵头",
+    "responsible": "责任",
+    "guiding": "指导",
+    "cooperating": "配合",
+    "receiving": "受理",
+    "approving": "审批",
+}
 
 
 def _department_names(catalog: Catalog, ids: Iterable[str]) -> list[str]:
@@ -103,7 +110,7 @@ def responsibilities(
                             "role_zh": ROLE_ZH[role],
                             "task": task.id,
                             "title": task.title,
-                            "due": task.due,
+                            "due": task.due if isinstance(task.due, dt.date) else None,  # see `timeline`
                             "rules": list(task.rules),
                             "document": document_label(document),
                             "clause": task.source.clause,

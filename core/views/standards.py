@@ -266,7 +266,7 @@ def _resolve_rule(
         "rule": rule.id,
         "title": rule.title,
         "strength": rule.strength,
-        "due": rule.due,
+        "due": rule.due if isinstance(rule.due, dt.date) else None,  # a recurring or event deadline: see timeline
         "status": "applies",
         "reason": None,
         "requirement": keys.stated(rule.requirement, rule.metric, rule.tolerance),

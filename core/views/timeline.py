@@ -11,6 +11,8 @@ import polars as pl
 from .. import engine, forms
 from ..engine import VERDICTS
 from ..engine.results import community_frame
+from ..model import Due, Recurring, next_occurrence
+from ..model.deadlines import latest_occurrence
 from ..registry import LoadedStandard, Registry
 from .common import _as_of, _Keys, issued, source_document, strength_filter, successor_of
 
@@ -72,6 +74,12 @@ def timeline(
 
     ``strengths``: only rules (and their stages) of these strengths, and only
     tasks linked to such a rule; documents and milestones carry no strength and stay.
+
+    A recurring deadline (``due = { every = "year", by = "04-30" }``) shows its
+    next occurrence on or after as-of and, once the first has passed, the latest
+    one before as-of (the one the data are judged against), each titled with
+    its recurrence ("… (every year by 04-30)"). A deadline counted from each
+    community's event has no calendar date and no row; ``evaluate`` judges it.
     """
     as_of = _as_of(as_of)
     kept = strength_filter(strengths)
@@ -144,20 +152,21 @@ def timeline(
                 continue
             rule_in_force = in_force(rule.source.document)
             stages = forms.stages(rule.requirement)
-            if rule.due is not None:
+            document_date = source_document(loaded, rule.source.document).date
+            for date, suffix, judged in _deadlines(rule.due, as_of, document_date):
                 row: dict[str, Any] = {
-                    "date": rule.due,
+                    "date": date,
                     "jurisdiction": loaded.id,
                     "kind": "rule",
                     "id": rule.id,
-                    "title": rule.title,
+                    "title": f"{rule.title}{suffix}",
                     "departments": [],
                     "clause": rule.source.clause,
-                    "status": date_status(rule.due) if rule_in_force else "not_in_force",
+                    "status": date_status(date) if rule_in_force else "not_in_force",
                 }
-                if rule_in_force:
+                if rule_in_force and judged:
                     _judge_deadline(row, verdicts, loaded.id, rule.id, as_of)
-                rule_status[rule.id] = row["status"]
+                    rule_status[rule.id] = row["status"]
                 rows.append(row)
             current = forms.stage_in_force(rule.requirement, as_of)
             for number_, stage in enumerate(stages):
@@ -180,28 +189,29 @@ def timeline(
                 rows.append(row)
         kept_rules = {rule.id for rule in standard.rules if kept is None or rule.strength in kept}
         for task in standard.tasks:
-            if task.due is None:
-                continue
             if kept is not None and not kept_rules & set(task.rules):
                 continue
-            departments = list(dict.fromkeys([*task.lead, *task.responsible]))
-            row = {
-                "date": task.due,
-                "jurisdiction": loaded.id,
-                "kind": "task",
-                "id": task.id,
-                "title": task.title,
-                "departments": departments,
-                "clause": task.source.clause,
-                "status": date_status(task.due) if in_force(task.source.document) else "not_in_force",
-            }
-            if verdicts is not None and task.due <= as_of and task.rules and row["status"] != "not_in_force":
-                linked = [rule_status.get(r) for r in task.rules]
-                for worst in ("overdue", "open", "departs", "done"):
-                    if worst in linked:
-                        row["status"] = worst
-                        break
-            rows.append(row)
+            # who acts by the date: leads, the responsible, and an authority that approves (审批)
+            departments = list(dict.fromkeys([*task.lead, *task.responsible, *task.approving]))
+            task_document_date = source_document(loaded, task.source.document).date
+            for date, suffix, _judged in _deadlines(task.due, as_of, task_document_date):
+                row = {
+                    "date": date,
+                    "jurisdiction": loaded.id,
+                    "kind": "task",
+                    "id": task.id,
+                    "title": f"{task.title}{suffix}",
+                    "departments": departments,
+                    "clause": task.source.clause,
+                    "status": date_status(date) if in_force(task.source.document) else "not_in_force",
+                }
+                if verdicts is not None and date <= as_of and task.rules and row["status"] != "not_in_force":
+                    linked = [rule_status.get(r) for r in task.rules]
+                    for worst in ("overdue", "open", "departs", "done"):
+                        if worst in linked:
+                            row["status"] = worst
+                            break
+                rows.append(row)
     for row in rows:
         row["days"] = (row["date"] - as_of).days
     rows.sort(key=lambda r: (r["date"], r["jurisdiction"], _KIND_ORDER[r["kind"]], r["id"]))
@@ -217,6 +227,27 @@ def timeline(
         }
     )
     return pl.DataFrame([{name: row.get(name) for name in TIMELINE_COLUMNS} for row in rows], schema=schema)
+
+
+def _deadlines(due: Due | None, as_of: dt.date, document_date: dt.date | None) -> list[tuple[dt.date, str, bool]]:
+    """(date, title suffix, judged on the data) of each row a rule's or task's own deadline gives.
+
+    A date gives one row. A recurring deadline gives its next occurrence on or
+    after as-of and, once its first occurrence has passed, the latest one before
+    as-of, which the data judge (``evaluate`` judges the latest cycle). A deadline
+    after each community's event has no calendar date: no row.
+    """
+    if isinstance(due, dt.date):
+        return [(due, "", True)]
+    if not isinstance(due, Recurring):
+        return []
+    suffix = f" ({due.words()})"
+    upcoming = next_occurrence(due, as_of, document_date)
+    latest = latest_occurrence(due, as_of, document_date)
+    rows = [(upcoming, suffix, upcoming == as_of)]
+    if latest < as_of:
+        rows.insert(0, (latest, suffix, True))
+    return rows
 
 
 def _deadline_verdicts(

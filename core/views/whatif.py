@@ -104,8 +104,9 @@ def rule_changes(
                     "change": "added" if a is None else ("removed" if b is None else "changed"),
                     "requirement_baseline": keys_a.stated(a.requirement, a.metric, a.tolerance) if a else None,
                     "requirement_reformed": keys_b.stated(b.requirement, b.metric, b.tolerance) if b else None,
-                    "due_baseline": a.due if a else None,
-                    "due_reformed": b.due if b else None,
+                    # a recurring or event deadline has no one date: the rule still shows as changed
+                    "due_baseline": a.due if a and isinstance(a.due, dt.date) else None,
+                    "due_reformed": b.due if b and isinstance(b.due, dt.date) else None,
                     "strength_baseline": a.strength if a else None,
                     "strength_reformed": b.strength if b else None,
                     "applies_baseline": applies_text(a.applies_to) if a else None,

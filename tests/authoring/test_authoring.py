@@ -10,25 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
-import sysconfig
 import textwrap
 import tomllib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import offline_build_options, registry_with
+from support import registry_with, sh
 
 from shequ import model
 from shequ.authoring.scaffold import SNAPSHOT, create_plugin
 from shequ.checks import validate
 from shequ.cli import main
 from shequ.engine import evaluate
+from shequ.io import load_communities
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "guide.md"
@@ -105,29 +102,42 @@ def test_the_template_shows_every_requirement_form_as_its_own_rule(new_package):
         assert standard[section], f"the template shows no {section}"
 
 
+def test_the_template_shows_a_derived_metric_and_a_recurring_deadline(new_package):
+    standard = tomllib.loads((new_package / "src/shequ_mycity/mycity.toml").read_text(encoding="utf-8"))
+    derived = [metric for metric in standard["catalog"]["metrics"] if set(metric) & set(model.FORMULA_KINDS)]
+    assert derived, "the template shows no derived metric"
+    rules = {rule["id"]: rule for rule in standard["rules"]}
+    assert any(rule["metric"] in {metric["id"] for metric in derived} for rule in rules.values())
+    assert any(isinstance(rule.get("due"), dict) and "every" in rule["due"] for rule in rules.values())
+
+
 def test_the_example_rules_judge_real_data(new_package, tmp_path):
     """Every example rule is a real rule: a community built to meet the example document passes all of them."""
     registry = registry_with(new_package / "src/shequ_mycity/mycity.toml")
     data = tmp_path / "communities.csv"
     data.write_text(
         textwrap.dedent("""\
-        id,name,district,kind,households,population,party_members,grids,service_space_m2,staff_office_m2,staff.committee_members,staff.social_workers,volunteers.registered,count.police_room,count.residents_committee_office,area.residents_committee_office,floor.residents_committee_office,count.party_general_branch,designations
-        A,甲社区,东区,urban,1500,4500,60,6,500,80,7,2,400,1,1,120,1,1,high_level_harmonious
-        B,乙社区,东区,urban,1500,4500,60,6,400,80,11,1,300,0,1,120,-1,0,
+        id,name,district,kind,households,population,party_members,grids,service_space_m2,staff_office_m2,staff.committee_members,staff.social_workers,volunteers.registered,count.police_room,count.residents_committee_office,area.residents_committee_office,floor.residents_committee_office,count.party_general_branch,designations,flags
+        A,甲社区,东区,urban,1500,4500,60,6,500,80,7,2,400,1,1,120,1,1,high_level_harmonious,annual_report_submitted
+        B,乙社区,东区,urban,1500,4500,60,6,240,45,11,1,300,0,1,120,-1,0,,grid_management
         """),
         encoding="utf-8",
     )
-    results = evaluate(data, ["mycity"], as_of=dt.date(2026, 6, 1), registry=registry)
+    table = load_communities(data, catalog=registry.catalog)  # the plugin's own flag is in its catalog
+    results = evaluate(table, ["mycity"], as_of=dt.date(2026, 6, 1), registry=registry)
     verdicts = {(row["id"], row["rule"]): row["verdict"] for row in results.details().to_dicts()}
     rule_ids = {rule.id for rule in registry.get("mycity").standard.rules} - {"high_level_harmonious"}
     assert {
         rule for (community, rule), verdict in verdicts.items() if community == "A" and verdict == "pass"
     } == rule_ids
     assert {rule for (community, rule), verdict in verdicts.items() if community == "B" and verdict == "fail"} == {
+        "activity_space",  # 240 − 45 = 195 m², below 200
+        "annual_report",  # due every 30 April since 2024; no report flagged
         "service_space",
         "committee_size",
         "social_workers",
         "police_room",
+        "police_and_office",
         "office_floor",
         "party_general_branch",
         "volunteer_registration",
@@ -322,58 +332,6 @@ def test_validate_says_which_number_is_not_in_the_quote(tmp_path):
 # Installing a package: a throwaway virtual environment over the running one
 
 
-@pytest.fixture
-def overlay_venv(tmp_path):
-    """A venv that sees the running environment's packages; ``pip``, ``shequ`` and ``pytest`` act in it."""
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site_packages = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
-    parents = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
-    # addsitedir also runs the parent's .pth files, which is how its editable installs are found
-    (site_packages / "_parent_environment.pth").write_text(
-        "".join(f"import site; site.addsitedir({path!r})\n" for path in parents), encoding="utf-8"
-    )
-    build = " ".join(offline_build_options())
-    wrappers = {
-        # every dependency is already in the parent environment: nothing to resolve
-        "pip": f'if [ "$1" = install ]; then shift; set -- install {build} "$@"; fi\n'
-        f'exec "{sys.executable}" -m pip --python "{python}" "$@"\n',
-        "shequ": f'exec "{python}" -c '
-        '"import sys; from shequ.cli import main; sys.exit(main(prog_name=\'shequ\'))" "$@"\n',
-        "pytest": f'exec "{python}" -m pytest -p no:cacheprovider "$@"\n',
-    }
-    for name, body in wrappers.items():
-        script = venv / "bin" / name
-        script.write_text("#!/bin/sh\n" + body, encoding="utf-8")
-        script.chmod(0o755)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("PYTHONPATH", "SHEQU_PLUGINS") and not key.startswith("PYTEST_")
-    }
-    env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-        VIRTUAL_ENV=str(venv),
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        PIP_NO_INPUT="1",
-        COLUMNS="250",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
-
-
-def sh(command: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(command, shell=True, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
 def test_a_new_package_passes_its_own_tests_right_after_pip_install_e(tmp_path, overlay_venv):
     made = sh("shequ new-plugin mycity --name 示例市", tmp_path, overlay_venv)
     assert made.returncode == 0, made.stderr
@@ -383,7 +341,8 @@ def test_a_new_package_passes_its_own_tests_right_after_pip_install_e(tmp_path, 
     listed = sh("shequ plugins --format json", tmp_path, overlay_venv)
     assert listed.returncode == 0, listed.stderr
     (row,) = [row for row in json.loads(listed.stdout)["rows"] if row["id"] == "mycity"]
-    assert row["package"] == "shequ-mycity 0.1.0" and row["rules"] == len(model.REQUIREMENT_FORMS)
+    written = tomllib.loads((tmp_path / "shequ-mycity/src/shequ_mycity/mycity.toml").read_text(encoding="utf-8"))
+    assert row["package"] == "shequ-mycity 0.1.0" and row["rules"] == len(written["rules"])
     assert row["location"].startswith(str(tmp_path / "shequ-mycity"))  # editable: the source folder itself
 
     judged = sh(
@@ -404,7 +363,7 @@ _BLOCK = re.compile(
 
 
 def guide_steps(text: str) -> list[tuple[str, str, str]]:
-    """("file", path, content) and ("run", command, "") steps of the guide, in order."""
+    """("file", path, content) and ("run", command, expected output) steps of the guide, in order."""
     steps = []
     for block in _BLOCK.finditer(text):
         note = block["note"] or ""
@@ -413,8 +372,28 @@ def guide_steps(text: str) -> list[tuple[str, str, str]]:
         if note.startswith("file:"):
             steps.append(("file", note.removeprefix("file:").strip(), block["body"]))
         elif block["lang"] == "console":
-            steps += [("run", line[2:].strip(), "") for line in block["body"].splitlines() if line.startswith("$ ")]
+            for line in block["body"].splitlines():
+                if line.startswith("$ "):
+                    steps.append(("run", line[2:].strip(), ""))
+                elif steps and steps[-1][0] == "run":
+                    kind, command, shown = steps[-1]
+                    steps[-1] = (kind, command, shown + line + "\n")
     return steps
+
+
+_TABLE = re.compile(r"[┏┃┡│└━╇┳┩]")
+
+
+def shown_lines(shown: str) -> list[str]:
+    """The lines of a command's output the guide shows, each up to an ellipsis; tables left out (widths vary)."""
+    lines = []
+    for line in shown.splitlines():
+        if _TABLE.search(line):
+            continue
+        line = line.split("…")[0].strip()
+        if line:
+            lines.append(line)
+    return lines
 
 
 def test_the_guide_works_as_written(tmp_path, overlay_venv):
@@ -448,6 +427,9 @@ def test_the_guide_works_as_written(tmp_path, overlay_venv):
         outputs[what] = done.stdout
         if "--force-regen" not in what:  # that one rewrites the snapshot and reports it as a failure, once
             assert done.returncode == 0, f"$ {what}\n{done.stdout}\n{done.stderr}"
+        said = " ".join((done.stdout + done.stderr).split())
+        for line in shown_lines(content):
+            assert " ".join(line.split()) in said, f"$ {what}: the guide shows {line!r}, the command said:\n{said}"
 
     assert "juweihui" in outputs["shequ plugins"] and "shequ-juweihui 0.1.0" in outputs["shequ plugins"]
     verdicts = outputs["shequ evaluate communities.csv -j juweihui"]

@@ -147,7 +147,8 @@ def test_the_summary_counts_every_section_by_origin():
     assert list(summary) == list(CATALOG_SECTIONS)
     for section, row in summary.items():
         assert row["entries"] == len(catalog_rows(catalog, section)) == sum(row["by_origin"].values())
-        assert next(iter(row["by_origin"])) == "core"
+        if section != "events":  # core declares no event columns: plugins do
+            assert next(iter(row["by_origin"])) == "core"
     assert summary["metrics"]["by_origin"]["longgang"] > 0
     assert summary["departments"]["entries"] == len(catalog.departments)
 

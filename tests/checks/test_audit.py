@@ -111,6 +111,56 @@ def test_a_document_without_text_is_reported_not_silently_passed(tmp_path):
     assert "document 'doc' ships no text" in problem.message
 
 
+def fragments_standard(directory: Path, fragments: list[str]) -> LoadedStandard:
+    """The throwaway standard whose space rule quotes a list of verbatim fragments."""
+    (directory / "document.txt").write_text(DOCUMENT, encoding="utf-8")
+    listed = ", ".join(f'"{fragment}"' for fragment in fragments)
+    toml = STANDARD.replace('quote = "{space_quote}"', "quote = [{space_quote}]").format(
+        text='text = "document.txt"', size_quote="每个社区以1000至2000户为宜", space_quote=listed, space_notes=""
+    )
+    path = directory / "mini.toml"
+    path.write_text(toml, encoding="utf-8")
+    return registry_with(path).get("mini")
+
+
+def test_a_quote_of_fragments_in_document_order_is_no_problem_and_carries_every_number(tmp_path):
+    loaded = fragments_standard(tmp_path, ["每百户居民拥有综合服务设施面积不低于30平方米", "最少不低于300平方米"])
+    assert quote_problems(loaded) == []
+    # the floor of 300 stands in the second fragment: no value problem, and the number is encoded
+    assert value_problems(loaded) == []
+    shown = loaded.standard.rule("space").source.text
+    assert shown == "每百户居民拥有综合服务设施面积不低于30平方米…最少不低于300平方米"
+    used = {n.number: n.used_by for n in number_coverage(loaded).numbers}
+    assert used["300"] == used["30"] == "rule space"
+
+
+def test_a_short_first_fragment_the_text_has_twice_stands_only_where_the_quote_does(tmp_path):
+    # "每个社区" stands in item 1 too; the quote is item 2's, so item 1's numbers are not in its quote
+    loaded = fragments_standard(tmp_path, ["每百户", "不低于30平方米", "最少不低于300平方米"])
+    assert quote_problems(loaded) == []
+    quoted = {n.number: n.quoted_in for n in number_coverage(loaded).numbers}
+    assert quoted["300"] == quoted["30"] == ("rule space",)
+    assert "rule space" not in quoted["1000"]
+    # a first fragment standing in two places, both followed by the rest: the shorter chain stands
+    chain = fragments_standard(tmp_path, ["每", "最少不低于300平方米"])
+    spans = {n.number: n.quoted_in for n in number_coverage(chain).numbers}
+    assert "rule space" not in spans["30"] and "rule space" in spans["300"]
+
+
+def test_each_fragment_not_in_the_document_is_reported_with_its_index(tmp_path):
+    loaded = fragments_standard(tmp_path, ["每百户居民拥有综合服务设施面积不低于30平方米", "最少不低于500平方米"])
+    (problem,) = quote_problems(loaded)
+    assert problem.where == "rules[1].source.quote[1]"
+    assert "quote fragment not found" in problem.message and "最少不低于500平方米" in problem.message
+
+
+def test_fragments_out_of_document_order_are_reported(tmp_path):
+    loaded = fragments_standard(tmp_path, ["最少不低于300平方米", "每百户居民拥有综合服务设施面积不低于30平方米"])
+    (problem,) = quote_problems(loaded)
+    assert problem.where == "rules[1].source.quote[0]"
+    assert "not in the order given" in problem.message
+
+
 # --------------------------------------------------------------------------
 # requirement values
 

@@ -93,6 +93,7 @@ def test_no_section_summarises_every_section(run):
         "flags",
         "designations",
         "departments",
+        "events",
     ]
     metrics = summary[0]
     assert metrics["entries"] == len(_json(run("catalog", "metrics", "--format", "json")))

@@ -29,9 +29,9 @@ def test_every_command_help_shows_an_example(name):
 
 
 def test_commands_are_grouped_by_subject():
-    from shequ.cli import authoring, data, levels, standards, views
+    from shequ.cli import authoring, data, levels, report, standards, views
 
-    modules = (standards, data, views, levels, authoring)
+    modules = (standards, data, views, levels, authoring, report)
     names = [command.name for module in modules for command in module.COMMANDS]
     assert sorted(names) == sorted(main.commands)  # each command registered once, from its subject's module
 

@@ -79,7 +79,7 @@ def test_standards_for_1500_households_from_the_plugin_tomls():
     # changchun: max(300, 1500 / 100 × 30) = 450; donghai: max(600, 450) = 600 and a flat 600
     expected = {
         "changchun": scaled_minimum(changchun, 1500),
-        "donghai": max(scaled_minimum(donghai, 1500), donghai_floor["value"]),
+        "donghai": max(scaled_minimum(donghai, 1500), donghai_floor["min"]),
     }
     assert expected == {"changchun": 450, "donghai": 600}
 
@@ -189,7 +189,7 @@ def test_diff_the_other_way_round_swaps_the_sides():
 
 
 def civil_affairs_tasks_in_toml(jurisdiction_id: str) -> set[tuple[str, str]]:
-    roles = ("lead", "responsible", "guiding", "cooperating")
+    roles = ("lead", "responsible", "guiding", "cooperating", "receiving", "approving")
     return {
         (task["id"], role)
         for task in plugin_toml(jurisdiction_id)["tasks"]
@@ -203,8 +203,8 @@ def test_responsibilities_of_the_civil_affairs_bureau_by_its_chinese_name():
     payload = json.loads(result.stdout)
     assert payload["department"] == "civil_affairs" and payload["department_zh"] == "民政部门"
     donghai = {(a["task"], a["role"]) for a in payload["assignments"] if a["jurisdiction"] == "donghai"}
-    # donghai 一(二) 县民政局要做好总牵头 (lead); 三(二)3 批文抄送市民政局备案 (cooperating)
-    assert donghai == {("civil_affairs_lead", "lead"), ("approval_and_filing", "cooperating")}
+    # donghai 一(二) 县民政局要做好总牵头 (lead); 三(二)3 批文抄送市民政局备案: it receives the approval (受理/备案)
+    assert donghai == {("civil_affairs_lead", "lead"), ("approval_and_filing", "receiving")}
     for jurisdiction_id in ("changchun", "donghai", "longgang", "panzhihua", "xiamen"):
         shown = {(a["task"], a["role"]) for a in payload["assignments"] if a["jurisdiction"] == jurisdiction_id}
         assert shown == civil_affairs_tasks_in_toml(jurisdiction_id), jurisdiction_id

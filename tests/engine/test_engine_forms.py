@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from shequ.engine import evaluate
+from shequ.errors import ProblemsError
 
 AS_OF = dt.date(2019, 6, 1)
 
@@ -138,6 +139,24 @@ def test_alternatives(make_registry):
     assert verdicts(registry, frame) == ["pass", "pass", "fail", "pass", "unknown"]
 
 
+def test_all_parts(make_registry):
+    registry = make_registry(
+        rule(
+            "count.police_room",
+            """{ form = "all_of", options = [
+        { form = "present", metric = "count.police_room" },
+        { form = "min", metric = "population", value = 10000 } ] }""",
+        )
+    )
+    frame = {
+        "id": list("abcdef"),
+        "count.police_room": [1, 0, 1, None, 0, None],
+        "population": [12000, 12000, 5000, 12000, None, None],
+    }
+    # all met: pass; one not met: fail, whatever the other; none failing but one unknown: unknown
+    assert verdicts(registry, frame) == ["pass", "fail", "fail", "unknown", "fail", "unknown"]
+
+
 def test_placement(make_registry):
     registry = make_registry(rule("floor.residents_committee_office", '{ form = "placement", floors = [1, 2] }'))
     frame = {"id": list("abcd"), "floor.residents_committee_office": [1, 2, 5, -1]}
@@ -217,6 +236,42 @@ def test_aggregate_rate_per_10000(make_registry):
     frame = {"id": list("ab"), "district": ["东", "西"], "population": [6000, 4000], "staff.social_workers": [1.0, 1.0]}
     rows = evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry).aggregate_details().to_dicts()
     assert [(r["district"], r["verdict"], r["value"]) for r in rows] == [("(all)", "pass", 2.0)]
+
+
+def test_a_count_of_communities_needs_no_metric_and_reads_no_column(make_registry):
+    # "每个街道至少设立2个村改居社区": how many communities match applies_to, per district
+    registry = make_registry(
+        """
+[[rules]]
+id = "converted"
+title = "村改居社区数量"
+applies_to = { flags = ["village_to_residence"] }
+requirement = { form = "aggregate", statistic = "count", min = 2, scope = "district" }
+source = { clause = "1", quote = "q" }
+"""
+    )
+    assert registry.get("mini").standard.rule("converted").metric == "communities"
+    frame = {
+        "id": list("abcde"),
+        "district": ["东", "东", "东", "西", "西"],
+        "flags": [["village_to_residence"], ["village_to_residence"], [], ["village_to_residence"], []],
+    }
+    results = evaluate(pl.DataFrame(frame), ["mini"], as_of=AS_OF, registry=registry)
+    rows = {r["district"]: (r["verdict"], r["value"]) for r in results.aggregate_details().to_dicts()}
+    assert rows == {"东": ("pass", 2.0), "西": ("fail", 1.0)}
+
+
+def test_only_a_count_without_a_condition_may_leave_its_metric_out(make_registry):
+    with pytest.raises(ProblemsError, match="metric"):
+        make_registry(
+            """
+[[rules]]
+id = "share"
+title = "比例"
+requirement = { form = "aggregate", statistic = "count", condition = { form = "present" }, min = 2 }
+source = { clause = "1", quote = "q" }
+"""
+        )
 
 
 def test_every_input_community_appears_even_with_no_data(make_registry):

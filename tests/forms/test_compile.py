@@ -10,6 +10,7 @@ import pytest
 from shequ import forms
 from shequ.model import (
     Aggregate,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -51,6 +52,12 @@ def test_minimum_maximum_and_range_leave_missing_values_unknown(columns):
     within = judged(Range(min=1, max=2), "x", frame, columns, "人")
     assert within["ok"] == [False, True, None]
     assert (within["lo"][0], within["hi"][0], within["text"][0]) == (1.0, 2.0, "1–2 人")
+
+
+def test_a_rate_bound_reads_as_a_percentage(columns):
+    frame = {"x": [0.35, 0.1]}
+    assert judged(Minimum(value=0.3), "x", frame, columns, "比例")["text"] == ["≥ 30%"] * 2
+    assert judged(Range(min=0.2, max=0.35), "x", frame, columns, "比例")["text"][0] == "20%–35%"
 
 
 def test_scaled_minimum_below_the_floor_fails_even_without_its_basis(columns):
@@ -128,6 +135,16 @@ def test_any_of_is_met_when_one_option_is_and_unknown_only_when_none_is(columns)
     assert result["value"][:2] == [2500.0, 12000.0]  # the value of the option met
     # an option on another metric than the rule's is named (in a unitless test: no unit after it)
     assert result["text"][0] == "≥ 2000 or population ≥ 10000"
+
+
+def test_all_of_fails_when_one_part_fails_and_is_unknown_only_when_none_fails(columns):
+    requirement = AllOf(options=(Present(metric="count.a"), Present(metric="count.b")))
+    frame = {"count.a": [1, 1, 0, None, None], "count.b": [2, 0, None, 1, None]}
+    result = judged(requirement, "count.a", frame, columns)
+    assert result["ok"] == [True, False, False, None, None]
+    # the value shown is that of the first part not met, else of the first part
+    assert result["value"][:3] == [1.0, 0.0, 0.0]
+    assert result["text"][0] == "present and count.b present"  # a part on another metric than the rule's is named
 
 
 def test_an_aggregate_is_not_compiled_per_community(columns):

@@ -9,6 +9,7 @@ import pytest
 from shequ import forms
 from shequ.model import (
     Aggregate,
+    AllOf,
     AnyOf,
     Condition,
     Conditional,
@@ -43,12 +44,15 @@ def compared(display):
     return lambda requirement, metric: forms.words(requirement, unit_of=UNITS.get, shown=shown, metric=metric)
 
 
-def test_bounds_in_the_metric_unit_a_ratio_bare():
+def test_bounds_in_the_metric_unit_a_rate_in_percent():
     assert stated(Minimum(value=300), "service_space_m2") == "≥ 300 m²"
     assert stated(Maximum(value=9000), "population") == "≤ 9000 人"
     assert stated(Range(min=1000, max=2000), "households") == "1000–2000 户"
     assert stated(Range(min=7, max=7), "population") == "exactly 7 人"
-    assert stated(Minimum(value=0.3), "volunteer_share") == "≥ 0.3"
+    # a rate (unit 比例) is a fraction in the TOML and a percentage in words, as the documents write it
+    assert stated(Minimum(value=0.3), "volunteer_share") == "≥ 30%"
+    assert stated(Maximum(value=0.2), "volunteer_share") == "≤ 20%"
+    assert stated(Range(min=0.2, max=0.35), "volunteer_share") == "20%–35%"
 
 
 def test_a_comparison_shows_ratios_in_percent_and_ranges_with_an_equals_sign(compared):
@@ -94,6 +98,12 @@ def test_an_option_on_another_metric_is_named_and_in_its_own_unit(compared):
     assert compared(alternatives, "households") == "(2000–3000 户) or (population: ≥ 10000 人)"
 
 
+def test_all_of_says_every_part_joined_by_and(compared):
+    both = AllOf(options=(Present(metric="count.police_room"), Minimum(value=10000, metric="population")))
+    assert stated(both, "households") == "(count.police_room: present) and (population: ≥ 10000 人)"
+    assert compared(both, "count.police_room") == "(present) and (population: ≥ 10000 人)"
+
+
 def test_conditional_says_its_condition_and_both_branches():
     branch = Conditional(
         when=Condition(metric="party_members", min=50),
@@ -112,7 +122,7 @@ def test_staged_lists_every_stage_with_its_date(compared):
             Stage(due=dt.date(2020, 12, 31), requirement=Minimum(value=0.1)),
         )
     )
-    assert stated(staged, "volunteer_share") == "≥ 0.04 by 2018-12-31; ≥ 0.1 by 2020-12-31"
+    assert stated(staged, "volunteer_share") == "≥ 4% by 2018-12-31; ≥ 10% by 2020-12-31"
     assert compared(staged, "volunteer_share") == "≥ 4% by 2018-12-31; ≥ 10% by 2020-12-31"
 
 

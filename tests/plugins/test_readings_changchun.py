@@ -367,3 +367,47 @@ def test_every_changed_reading_is_recorded_in_its_notes():
         assert "issue 10" in (rule(rule_id).notes or ""), rule_id
     for rule_id in ("grid_size", "community_size"):
         assert "our reading of 左右: the text states no tolerance" in rule(rule_id).notes
+
+
+# --------------------------------------------------------------------------
+# 一有七中心 as one rule (overlay)
+
+SEVEN_RULES = [
+    "convenience_service_center",
+    "governance_service_center",
+    "culture_sports_center",
+    "health_service_center",
+    "elderly_day_care",
+    "children_service_center",
+    "volunteer_service_center",
+]
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2019, 6, 1), dt.date(2021, 1, 1)])
+def test_the_seven_centres_as_one_rule_judge_the_sample_as_the_seven_rules_together(as_of):
+    # 「按照“一有七中心”标准,即:…每个社区都要配备完善的社区便民服务中心、…、社区志愿服务中心」:
+    # one all_of rule fails where any of the seven rules fails, passes where all pass, else is unknown
+    from shequ.io import load_communities
+
+    data = load_communities(Path(__file__).parents[2] / "examples" / "communities.csv")
+    seven = {
+        (r["id"], r["rule"]): r["verdict"]
+        for r in evaluate(data, ["changchun"], as_of=as_of).details(rules=SEVEN_RULES).to_dicts()
+    }
+    reformed = apply_reforms(get_registry(), overlays=[readings("seven_centers_as_one_rule.toml")])
+    one = evaluate(data, ["changchun"], as_of=as_of, registry=reformed).details(rules=["seven_centers"]).to_dicts()
+    assert not set(SEVEN_RULES[:4] + SEVEN_RULES[5:]) & {rule.id for rule in standard(reformed).rules}
+    assert len(one) == len({community for community, _ in seven}) > 0
+    for row in one:
+        parts = [seven[(row["id"], rule_id)] for rule_id in SEVEN_RULES]
+        if as_of < dt.date(2020, 12, 31):  # only the governance centre is due (item 4's date)
+            parts = [seven[(row["id"], "governance_service_center")]]
+        if all(part == "not_applicable" for part in parts):
+            expected = "not_applicable"
+        elif "fail" in parts:
+            expected = "fail"
+        elif "unknown" in parts:
+            expected = "unknown"
+        else:
+            expected = "pass"
+        assert row["verdict"] == expected, (row["id"], parts)

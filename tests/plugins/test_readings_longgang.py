@@ -267,8 +267,9 @@ def test_the_300_to_1_standard_binds_only_newly_approved_projects():
 def test_one_third_is_exact():
     # 第四十四条 「由区、街、股份合作公司按各自承担三分之一的比例承担其经费开支」
     parts = [obligation(f"workstation_funds_{who}") for who in ("district", "street", "company")]
-    assert all((o.amount_yuan, o.per) == (1, 3) for o in parts)
-    assert sum(Fraction(int(o.amount_yuan), int(o.per)) for o in parts) == 1
+    assert all((o.share, o.amount_yuan) == ("1/3", None) for o in parts)
+    assert sum(o.fraction for o in parts) == 1
+    assert sum(Fraction(o.share) for o in parts if o.share) == 1
     report = cost(
         get_registry(),
         frame(
@@ -287,6 +288,9 @@ def test_one_third_is_exact():
     items = {(r["id"], r["obligation"]): r for r in report.items.iter_rows(named=True)}
     shares = [items[("in", f"workstation_funds_{who}")]["yuan"] for who in ("district", "street", "company")]
     assert shares == [100000.0, 100000.0, 100000.0]
+    assert items[("in", "workstation_funds_district")]["share"] == "one third (1/3)"
+    totals = {r["obligation"]: r for r in report.totals.iter_rows(named=True)}
+    assert totals["workstation_funds_street"]["share"] == "one third (1/3)"
     assert items[("after", "workstation_funds_district")]["status"] == "not_applicable"
 
 
