@@ -9,9 +9,10 @@ Usage::
 Writes synthetic communities (:func:`_data.synthetic`, every column the built-in
 rules read) to a CSV of N rows, a Parquet file of N rows, an XLSX file of
 ``--xlsx-rows`` rows (default 100,000) and, for ``evaluate``, a CSV of
-``--evaluate-rows`` rows (default 5,000: the full verdict table is one row per
-community × rule, about 140 rows per community, which the CSV writer cannot
-print for a million communities within a benchmark's time). The wide case is a
+``--evaluate-rows`` rows (default 5,000: ``evaluate --format csv`` prints one
+row per community × rule, about 140 rows per community). ``evaluate --output
+verdicts.parquet`` (with and without ``--compact``) runs on the N-row Parquet
+file: every verdict row, written in batches. The wide case is a
 CSV of ``--wide-columns`` columns × ``--wide-rows`` rows (default 10,000 × 50),
 the canonical columns padded with ``indicators.*`` ones.
 
@@ -150,14 +151,21 @@ def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
     text.write_csv(csv_path)
     cases.append(Case("compare CSV", csv_path, text.shape, ("compare", str(csv_path), *options)))
 
-    xlsx_rows = min(args.n, args.xlsx_rows)
-    xlsx_path = folder / "communities.xlsx"
-    text.head(xlsx_rows).write_excel(xlsx_path, autofit=False)
-    cases.append(Case("compare XLSX", xlsx_path, (xlsx_rows, text.width), ("compare", str(xlsx_path), *options)))
+    if not args.skip_xlsx:
+        xlsx_rows = min(args.n, args.xlsx_rows)
+        xlsx_path = folder / "communities.xlsx"
+        text.head(xlsx_rows).write_excel(xlsx_path, autofit=False)
+        cases.append(Case("compare XLSX", xlsx_path, (xlsx_rows, text.width), ("compare", str(xlsx_path), *options)))
 
     parquet_path = folder / "communities.parquet"
     frame.write_parquet(parquet_path)
     cases.append(Case("compare Parquet", parquet_path, frame.shape, ("compare", str(parquet_path), *options)))
+    # every verdict row (communities × rules) to a file, in batches; the file is overwritten by each run
+    output = ("evaluate", str(parquet_path), "--as-of", AS_OF, "--output", str(folder / "verdicts.parquet"))
+    cases.append(Case("evaluate Parquet --output .parquet", parquet_path, frame.shape, output))
+    cases.append(
+        Case("evaluate Parquet --output .parquet --compact", parquet_path, frame.shape, (*output, "--compact"))
+    )
 
     evaluate_rows = min(args.n, args.evaluate_rows)
     evaluate_path = folder / "evaluate.csv"
@@ -187,6 +195,9 @@ def main() -> int:
     parser.add_argument("--wide-columns", type=int, default=10_000, help="columns of the wide file")
     parser.add_argument("--wide-rows", type=int, default=50, help="rows of the wide file")
     parser.add_argument("--skip-wide", action="store_true", help="leave out the wide-file case")
+    parser.add_argument(
+        "--skip-xlsx", action="store_true", help="leave out the XLSX case (writing the file takes minutes)"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement; the median is reported")
     parser.add_argument("--help-runs", type=int, default=10, help="runs of `shequ --help`; the median is reported")
     args = parser.parse_args()

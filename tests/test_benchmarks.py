@@ -13,7 +13,15 @@ import polars as pl
 BENCH_CLI = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_cli.py"
 TINY = ["-n", "200", "--evaluate-rows", "50", "--repeats", "1", "--help-runs", "1", "--skip-wide"]
 
-ROWS = ["compare CSV", "compare XLSX", "compare Parquet", "evaluate CSV", "shequ --help"]
+ROWS = [
+    "compare CSV",
+    "compare XLSX",
+    "compare Parquet",
+    "evaluate Parquet --output .parquet",
+    "evaluate Parquet --output .parquet --compact",
+    "evaluate CSV",
+    "shequ --help",
+]
 
 
 def test_bench_cli_prints_every_row_of_its_table():

@@ -67,10 +67,30 @@ def format_option(command: F) -> F:
     result. XLSX is written only to a file.
     """
 
+    streams: tuple[str, ...] = getattr(command, STREAMS, ())
+
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
         path = kwargs.pop("output", None)
+        if streams:
+            # a command that writes big results in batches (evaluate, compare) takes -o FILE.parquet,
+            # .csv, .jsonl/.ndjson itself; other suffixes (.xlsx, .md, .tex, .json) go through Output
+            default_format = ctx.get_parameter_source("fmt") in (None, click.core.ParameterSource.DEFAULT)
+            suffix = os.path.splitext(path)[1].lower() if path is not None else ""
+            if path is not None and default_format and suffix in streams:
+                directory = os.path.dirname(os.path.abspath(path))
+                if not os.path.isdir(directory):
+                    raise click.UsageError(f"-o {path}: the directory {directory} does not exist", ctx=ctx)
+                return command(*args, output=path, **kwargs)
+            if path is not None and default_format and suffix not in SUFFIX_FORMATS:
+                known = ", ".join(dict.fromkeys([*streams, *SUFFIX_FORMATS]))
+                raise click.UsageError(
+                    f"-o {path}: cannot tell the output format from '{suffix or os.path.basename(path)}'; "
+                    f"use one of {known} or give --format",
+                    ctx=ctx,
+                )
+            kwargs["output"] = None
         kwargs["fmt"] = ctx.params["fmt"] = fmt = output_format(ctx, kwargs["fmt"], path)
         if path is None:
             return command(*args, **kwargs)
@@ -106,6 +126,31 @@ def format_option(command: F) -> F:
             "latex is a booktabs table (XeLaTeX + xeCJK for the Chinese).",
         )(wrapped),
     )
+
+
+#: Attribute a command function sets (:func:`streams_output`) to write ``-o FILE`` of these suffixes itself.
+STREAMS = "shequ_streams_output"
+
+
+def streams_output(*suffixes: str) -> Callable[[F], F]:
+    """Mark a command that writes ``-o FILE`` with one of ``suffixes`` itself, in batches.
+
+    Put it below :func:`format_option`; the command then takes an ``output`` argument,
+    the path when the suffix is one of these and ``--format`` is not given, else None
+    (and :func:`format_option` collects the output as for any listing command).
+    """
+
+    def mark(command: F) -> F:
+        setattr(command, STREAMS, tuple(suffixes))
+        return command
+
+    return mark
+
+
+def capturing() -> bool:
+    """Whether this command's output is being collected for ``-o FILE`` (then nothing may bypass :func:`emit`)."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and ctx.meta.get(_OUTPUT) is not None
 
 
 def output_format(ctx: click.Context, fmt: str, path: str | None) -> str:
@@ -180,8 +225,42 @@ def strength_option(command: F) -> F:
     )(command)
 
 
+_READING = "shequ.reading"  # ctx.meta key: how the data file is read (--encoding, --sheet)
+
+
+def _reading(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_READING, {})[param.name] = value
+    return value
+
+
+def _reading_options(command: F) -> F:
+    """``--encoding`` and ``--sheet``: kept in the context (not passed to the command); :func:`load_data` reads them."""
+    command = click.option(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        expose_value=False,
+        callback=_reading,
+        help="Read text data files (CSV, JSON, TOML) in this encoding (utf-8, utf-16, gb18030 …); default: detected.",
+    )(command)
+    return click.option(
+        "--sheet",
+        "sheets",
+        multiple=True,
+        metavar="NAME",
+        expose_value=False,
+        callback=_reading,
+        help="Read this sheet of a workbook (repeatable); default: every sheet with a community header.",
+    )(command)
+
+
 def data_options(command: F) -> F:
-    """The community data file (an argument) and an optional separate facilities table."""
+    """The community data file (an argument), an optional separate facilities table, and how to read them.
+
+    ``--encoding`` and ``--sheet`` are kept in the context (not passed to the
+    command): :func:`load_data` reads them.
+    """
+    command = _reading_options(command)
     command = click.option(
         "--facilities",
         type=click.Path(exists=True, dir_okay=False),
@@ -215,6 +294,7 @@ def data_or_community_options(command: F) -> F:
         help="A hypothetical community instead of DATA (repeatable), e.g. "
         "households=1500,kind=urban,service_space_m2=420; keys are data-file headers; id H1, H2 … unless id= is given.",
     )(command)
+    command = _reading_options(command)
     command = click.option(
         "--facilities",
         type=click.Path(exists=True, dir_okay=False),
@@ -348,6 +428,7 @@ def command_provenance(ctx: click.Context) -> dict[str, Any]:
     if given_communities(ctx):
         params["community"] = list(given_communities(ctx))
     arguments = {**(ctx.find_root().params if ctx.parent is not None else {}), **params}
+    arguments.pop("quiet", None)  # how the run shows progress, not what it computed
     as_of = (day(params["as_of"]) or dt.date.today()) if "as_of" in params else None
     registry = ctx.meta.get(_REGISTRY)
     selected = _selected_jurisdictions(params) if registry is not None else []
@@ -428,7 +509,14 @@ def load_data(data: str | None, facilities: str | None) -> CommunityTable:
         raise click.UsageError("Missing argument 'DATA' (a community data file), or give --community KEY=VALUE,…")
     if not os.path.exists(data):  # as click says it for a DATA that must exist
         raise click.BadParameter(f"Path {data!r} does not exist.", param_hint="'DATA'")
-    return load_communities(data, facilities=facilities)
+    ctx = click.get_current_context(silent=True)
+    reading = ctx.meta.get(_READING, {}) if ctx is not None else {}
+    table = load_communities(
+        data, facilities=facilities, encoding=reading.get("encoding"), sheets=tuple(reading.get("sheets") or ())
+    )
+    for note in table.notes:
+        click.echo(f"note: {data}: {note}", err=True)
+    return table
 
 
 def evaluate_data(

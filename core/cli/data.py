@@ -9,7 +9,9 @@ judged on (and the strengths, when ``--strength`` keeps only some).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import shutil
+import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +20,7 @@ from ..model import VERDICTS
 from ..suggest import did_you_mean
 from .common import (
     as_of_option,
+    capturing,
     data_options,
     data_or_community_options,
     emit,
@@ -30,12 +33,19 @@ from .common import (
     jurisdiction_option,
     reform_notes,
     registry_from,
+    streams_output,
     strength_option,
 )
+from .progress import stage
 from .views import emit_whatif
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from ..engine import Results
+
+#: Rows a terminal table shows at most when stdout is not a terminal (on a terminal: a screenful).
+TABLE_ROWS = 10_000
 
 DETAIL_COLUMNS = [
     "id",
@@ -98,6 +108,76 @@ def judged_notes(results: Results, what: str = "") -> list[str]:
     return notes
 
 
+#: The suffixes of ``-o FILE`` that evaluate and compare write in batches themselves
+#: (:data:`shequ.engine.export.EXTENSIONS`, named here so that ``--help`` loads no Polars).
+STREAMED = (".parquet", ".csv", ".jsonl", ".ndjson")
+
+
+def judge(ctx: click.Context, data: str | None, *args: Any) -> Results:
+    """:func:`evaluate_data` with a progress display on stderr for a long load and evaluation."""
+    with stage(f"Loading and judging {data}"):
+        return evaluate_data(ctx, data, *args)
+
+
+def table_limit() -> int:
+    """How many rows a terminal table shows: a screenful on a terminal, else :data:`TABLE_ROWS`."""
+    if sys.stdout.isatty():
+        return max(20, shutil.get_terminal_size().lines - 12)
+    return TABLE_ROWS
+
+
+def emit_frame(fmt: str, frame: pl.DataFrame, total: int | None = None, **kwargs: Any) -> None:
+    """Print a frame: CSV straight from Polars; a table cut to :func:`table_limit` rows, saying what it left out.
+
+    ``total``: how many rows there are when ``frame`` holds only the first of them (a table's).
+    """
+    if fmt == "csv" and not capturing():  # with -o FILE the text goes through emit, into the file
+        from ..engine.export import write_csv_text
+
+        sys.stdout.flush()  # anything echoed before goes first
+        write_csv_text(frame, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    limit = table_limit() if fmt == "table" else None
+    shown = frame if limit is None else frame.head(limit)
+    emit(fmt, shown.to_dicts(), **kwargs)
+    total = frame.height if total is None else total
+    if shown.height < total:
+        click.echo(f"… {total - shown.height:,} more rows; use --format csv or --output FILE")
+
+
+def first_details(results: Results, verdicts: list[str] | None, limit: int) -> tuple[pl.DataFrame, int]:
+    """The first ``limit`` verdict rows (in :meth:`Results.details`' order) and how many there are in all.
+
+    Expands only as many communities as the table shows, never a million communities' rows.
+    """
+    import polars as pl
+
+    rules = [rule.key for rule in results.rules]
+    if verdicts is None:
+        total = len(results) * len(rules)
+    elif rules:
+        codes = [VERDICTS.index(verdict) for verdict in verdicts]
+        count = pl.sum_horizontal(pl.col(key).is_in(codes).cast(pl.Int64) for key in rules).sum()
+        total = int(results.codes.select(count).item())
+    else:
+        total = 0
+    ids = results.community_ids
+    take = limit // max(1, len(rules)) + 1
+    while True:
+        rows = results.details(ids=ids[:take], verdicts=verdicts)
+        if rows.height >= limit or take >= len(ids):
+            return rows.head(limit), total
+        take *= 4
+
+
+def wrote(paths: list[Any], rows: str) -> None:
+    """Say what ``--output`` wrote (on stdout: the result went to the file)."""
+    first, *others = paths
+    also = f" (beside it: {', '.join(str(p) for p in others)})" if others else ""
+    click.echo(f"wrote {rows} to {first}{also}")
+
+
 @click.command()
 @data_or_community_options
 @jurisdiction_option
@@ -118,6 +198,13 @@ def judged_notes(results: Results, what: str = "") -> list[str]:
 )
 @fail_option
 @format_option
+@streams_output(*STREAMED)
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="With --output: leave the rules' text (title, clause, quote, unit…) out of the verdict rows "
+    "and write it once per rule to FILE's rules table beside it (r.parquet → r.rules.parquet).",
+)
 @click.pass_context
 @handle_errors
 def evaluate(
@@ -131,6 +218,8 @@ def evaluate(
     inherit: bool,
     fail_on_violation: bool,
     fmt: str,
+    output: str | None,
+    compact: bool,
 ) -> None:
     """Verdicts per community × jurisdiction × rule.
 
@@ -139,19 +228,36 @@ def evaluate(
     a rule is ``not_in_force``.
 
     \b
+    With ``--output FILE`` every verdict row goes to FILE, ordered by jurisdiction,
+    rule, then community (input order); rules over sets of communities go beside
+    it (r.parquet → r.aggregates.parquet).
+
+    \b
     Examples:
       shequ evaluate examples/communities.csv -j changchun --verdict fail
       shequ evaluate examples/communities.csv -j changchun --inherit --as-of 2026-06-01
       shequ evaluate --community households=1500,kind=urban,service_space_m2=420 -j donghai
+      shequ evaluate big.parquet --output verdicts.parquet --compact
     """
     from ..payloads import evaluate_payload
 
-    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths, inherit)
+    if compact and output is None:
+        raise click.UsageError("--compact applies to --output FILE")
+    if output is not None:
+        from ..engine.export import output_format, write_results
+
+        output_format(output)  # an unknown extension fails before the work
+        results = judge(ctx, data, facilities, jurisdictions, as_of, strengths, inherit)
+        with stage(f"Writing {output}", total=len(results.rules)) as advance:
+            paths = write_results(results, output, verdicts=list(verdicts) or None, compact=compact, progress=advance)
+        wrote(paths, f"the verdicts of {len(results):,} communities × {len(results.rules)} rules")
+        exit_on_violation(results, fail_on_violation)
+        return
+    results = judge(ctx, data, facilities, jurisdictions, as_of, strengths, inherit)
     if fmt == "json":
         emit(fmt, [], payload=evaluate_payload(results, verdicts, reform_notes(ctx)))
         exit_on_violation(results, fail_on_violation)
         return
-    rows = results.details(verdicts=list(verdicts) or None).to_dicts()
     notes = [
         *judged_notes(results, f"{len(results)} communities × {len(results.jurisdictions)} jurisdictions"),
         *reform_notes(ctx),
@@ -171,7 +277,12 @@ def evaluate(
         ]
         if missing:
             notes.append(f"parent not installed, nothing inherited: {', '.join(missing)}")
-    emit(fmt, rows, columns=None if fmt == "csv" else columns, title="Verdicts", notes=notes)
+    if fmt == "table":  # only the rows the table shows are expanded
+        details, total = first_details(results, list(verdicts) or None, table_limit())
+        emit_frame(fmt, details, total=total, columns=columns, title="Verdicts", notes=notes)
+    else:
+        details = results.details(verdicts=list(verdicts) or None)
+        emit_frame(fmt, details, columns=columns, title="Verdicts", notes=notes)
     aggregates = results.aggregate_details().to_dicts()
     if aggregates and fmt != "csv":
         emit(
@@ -193,6 +304,7 @@ def evaluate(
     "--baseline", is_flag=True, help="With --set/--overlay: show baseline and reformed verdicts side by side."
 )
 @format_option
+@streams_output(*STREAMED)
 @click.pass_context
 @handle_errors
 def compare(
@@ -205,6 +317,7 @@ def compare(
     fail_on_violation: bool,
     baseline: bool,
     fmt: str,
+    output: str | None,
 ) -> None:
     """Communities × jurisdictions: passes, fails, unknowns, compliance and what it is over.
 
@@ -221,15 +334,26 @@ def compare(
         compare examples/communities.csv --baseline
     """
     if baseline:
+        if output is not None:
+            raise click.UsageError("--output does not apply with --baseline")
         emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all=True, strengths=strengths)
         return
     from ..payloads import compare_payload, compare_totals_rows
 
-    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths)
-    if fmt == "json":
+    if output is not None:
+        from ..engine.export import output_format, write_frame
+
+        output_format(output)  # an unknown extension fails before the work
+    results = judge(ctx, data, facilities, jurisdictions, as_of, strengths)
+    if output is not None:
+        with stage(f"Writing {output}"):
+            summary = results.summary()
+            path = write_frame(summary, output)
+        wrote([path], f"{summary.height:,} rows (communities × jurisdictions)")
+    elif fmt == "json":
         emit(fmt, [], payload=compare_payload(results, reform_notes(ctx)))
     elif fmt == "csv":
-        emit(fmt, results.summary().to_dicts())
+        emit_frame(fmt, results.summary())
     else:
         notes = [
             *judged_notes(results),
@@ -237,7 +361,7 @@ def compare(
             "from guidance and permissions); a rule restating another counts once",
             *reform_notes(ctx),
         ]
-        emit(fmt, results.matrix().to_dicts(), title="Compliance by community and jurisdiction", notes=notes)
+        emit_frame(fmt, results.matrix(), title="Compliance by community and jurisdiction", notes=notes)
         emit(fmt, compare_totals_rows(results), title="Totals by jurisdiction")
     exit_on_violation(results, fail_on_violation)
 
@@ -285,7 +409,7 @@ def explain(
         data, community_id = None, data  # explain --community … [COMMUNITY_ID]: the one argument is the id
     elif community_id is None and data is not None:
         raise click.UsageError("Missing argument 'COMMUNITY_ID'.")
-    results = evaluate_data(ctx, data, facilities, jurisdictions, as_of, strengths)
+    results = judge(ctx, data, facilities, jurisdictions, as_of, strengths)
     ids = results.community_ids
     if community_id is None:
         if len(ids) != 1:

@@ -37,8 +37,9 @@ from . import authoring, data, levels, report, standards, views
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="What-if: a TOML file of changes to apply for this run (repeatable).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr (it shows only on a terminal anyway).")
 @click.pass_context
-def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path, ...]) -> None:
+def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path, ...], quiet: bool) -> None:
     """shequ (社区): Chinese community-construction standards as citable, comparable code.
 
     \b
@@ -48,7 +49,7 @@ def main(ctx: click.Context, assignments: tuple[str, ...], overlays: tuple[Path,
       shequ compare examples/communities.csv
       shequ explain examples/communities.csv C01 -j donghai
     """
-    ctx.obj = {"set": assignments, "overlay": overlays}
+    ctx.obj = {"set": assignments, "overlay": overlays, "quiet": quiet}
 
 
 for _module in (standards, data, views, levels, authoring, report):

@@ -77,14 +77,6 @@ class CompiledRule:
             )
         return verdict.cast(pl.Int8).alias(self.key)
 
-    def _exact_shortfall(self) -> pl.Expr:
-        value, lo, hi = self.part.value, self.part.lo, self.part.hi
-        return pl.coalesce([pl.when(value < lo).then(lo - value), pl.when(value > hi).then(value - hi)])
-
-    def _least_shortfall(self) -> pl.Expr:
-        value, least = self.part.value, self.part.least
-        return pl.when(value < least).then(least - value)
-
     def shortfall(self) -> pl.Expr:
         """How far below the minimum or above the maximum, in the metric's unit, for a requirement not met.
 
@@ -92,17 +84,30 @@ class CompiledRule:
         that part: a lower bound of the true shortfall. Null when nothing is known (see
         :meth:`shortfall_basis`).
         """
-        return pl.coalesce([self._exact_shortfall(), self._least_shortfall()]).cast(F64)
+        return shortfall_exprs(self.part.value, self.part.lo, self.part.hi, self.part.least)[0]
 
     def shortfall_basis(self) -> pl.Expr:
         """``exact``, ``lower_bound`` (the shortfall is at least that) or null, beside :meth:`shortfall`."""
-        return (
-            pl.when(self._exact_shortfall().is_not_null())
-            .then(pl.lit(EXACT))
-            .when(self._least_shortfall().is_not_null())
-            .then(pl.lit(LOWER_BOUND))
-            .otherwise(pl.lit(None, dtype=pl.String))
-        )
+        return shortfall_exprs(self.part.value, self.part.lo, self.part.hi, self.part.least)[1]
+
+
+def shortfall_exprs(value: pl.Expr, lo: pl.Expr, hi: pl.Expr, least: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A rule's shortfall and its basis from its value, bounds and known least minimum (see :class:`CompiledRule`).
+
+    Apart from the rule so that a writer can compute value and bounds once, as columns, and pass
+    them here as ``pl.col`` references.
+    """
+    exact = pl.coalesce([pl.when(value < lo).then(lo - value), pl.when(value > hi).then(value - hi)])
+    lower = pl.when(value < least).then(least - value)
+    shortfall = pl.coalesce([exact, lower]).cast(F64)
+    basis = (
+        pl.when(exact.is_not_null())
+        .then(pl.lit(EXACT))
+        .when(lower.is_not_null())
+        .then(pl.lit(LOWER_BOUND))
+        .otherwise(pl.lit(None, dtype=pl.String))
+    )
+    return shortfall, basis
 
 
 def applies_expr(item: Any, metrics: MetricResolver, columns: frozenset[str]) -> pl.Expr:

@@ -65,6 +65,8 @@ class Results:
     #: Judged with the parents' rules where the local standard is silent (``--inherit``):
     #: :meth:`details` then says where each rule comes from (``from``, ``level``).
     inherit: bool = False
+    #: :meth:`summary`, computed once: the matrix, the totals and the JSON payload all read it.
+    _summary: pl.DataFrame | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     def __len__(self) -> int:
         return self.codes.height
@@ -85,6 +87,11 @@ class Results:
         ``unknown_share`` = unknown ÷ applicable. Per strength: ``pass_<s>``, ``unknown_<s>``, and
         ``fail_<s>`` for binding strengths or ``departs_<s>`` for guidance and permissive ones.
         """
+        if self._summary is None:
+            self._summary = self._compute_summary()
+        return self._summary.clone()  # cheap (columns are shared); a caller changing it in place changes no other
+
+    def _compute_summary(self) -> pl.DataFrame:
         identity = [c for c in IDENTITY if c in self.codes.columns]
         frames = []
         for loaded in self.jurisdictions:
@@ -94,11 +101,8 @@ class Results:
             # only a restates group needs the combined code, computed once per group.
             single = [group[0] for group in groups if len(group) == 1]
             combined = {f"_provision{i}": _provision(group) for i, group in enumerate(g for g in groups if len(g) > 1)}
-            counts = {
-                (code, strength): _count(single, list(combined), code, strength)
-                for code in range(len(VERDICTS))
-                for strength in STRENGTHS
-            }
+            packed: dict[str, pl.Expr] = {}
+            counts = _counts(single, list(combined), packed)
             by_verdict = [
                 pl.sum_horizontal([counts[code, strength] for strength in STRENGTHS]).cast(pl.Int32).alias(name)
                 for code, name in enumerate(VERDICTS)
@@ -110,6 +114,7 @@ class Results:
             frames.append(
                 self.codes.lazy()
                 .with_columns(**combined)
+                .with_columns(**packed)
                 .select(*identity, pl.lit(loaded.id).alias("jurisdiction"), *by_verdict, *by_strength)
             )
         if not frames:
@@ -396,13 +401,54 @@ def _provision(group: list[CompiledRule]) -> pl.Expr:
     The least code is the member that weighs most: the most severe verdict, the strongest strength.
     """
     width = len(STRENGTHS)
+    rank = pl.Series([_SEVERITY.index(code) for code in range(len(VERDICTS))], dtype=pl.Int64)
     return pl.min_horizontal(
-        [
-            pl.col(r.key).replace_strict(list(_SEVERITY), list(range(len(_SEVERITY)))) * width
-            + STRENGTHS.index(r.rule.strength)
-            for r in group
-        ]
+        [pl.lit(rank).gather(pl.col(r.key)) * width + STRENGTHS.index(r.rule.strength) for r in group]
     )
+
+
+#: Bits per verdict in a packed count (:func:`_counts`): up to 255 provisions of one strength per jurisdiction.
+_BITS = 8
+
+
+def _counts(
+    single: list[CompiledRule], combined: list[str], packed: dict[str, pl.Expr]
+) -> dict[tuple[int, str], pl.Expr]:
+    """How many provisions have each verdict at each strength, as Int32 expressions keyed ``(verdict, strength)``.
+
+    Per strength, each provision adds ``2 ** (8 × verdict)`` (looked up by its code) to one Int64, so one
+    sum counts all seven verdicts at once, 8 bits each; a standard with more provisions of one strength
+    than 8 bits hold is counted verdict by verdict instead. The packed sums are added to ``packed``
+    (column name → expression), to be computed once, before the counts that read them.
+    """
+    width = len(STRENGTHS)
+    counts: dict[tuple[int, str], pl.Expr] = {}
+    for strength in STRENGTHS:
+        lone = [r for r in single if r.rule.strength == strength]
+        if len(lone) + len(combined) >= 2**_BITS:
+            for verdict in range(len(VERDICTS)):
+                counts[verdict, strength] = _count(lone, combined, verdict, strength)
+            continue
+        by_code = pl.Series([1 << (_BITS * code) for code in range(len(VERDICTS))], dtype=pl.Int64)
+        # a group's code is severity rank × strengths + strength: it adds only at its own strength
+        by_group_code = pl.Series(
+            [
+                (1 << (_BITS * _SEVERITY[code // width])) if STRENGTHS[code % width] == strength else 0
+                for code in range(len(_SEVERITY) * width)
+            ],
+            dtype=pl.Int64,
+        )
+        terms = [pl.lit(by_code).gather(pl.col(r.key)) for r in lone]
+        terms += [pl.lit(by_group_code).gather(pl.col(name)) for name in combined]
+        if not terms:
+            for verdict in range(len(VERDICTS)):
+                counts[verdict, strength] = pl.lit(0, dtype=pl.Int32)
+            continue
+        name = f"_packed_{strength}"
+        packed[name] = pl.sum_horizontal(terms)
+        for verdict in range(len(VERDICTS)):
+            counts[verdict, strength] = ((pl.col(name) // (1 << (_BITS * verdict))) % (1 << _BITS)).cast(pl.Int32)
+    return counts
 
 
 def _count(single: list[CompiledRule], combined: list[str], verdict: int, strength: str) -> pl.Expr:

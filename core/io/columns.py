@@ -117,10 +117,15 @@ def canonical_order(columns: Iterable[str]) -> list[str]:
 def finish(frame: pl.DataFrame) -> pl.DataFrame:
     """Typed nulls for absent fixed columns; canonical column order and types (``__row`` dropped)."""
     present = set(frame.columns) - {"__row"}
-    return frame.select(
-        pl.col(name).cast(column_dtype(name)) if name in present else pl.lit(None, dtype=column_dtype(name)).alias(name)
-        for name in canonical_order(present)
-    ).rechunk()
+    series = []
+    for name in canonical_order(present):  # column by column (a Polars expression per column costs more)
+        dtype = column_dtype(name)
+        if name in present:
+            column = frame.get_column(name)
+            series.append(column if column.dtype == dtype else column.cast(dtype))
+        else:
+            series.append(pl.repeat(None, frame.height, dtype=dtype, eager=True).alias(name))
+    return pl.DataFrame(series, height=frame.height).rechunk() if series else frame.clear()
 
 
 @attrs.frozen(eq=False)
@@ -129,6 +134,8 @@ class CommunityTable:
 
     frame: pl.DataFrame
     source: str = "<python>"
+    #: How the file was read where that was not the plain case (encoding, separator, sheets left out).
+    notes: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return self.frame.height
@@ -183,9 +190,19 @@ class Vocabulary:
     #: Catalog metric columns outside the canonical forms: read as Float64.
     extra_columns: frozenset[str]
     catalog: Catalog
+    #: Headers already resolved (a file's header row is resolved by several steps).
+    _resolved: dict[str, tuple[str | None, str | None]] = attrs.field(
+        factory=dict, init=False, eq=False, hash=False, repr=False
+    )
 
     def resolve(self, header: str) -> tuple[str | None, str | None]:
         """The canonical column a header names, or (None, why not)."""
+        found = self._resolved.get(header)
+        if found is None:
+            found = self._resolved[header] = self._resolve(header)
+        return found
+
+    def _resolve(self, header: str) -> tuple[str | None, str | None]:
         name = key(header)
         for candidate in dict.fromkeys((name, re.sub(r"\([^()]*\)$", "", name))):
             if not candidate:

@@ -22,8 +22,8 @@ import polars as pl
 from ..errors import Problem
 from ..suggest import did_you_mean
 from .columns import Vocabulary, key
-from .problems import Check, Problems, Rows
-from .readers import Unreadable, read_flat
+from .problems import Check, Problems, Rows, ragged_rows
+from .readers import Unreadable, read_grids, read_parquet
 from .validate import map_headers, parse, report, required
 
 #: The separate facilities table: its columns and their Chinese headers.
@@ -66,7 +66,7 @@ def _resolver() -> Callable[[str], tuple[str | None, str | None]]:
 
 
 def facility_totals(
-    path: Path, display: str, ids: pl.Series | None, vocabulary: Vocabulary
+    path: Path, display: str, ids: pl.Series | None, vocabulary: Vocabulary, *, encoding: str | None = None
 ) -> tuple[pl.DataFrame | None, list[Problem]]:
     """A separate facilities table summed per (community, kind), and its problems.
 
@@ -75,7 +75,22 @@ def facility_totals(
     """
     problems = Problems(display)
     try:
-        raw, headers = read_flat(path)
+        if path.suffix.lower() == ".parquet":
+            raw, headers = read_parquet(path)
+        else:
+            grid = read_grids(path, encoding=encoding)[0]
+            if grid.cells.height == 0:
+                raise Unreadable("the file is empty: expected a header row")
+            headers = [None if value is None else str(value) for value in grid.cells.row(0)]
+            raw = grid.cells.slice(1)
+            if grid.widths is not None:
+                ragged_rows(grid.widths, 0, grid.widths[0], "", problems)
+                headers = headers[: grid.widths[0]]
+                raw = raw.select(raw.columns[: grid.widths[0]])
+            for row, column, message in grid.faults:
+                name = headers[column] if column < len(headers) and headers[column] else f"column {column + 1}"
+                where = "header" if row == 0 else f"row {row}"
+                problems.add(("cell", message.split(":")[0][:30]), (1, row), where, f"{name}: {message}", field=name)
     except Unreadable as exc:
         return None, [Problem(file=display, where=exc.where, message=exc.message)]
     rows = Rows()
@@ -116,9 +131,27 @@ def facility_totals(
             )
         )
     report(parsed, checks, rows, problems)
+    for row, first in repeated_items(parsed, "community_id"):
+        message = (
+            f"the row repeats row {first} (every field equal): a facility listed twice is counted twice; "
+            "remove the copy (two equal facilities: one row with their total area)"
+        )
+        problems.add(("kind", "repeated row"), (1, row), f"row {row}", message, row=row, field="kind")
     if problems:
         return None, problems.problems()
     return totals(parsed, "community_id", "area"), []
+
+
+def repeated_items(items: pl.DataFrame, community: str) -> list[tuple[int, int]]:
+    """(row, the first row it repeats) for every item equal in every field to an earlier one of its community."""
+    fields = [name for name in items.columns if name != "__row" and not name.startswith("__given__")]
+    if community not in fields:
+        fields.append(community)
+    if not items.height or not items.select(pl.struct(fields).is_duplicated().any()).item():
+        return []
+    first = pl.col("__row").first().over(fields)
+    found = items.select("__row", first.alias("__first")).filter(pl.col("__row") != pl.col("__first"))
+    return [(row, original) for row, original in found.iter_rows()]
 
 
 def totals(items: pl.DataFrame, community: str, summed: str) -> pl.DataFrame:

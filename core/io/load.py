@@ -51,11 +51,20 @@ import polars as pl
 
 from ..catalog import Catalog
 from ..errors import Problem, ProblemsError
-from .columns import CommunityTable, Vocabulary, field_kind, finish, vocabulary
-from .facilities import FACILITY_KINDS, ORGANIZATION_KINDS, facility_totals, join_items, totals
-from .nested import Flattened, flatten
-from .problems import Problems, Rows
-from .readers import FLAT_SUFFIXES, NESTED_SUFFIXES, Unreadable, read_csv_numbers, read_flat, read_nested
+from .columns import CommunityTable, Vocabulary, field_kind, finish, key, vocabulary
+from .facilities import FACILITY_KINDS, ORGANIZATION_KINDS, facility_totals, join_items, repeated_items, totals
+from .nested import Flattened, flatten, record_key
+from .problems import Problems, Rows, ragged_rows
+from .readers import (
+    FLAT_SUFFIXES,
+    NESTED_SUFFIXES,
+    Grid,
+    Unreadable,
+    read_csv_numbers,
+    read_grids,
+    read_nested,
+    read_parquet,
+)
 from .validate import check_rows, map_headers, parse, report, required
 
 #: The file suffixes :func:`load_communities` reads.
@@ -70,7 +79,12 @@ def default_catalog() -> Catalog:
 
 
 def load_communities(
-    path: str | Path, *, facilities: str | Path | None = None, catalog: Catalog | None = None
+    path: str | Path,
+    *,
+    facilities: str | Path | None = None,
+    catalog: Catalog | None = None,
+    encoding: str | None = None,
+    sheets: Sequence[str] = (),
 ) -> CommunityTable:
     """Read a community dataset (JSON, TOML, CSV, XLSX or Parquet) into the canonical table.
 
@@ -79,6 +93,10 @@ def load_communities(
         ``community_id, kind, area_m2, floor``, instead of ``area.*`` columns.
     :param catalog: the vocabulary to check kinds and flags against (default: the
         installed registry's merged catalog).
+    :param encoding: read text files (CSV, JSON, TOML) in this encoding instead of
+        detecting it (UTF-8, UTF-16 or GB18030).
+    :param sheets: read these sheets of a workbook (default: every sheet with a
+        community header).
     :raises ProblemsError: with every problem of the file(s).
     """
     display = str(path)
@@ -90,6 +108,8 @@ def load_communities(
         raise ProblemsError([Problem(file=display, where=None, message=message)])
     if not path.is_file():
         raise ProblemsError([Problem(file=display, where=None, message="no such file")])
+    if sheets and suffix not in (".xlsx", ".xlsm"):
+        raise ProblemsError([Problem(file=display, where=None, message="--sheet applies to a workbook (.xlsx)")])
     if suffix in NESTED_SUFFIXES:
         if facilities is not None:
             message = (
@@ -98,23 +118,34 @@ def load_communities(
             )
             raise ProblemsError([Problem(file=str(facilities), where=None, message=message)])
         problems = Problems(display, unit="records")
-        flat = flatten(read_nested(path, display), problems)
-        return CommunityTable(frame=from_records(flat, words, problems), source=path.name)
+        document, nested_notes = read_nested(path, display, encoding)
+        flat = flatten(document, problems)
+        frame = from_records(flat, words, problems)
+        return CommunityTable(frame=frame, source=path.name, notes=tuple(nested_notes))
 
     problems = Problems(display)
-    parsed = _read_clean_csv(path, words, problems, facilities is not None) if suffix == ".csv" else None
+    notes: list[str] = []
+    parsed = None
+    if suffix == ".csv" and encoding is None:
+        parsed = _read_clean_csv(path, words, problems, facilities is not None)
     if parsed is None:
         try:
-            raw, headers = read_flat(path)
+            if suffix == ".parquet":
+                raw, headers = read_parquet(path)
+                parsed = from_flat(raw, headers, words, problems, facilities is not None, cells=False)
+            else:
+                grids = read_grids(path, encoding=encoding, sheets=sheets)
+                table = tables(grids, words, problems, notes, named=bool(sheets))
+                if table is not None:
+                    raw, headers, place = table
+                    parsed = from_flat(raw, headers, words, problems, facilities is not None, place=place)
         except Unreadable as exc:
             problems.add(("file", "unreadable"), (0, -2), exc.where, exc.message)
-        else:
-            parsed = from_flat(raw, headers, words, problems, facilities is not None, cells=suffix != ".parquet")
     found = problems.problems()
     item_totals = None
     if facilities is not None:
         ids = parsed.get_column("id") if parsed is not None and "id" in parsed.columns else None
-        item_totals, more = facility_totals(Path(facilities), str(facilities), ids, words)
+        item_totals, more = facility_totals(Path(facilities), str(facilities), ids, words, encoding=encoding)
         found += more
     if found:
         raise ProblemsError(found)
@@ -123,7 +154,113 @@ def load_communities(
     if item_totals is not None:
         mentioned = item_totals.get_column("__community").unique().implode()
         frame = join_items(frame, item_totals, "id", pl.col("id").is_in(mentioned), "area")
-    return CommunityTable(frame=finish(frame), source=path.name)
+    return CommunityTable(frame=finish(frame), source=path.name, notes=tuple(notes))
+
+
+#: How many rows at the top of a sheet are searched for the header row.
+HEADER_SEARCH = 10
+
+
+def header_row(cells: pl.DataFrame, words: Vocabulary) -> int | None:
+    """The row (0-based) of a grid's header: the first of its top rows with an id column (id, 编号 …)
+    and another named column; None if none has."""
+    for index, row in enumerate(cells.head(HEADER_SEARCH).iter_rows()):
+        names = [str(cell) for cell in row if cell is not None and key(str(cell))]
+        if len(names) > 1 and any(words.resolve(name)[0] == "id" for name in names):
+            return index
+    return None
+
+
+def tables(
+    grids: Sequence[Grid], words: Vocabulary, problems: Problems, notes: list[str], *, named: bool
+) -> tuple[pl.DataFrame, list[str | None], Rows] | None:
+    """The data rows under the header of every sheet with a community header, as one table of text cells.
+
+    A sheet without one is named in a note (a problem when ``named`` by ``--sheet``);
+    if no sheet has one, the first is read as if its first row were the header
+    (whose problems then say what is wrong). Rows above the header that hold
+    more than one value, ragged CSV rows and faulty cells are problems.
+    """
+    found: list[tuple[Grid, int]] = []
+    for grid in grids:
+        notes.extend(grid.notes if grid.name is None else (f"sheet '{grid.name}': {note}" for note in grid.notes))
+        at = header_row(grid.cells, words) if grid.cells.height else None
+        if at is not None:
+            found.append((grid, at))
+        elif named:
+            message = f"sheet '{grid.name}' has no community header (an id / 编号 column) in its first rows"
+            problems.add(("header", "no header"), (0, -1), None, message)
+        elif grid.name is not None and len(grids) > 1:
+            notes.append(f"sheet '{grid.name}' is not read: it has no community header (an id / 编号 column)")
+    if not found:
+        if named:
+            return None
+        first = grids[0] if grids else None
+        if first is None or first.cells.height == 0:
+            raise Unreadable("the file is empty: expected a header row")
+        found = [(first, 0)]
+    several = len(found) > 1
+    parts: list[tuple[str | None, pl.DataFrame, list[str | None]]] = []
+    for grid, at in found:
+        label = f"sheet '{grid.name}', " if several else ""
+        cells = grid.cells
+        header = [None if cell is None else str(cell) for cell in cells.row(at)]
+        for index, above in enumerate(cells.head(at).iter_rows()):
+            values = [str(cell) for cell in above if cell is not None and str(cell).strip()]
+            if len(values) > 1:
+                shown = ", ".join(repr(v) for v in values[:4])
+                message = f"a row above the header holds values ({shown}): is the header row the right one?"
+                problems.add(("header", "above header"), (0, -3, index), f"{label}line {index + 1}", message)
+            elif values:
+                notes.append(f"{label}skipped the title row {values[0]!r} above the header")
+        if grid.widths is not None:
+            width = grid.widths[at]
+            ragged_rows(grid.widths, at, width, label, problems)
+            header = header[:width]
+            cells = cells.select(cells.columns[:width])
+        for row, column, message in grid.faults:
+            if row < at:
+                continue
+            name = header[column] if column < len(header) and header[column] else f"column {column + 1}"
+            where = f"{label}header" if row == at else f"{label}row {row - at}"
+            kind = message.split(":")[0][:30]
+            problems.add(("cell", kind), (1, row - at), where, f"{name}: {message}", field=name)
+        parts.append((grid.name, cells.slice(at + 1), header))
+    if not several:
+        name, data, header = parts[0]
+        return data, header, Rows()
+    return _stack(parts, words)
+
+
+def _stack(
+    parts: Sequence[tuple[str | None, pl.DataFrame, list[str | None]]], words: Vocabulary
+) -> tuple[pl.DataFrame, list[str | None], Rows]:
+    """The data of several sheets as one table: columns matched by the column their header names."""
+    slots: dict[str, int] = {}
+    headers: list[str | None] = []
+    frames = []
+    offsets: list[tuple[int, str]] = []
+    start = 0
+    for name, data, header in parts:
+        renames = {}
+        for index, text in enumerate(header):
+            if text is None or not key(text):
+                continue
+            column = words.resolve(text)[0] or f"?{key(text)}"
+            if column not in slots:
+                slots[column] = len(headers)
+                headers.append(text)
+            renames[f"c{index}"] = f"c{slots[column]}"
+        frames.append(data.select([pl.col(old).alias(new) for old, new in renames.items()]))
+        offsets.append((start, name or ""))
+        start += data.height
+    width = len(headers)
+    stacked = pl.concat(frames, how="diagonal") if frames else pl.DataFrame()
+    stacked = stacked.select(
+        pl.col(f"c{i}") if f"c{i}" in stacked.columns else pl.lit(None, dtype=pl.String).alias(f"c{i}")
+        for i in range(width)
+    )
+    return stacked, headers, Rows(sheets=offsets)
 
 
 def _read_clean_csv(path: Path, words: Vocabulary, problems: Problems, facilities_given: bool) -> pl.DataFrame | None:
@@ -156,12 +293,15 @@ def from_flat(
     facilities_given: bool,
     *,
     cells: bool = True,
+    place: Rows | None = None,
 ) -> pl.DataFrame | None:
     """A flat file's cells parsed and checked (None if a column cannot be parsed at all).
 
     ``cells``: the columns are a text file's cells (numbers perhaps already cast
     by the reader), not values stored with their type (Parquet).
     """
+    if _garbled(headers, words, problems):
+        return None
     mapped = map_headers(headers, raw, words.resolve, problems)
     if "id" not in mapped:
         message = "no 'id' column (编号 / 社区编号): every community needs an id"
@@ -180,12 +320,32 @@ def from_flat(
             )
             problems.add(("header", "facilities twice"), (0, -1), "header", message)
     kinds = {column: field_kind(column, words) for column in mapped}
-    rows = Rows()
+    rows = place or Rows()
     parsed = parse(raw, mapped, kinds, words, rows, problems, cells=cells)
     if parsed is None:
         return None
     check_rows(parsed, rows, problems)
     return parsed
+
+
+def _garbled(headers: Sequence[str | None], words: Vocabulary, problems: Problems) -> bool:
+    """A header row of mostly unknown names and no id: one problem that says what may be wrong."""
+    named = [header for header in headers if header is not None and key(header)]
+    if not named:
+        return False
+    resolved = [words.resolve(header)[0] for header in named]
+    if "id" in resolved or sum(column is not None for column in resolved) * 2 >= len(named):
+        return False
+    unknown = [header for header, column in zip(named, resolved, strict=True) if column is None]
+    shown = ", ".join(repr(header[:40]) for header in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+    message = (
+        f"the header row is not recognised: {len(unknown)} of {len(named)} column names are unknown ({shown}) "
+        "and there is no id (编号) column. Is this the community table? Common causes: a separator other "
+        "than ',', ';' or tabs, a file in another encoding (see --encoding), or the header not within the "
+        f"first {HEADER_SEARCH} rows"
+    )
+    problems.add(("header", "not recognised"), (0, -1), "header", message)
+    return True
 
 
 def from_records(flat: Flattened, words: Vocabulary, problems: Problems) -> pl.DataFrame:
@@ -215,6 +375,13 @@ def from_records(flat: Flattened, words: Vocabulary, problems: Problems) -> pl.D
             continue
         missing = required("kind", f"kind: missing: which {label}?", f"required field missing: which {label}?")
         report(parsed_items, [missing], records, problems)
+        for row, first in repeated_items(parsed_items, "__community") if name == "facilities" else ():
+            where = records.paths[row]
+            message = (
+                f"repeats {records.paths[first]} (every field equal): a facility listed twice is counted "
+                "twice; remove the copy (two equal facilities: one item with their total area)"
+            )
+            problems.add(record_key(where, message), records.orders[row], where, message, field="kind", path=where)
         items[name] = parsed_items
     problems.raise_if_any()
     assert parsed is not None  # no problem: every column was parsed

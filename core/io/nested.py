@@ -42,7 +42,7 @@ from ..model import Community, Facility, Organization
 from ..suggest import did_you_mean
 from .columns import EXPECTED, FIXED_COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, LIST_COLUMNS, TABLE_GROUPS, column_dtype
 from .parsers import UNMATCHABLE
-from .problems import Check, Order, Problems
+from .problems import Check, Order, Problems, shown
 
 TOP_LEVEL_KEYS = ("communities", "_note")
 _COMMUNITY_KEYS = frozenset(a.name for a in attrs.fields(Community))
@@ -129,9 +129,9 @@ class Records:
         return (_ACROSS,)
 
     def report(self, problems: Problems, check: Check, total: int, rows: Sequence[tuple[int, Any]]) -> None:
-        for row, shown in rows:
+        for row, value in rows:
             original = self.original(row, check.field)
-            said = check.said(shown, original) if check.said else [("", check.says(shown))]
+            said = check.said(value, original) if check.said else [("", check.says(value))]
             for suffix, message in said:
                 where = f"{self.paths[row]}.{check.field}{suffix}"
                 item = int(suffix[1:-1]) if suffix else -1
@@ -232,16 +232,16 @@ class _Flattener:
         if value is None:
             return
         if kind == "text" and not isinstance(value, str):
-            self.problem(order, f"{path}.{column}", f"expected a text, got {value!r}", column)
+            self.problem(order, f"{path}.{column}", f"expected a text, got {shown(value)}", column)
         elif kind != "text" and not _is_number(value):
-            self.problem(order, f"{path}.{column}", f"expected {EXPECTED[kind]}, got {value!r}", column)
+            self.problem(order, f"{path}.{column}", f"expected {EXPECTED[kind]}, got {shown(value)}", column)
         else:
             table.put(row, column, value, kind)
 
     def record(self, index: int, path: str, value: Any) -> None:
         order: Order = (1, index)
         if not isinstance(value, dict):
-            self.problem((*order, _UNKNOWN_KEY, -1), path, f"expected a table (object), got {value!r}")
+            self.problem((*order, _UNKNOWN_KEY, -1), path, f"expected a table (object), got {shown(value)}")
             return
         communities = self.communities
         row = self.places["communities"].add_row(path, order, value)
@@ -270,7 +270,7 @@ class _Flattener:
         if table is None:
             return
         if not isinstance(table, dict):
-            self.problem((*order, -1), f"{path}.{group}", f"expected a table of numbers, got {table!r}", group)
+            self.problem((*order, -1), f"{path}.{group}", f"expected a table of numbers, got {shown(table)}", group)
             return
         for position, (name, number) in enumerate(table.items()):
             column = f"{group}.{name}"
@@ -282,13 +282,13 @@ class _Flattener:
                 self.communities.put(row, column, number, "float")
             else:
                 where = f"{path}.{group}.{name}"
-                self.problem((*order, position), where, f"expected {EXPECTED['float']}, got {number!r}", column)
+                self.problem((*order, position), where, f"expected {EXPECTED['float']}, got {shown(number)}", column)
 
     def items(self, community: int, items: Any, name: str, path: str, order: Order) -> None:
         if items is None:
             return
         if not isinstance(items, list | tuple):
-            self.problem((*order, -1), f"{path}.{name}", f"expected a list, got {items!r}", name)
+            self.problem((*order, -1), f"{path}.{name}", f"expected a list, got {shown(items)}", name)
             return
         self.communities.put(community, f"__{name}", True, "given")
         known, scalars = _ITEM_KEYS[name], _ITEMS[name][1]
@@ -296,7 +296,7 @@ class _Flattener:
         for index, item in enumerate(items):
             where, item_order = f"{path}.{name}[{index}]", (*order, index)
             if not isinstance(item, dict):
-                self.problem((*item_order, 0), where, f"expected a table, got {item!r}")
+                self.problem((*item_order, 0), where, f"expected a table, got {shown(item)}")
                 continue
             row = place.add_row(where, item_order, item)
             table.put(row, "__community", community, "row")
@@ -313,7 +313,7 @@ class _Flattener:
         if items is None:
             return
         if not isinstance(items, list | tuple):
-            self.problem((*order, -1), f"{path}.{name}", f"expected a list of texts, got {items!r}", name)
+            self.problem((*order, -1), f"{path}.{name}", f"expected a list of texts, got {shown(items)}", name)
             return
         texts = [item if isinstance(item, str) else UNMATCHABLE for item in items]
         self.communities.put(row, name, texts, "list")
@@ -359,7 +359,7 @@ def flatten(data: Any, problems: Problems) -> Flattened:
             )
             problems.add(record_key(str(name), message), (0, 0), str(name), message, path=str(name))
         if "_note" in data and not isinstance(data["_note"], str):
-            message = f"expected a text, got {data['_note']!r}"
+            message = f"expected a text, got {shown(data['_note'])}"
             problems.add(record_key("_note", message), (0, 0), "_note", message, path="_note")
         records, prefix = data.get("communities"), "communities"
         if records is None:

@@ -130,7 +130,9 @@ class _Parser:
         return pl.col(self.column)
 
 
-def _expected(column: str, kind: str) -> tuple[Callable[[Any], str], Callable[[Any, Any], list[tuple[str, str]]]]:
+def expected_messages(
+    column: str, kind: str
+) -> tuple[Callable[[Any], str], Callable[[Any, Any], list[tuple[str, str]]]]:
     """How a number problem is phrased: for a row (the cell) and for a record (the value it holds)."""
     expected = EXPECTED[kind]
 
@@ -143,7 +145,7 @@ def _expected(column: str, kind: str) -> tuple[Callable[[Any], str], Callable[[A
     return says, said
 
 
-class _NumberCells(_Parser):
+class NumberCells(_Parser):
     """Numbers in text cells: cast first; only cells that fail the cast are cleaned up, then cast again.
 
     ``cast``: the CSV reader has cast the cells already (then only a NaN or an
@@ -182,7 +184,7 @@ class _NumberCells(_Parser):
         return [value.alias(self.column), bad.alias(self.not_a_number)]
 
     def checks(self) -> list[Check]:
-        says, said = _expected(self.column, self.kind)
+        says, said = expected_messages(self.column, self.kind)
         value, cell = pl.col(self.column), pl.col(self.source)
         found = []
         if self.retried:
@@ -243,7 +245,7 @@ class _NumberStored(_Parser):
         return [_finite(number.fill_nan(None)).alias(self.column)]
 
     def checks(self) -> list[Check]:
-        says, said = _expected(self.column, self.kind)
+        says, said = expected_messages(self.column, self.kind)
         source, value = pl.col(self.source), pl.col(self.column)
         shown = source.cast(pl.String)
 
@@ -265,7 +267,12 @@ class _NumberStored(_Parser):
 
 
 class _Text(_Parser):
-    """Text: cells stripped, placeholders blank (NFKC with ``nfkc``); a record's text as it is."""
+    """Text: cells stripped (NFKC with ``nfkc``), blank cells null; a record's text as it is.
+
+    Placeholders (``NA``, ``None``, ``-`` …) are text here: "Nan" is a pinyin
+    name and "NA" may be a district's abbreviation. They mean blank only in
+    number and list columns.
+    """
 
     def __init__(self, column: str, exact: bool, nfkc: bool):
         super().__init__(column)
@@ -274,7 +281,13 @@ class _Text(_Parser):
 
     def value(self) -> list[pl.Expr]:
         source = pl.col(self.source)
-        return [(source if self.exact else clean_text(source, nfkc=self.nfkc)).alias(self.column)]
+        if self.exact:
+            return [source.alias(self.column)]
+        text = source.cast(pl.String)
+        if self.nfkc:
+            text = text.str.normalize("NFKC")
+        text = text.str.strip_chars()
+        return [pl.when(text != "").then(text).alias(self.column)]
 
 
 class _Names(_Parser):
@@ -489,7 +502,7 @@ class _Dates(_Parser):
         return [text.str.to_date("%Y-%m-%d", strict=False).alias(self.column)]
 
     def checks(self) -> list[Check]:
-        says, said = _expected(self.column, "date")
+        says, said = expected_messages(self.column, "date")
         bad = pl.col(self.source).is_not_null() & pl.col(self.column).is_null()
         if self.dtype == pl.String:
             bad = bad & clean_text(pl.col(self.source), nfkc=True).is_not_null()  # a blank cell is unknown
@@ -571,7 +584,7 @@ def parsers_for(
         elif kind == "date":
             parsers.append(_Dates(column, dtype))
         elif not nested and (dtype == pl.String or (cells and dtype == pl.Float64)):
-            parsers.append(_NumberCells(column, kind, cast=dtype == pl.Float64))
+            parsers.append(NumberCells(column, kind, cast=dtype == pl.Float64))
         elif dtype.is_numeric():
             parsers.append(_NumberStored(column, kind, dtype, has_nan.get(source, True)))
         else:

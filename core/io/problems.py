@@ -47,6 +47,15 @@ class Check:
     said: Callable[[Any, Any], list[tuple[str, str]]] | None = None
 
 
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` for a message: cut to ``limit`` characters (a value may be a whole nested document)."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<a {type(value).__name__} nested too deeply to show>"
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 class Problems:
     """Every problem of one file; at most :data:`MAX_LISTED` listed per (field, kind).
 
@@ -140,11 +149,25 @@ class Place(Protocol):
 
 
 class Rows:
-    """The data rows of a flat file: ``row 7`` is the 7th row under the header."""
+    """The data rows of a flat file: ``row 7`` is the 7th row under the header.
+
+    ``sheets``: the rows are those of several sheets one after the other, each
+    (its first row's index from 0, its name): ``sheet 'B', row 3``.
+    """
 
     nested = False
     listed: int | None = MAX_LISTED
     aliases = True
+
+    def __init__(self, sheets: Sequence[tuple[int, str]] = ()):
+        self.sheets = list(sheets)
+
+    def label(self, row: int) -> str:
+        """Where row ``row`` (from 1, across every sheet) is."""
+        for start, name in reversed(self.sheets):
+            if row > start:
+                return f"sheet '{name}', row {row - start}"
+        return f"row {row}"
 
     def report(self, problems: Problems, check: Check, total: int, rows: Sequence[tuple[int, Any]]) -> None:
         problems.add_counted(
@@ -156,11 +179,41 @@ class Rows:
     def report_duplicates(self, problems: Problems, total: int, groups: Sequence[tuple[str, list[int]]]) -> None:
         items = []
         for community_id, rows in groups:
-            listing = ", ".join(str(row) for row in rows)
-            message = f"id: duplicate id '{community_id}' (rows {listing})"
+            if self.sheets:
+                listing = "; ".join(self.label(row) for row in rows)
+            else:
+                listing = "rows " + ", ".join(str(row) for row in rows)
+            message = f"id: duplicate id '{community_id}' ({listing})"
             items.append(((1, rows[1]), self._problem(problems, rows[1], "id", message)))
         problems.add_counted(("id", "duplicate id"), total, items)
 
-    @staticmethod
-    def _problem(problems: Problems, row: int, field: str, message: str) -> Problem:
-        return Problem(file=problems.file, where=f"row {row}", message=message, row=row, field=field)
+    def _problem(self, problems: Problems, row: int, field: str, message: str) -> Problem:
+        where = self.label(row) if self.sheets else f"row {row}"
+        return Problem(file=problems.file, where=where, message=message, row=row, field=field)
+
+
+def ragged_rows(widths: Sequence[int], at: int, header_width: int, label: str, problems: Problems) -> None:
+    """A CSV row with fewer or more fields than the header (row ``at``): a problem with its row number.
+
+    Such a row is never padded or cut: a missing field would shift no value, but
+    the reader cannot know which one is missing. ``label`` prefixes the place
+    (``sheet 'B', ``); a row of no field at all is a blank line.
+    """
+    for index in range(at + 1, len(widths)):
+        width = widths[index]
+        if width == 0 or width == header_width:
+            continue
+        row = index - at
+        if width < header_width:
+            message = (
+                f"the row has {width} fields, the header {header_width}: a field is missing "
+                "(a blank cell still needs its separator)"
+            )
+            kind = "missing fields"
+        else:
+            message = (
+                f"the row has {width} fields, the header {header_width}: a value is outside every column "
+                "(a value holding the separator needs quotes)"
+            )
+            kind = "extra fields"
+        problems.add(("row", kind), (1, row), f"{label}row {row}", message, row=row)

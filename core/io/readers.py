@@ -11,15 +11,21 @@ here judges the content: a file that cannot be read at all raises
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import tomllib
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import polars as pl
 
 from ..errors import Problem, ProblemsError
+from .encoding import EncodingProblem, decode
+from .sheets import read_sheets
 
 #: The suffixes :func:`shequ.io.load_communities` reads: nested first, then flat.
 NESTED_SUFFIXES = (".json", ".toml")
@@ -35,22 +41,39 @@ class Unreadable(Exception):
         self.where = where
 
 
-def read_flat(path: Path) -> tuple[pl.DataFrame, list[str | None]]:
-    """The data cells (String for CSV/XLSX, as stored for Parquet) and the header row."""
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        try:
-            frame = pl.read_parquet(path)
-        except Exception as exc:  # polars raises several types for a damaged file
-            raise Unreadable(f"cannot read as Parquet: {first_line(exc)}") from None
-        headers: list[str | None] = list(frame.columns)
-        return frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)}), headers
-    grid = _read_csv_grid(path) if suffix == ".csv" else _read_sheet(path)
-    if grid.height == 0:
-        raise Unreadable("the file is empty: expected a header row")
-    grid = grid.rename({name: f"c{i}" for i, name in enumerate(grid.columns)})
-    headers = [None if value is None else str(value) for value in grid.row(0)]
-    return grid.slice(1), headers
+@attrs.frozen(kw_only=True)
+class Grid:
+    """A CSV file or one worksheet as text cells ``c0`` … ``cN``: every row, header (and title rows) included.
+
+    ``widths``: the number of fields of each row when a CSV file's rows differ
+    (None: every row has ``cells.width`` fields). ``faults``: cells that do not
+    hold what they show (merged, error, formula without a computed value), as
+    (row, column, what is wrong), 0-based in ``cells``. ``notes``: how the
+    file was read, when it was not as expected (encoding, delimiter).
+    """
+
+    cells: pl.DataFrame
+    name: str | None = None
+    widths: list[int] | None = None
+    faults: list[tuple[int, int, str]] = attrs.field(factory=list)
+    notes: list[str] = attrs.field(factory=list)
+
+
+def read_parquet(path: Path) -> tuple[pl.DataFrame, list[str | None]]:
+    """A Parquet file's columns as stored (named ``c0`` … by position) and their names."""
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars raises several types for a damaged file
+        raise Unreadable(f"cannot read as Parquet: {first_line(exc)}") from None
+    headers: list[str | None] = list(frame.columns)
+    return frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)}), headers
+
+
+def read_grids(path: Path, *, encoding: str | None = None, sheets: Sequence[str] = ()) -> list[Grid]:
+    """A CSV file (one grid) or a workbook's sheets (every sheet, or those named) as text cells."""
+    if path.suffix.lower() == ".csv":
+        return [read_csv_grid(path, encoding)]
+    return read_sheets(path, sheets)
 
 
 def read_csv_numbers(
@@ -59,13 +82,17 @@ def read_csv_numbers(
     """A clean CSV file read fast: the columns ``numbers`` picks by their header parsed by the CSV reader.
 
     None when the file is not that simple (not UTF-8, a header over several
-    lines, a cell that is not a plain number): the caller then reads it as text
-    with :func:`read_flat`, whose clean-up and problems are the reference. The
-    numbers read here are those that clean-up gives, except NaN and infinities,
-    which the clean-up reads as the texts ``nan`` (blank) and ``inf``.
+    lines, a cell that is not a plain number, a row with fewer or more fields
+    than the header): the caller then reads it as text with
+    :func:`read_csv_grid`, whose clean-up and problems are the reference. The
+    numbers read here are those that clean-up gives, except NaN and
+    infinities, which the clean-up reads as the texts ``nan`` (blank) and
+    ``inf``. The last column is read as text, so that a row that lacks it
+    (which the CSV reader pads) can be told from a blank cell.
     """
     try:
-        head = pl.read_csv(path, has_header=False, infer_schema=False, n_rows=1, quote_char='"')
+        data = path.read_bytes()  # read once: the reader parses these bytes, the field count looks at them
+        head = pl.read_csv(data, has_header=False, infer_schema=False, n_rows=1, quote_char='"')
     except Exception:  # any reason not to take the fast path is a reason to take the slow one
         return None
     if head.height == 0:
@@ -73,55 +100,121 @@ def read_csv_numbers(
     headers = [None if value is None else str(value) for value in head.row(0)]
     if any(header and ("\n" in header or "\r" in header) for header in headers):
         return None  # the reader skips the header as one line
-    positions = set(numbers(headers))
+    positions = set(numbers(headers)) - {len(headers) - 1}
     if not positions:
         return None
     schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
     try:
-        cells = pl.read_csv(path, has_header=False, skip_rows=1, schema=schema, quote_char='"')
-    except Exception:  # a cell that is not a plain number, a ragged row, not UTF-8 …
+        cells = pl.read_csv(data, has_header=False, skip_rows=1, schema=schema, quote_char='"')
+    except Exception:  # a cell that is not a plain number, a row with more fields, not UTF-8 …
         return None
+    last = cells.get_column(f"c{len(headers) - 1}")
+    if last.null_count():
+        # No row has more fields (the reader would have failed): if the separators add up to a full
+        # count on every row, no row has fewer either. Otherwise the rows are counted one by one.
+        bare = _unquoted(data)
+        full = bare.count(b",") == (len(headers) - 1) * (cells.height + 1)
+        if not full and _short_rows(bare, cells.height + 1, last.is_null(), ","):
+            return None
     return cells.rechunk(), headers  # contiguous once, so that every later step works on one chunk
 
 
-def _read_sheet(path: Path) -> pl.DataFrame:
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def _unquoted(data: bytes) -> bytes:
+    """CSV bytes without their quoted fields' contents (separators and line breaks in them), for counting fields."""
+    return _QUOTED.sub(b"", data) if b'"' in data else data
+
+
+def _short_rows(data: bytes, height: int, blank_last: pl.Series | None, separator: str) -> list[int] | None:
+    """Every row's number of fields, if a row (whose last cell is blank) has fewer than the header; else None.
+
+    ``data``: the file without its quoted fields (:func:`_unquoted`), so that a line is a row;
+    ``height``: rows including the header; ``blank_last``: which data rows the reader gave a blank last cell.
+    """
+    lines = data.split(b"\n")
+    sep = separator.encode()
+    if blank_last is not None:
+        header_width = lines[0].count(sep) + 1
+        candidates = [i + 1 for i in blank_last.arg_true().to_list()]
+        if all(not lines[i].strip() or lines[i].count(sep) + 1 >= header_width for i in candidates if i < len(lines)):
+            return None
+    widths = [line.count(sep) + 1 if line.strip() else 0 for line in lines[:height]]
+    header_width = widths[0] if widths else 0
+    if all(width in (0, header_width) for width in widths):
+        return None
+    return widths
+
+
+def _csv_widths(text: str, separator: str) -> list[int]:
+    return [len(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator)]
+
+
+_SEPARATORS = (",", ";", "\t", "|")
+
+
+def _sniff(text: str) -> str:
+    """The field separator of a CSV text: the one that gives its first lines the most, and equal, fields."""
+    lines = [line for line in text[:65536].split("\n")[:30] if line.strip()]
+    if len(lines) > 1:
+        lines = lines[:-1] if not text.endswith("\n") and len(text) > 65536 else lines
+    best, score = ",", (0, 0)
+    for separator in _SEPARATORS:
+        widths = _csv_widths("\n".join(lines), separator)
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        candidate = (widths.count(common) * 2 >= len(widths), common)
+        if common > 1 and candidate > score:
+            best, score = separator, candidate
+    return best
+
+
+def read_csv_grid(path: Path, encoding: str | None = None) -> Grid:
+    """A CSV file as text cells: its encoding, line endings and separator found, ragged rows counted."""
     try:
-        return pl.read_excel(
-            path,
-            sheet_id=1,
-            has_header=False,
-            infer_schema_length=0,
-            drop_empty_rows=False,
-            drop_empty_cols=False,
-            raise_if_empty=False,
-        )
-    except Exception as exc:  # fastexcel raises its own types for a file that is not a workbook
-        raise Unreadable(f"cannot read as a spreadsheet: {first_line(exc)}") from None
-
-
-def _csv_cells(source: Path | bytes) -> pl.DataFrame:
-    return pl.read_csv(source, has_header=False, infer_schema=False, quote_char='"')
-
-
-def _read_csv_grid(path: Path) -> pl.DataFrame:
-    try:
-        return _csv_cells(path)
-    except pl.exceptions.NoDataError:
-        return pl.DataFrame()
-    except pl.exceptions.ComputeError as exc:
-        if "utf-8" not in str(exc).lower() and "utf8" not in str(exc).lower():
-            raise Unreadable(f"cannot read as CSV: {first_line(exc)}") from None
+        data = path.read_bytes()
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror or exc}") from None
-    # Not UTF-8: Excel on Chinese Windows saves CSV as GBK / GB18030.
     try:
-        text = path.read_bytes().decode("gb18030")
-    except UnicodeDecodeError:
-        raise Unreadable("cannot read: the file is neither UTF-8 nor GB18030 (GBK) text") from None
+        text, name = decode(data, encoding)
+    except EncodingProblem as exc:
+        raise Unreadable(exc.message, exc.where) from None
+    notes = [] if name in ("UTF-8", "utf-8", "utf8") else [f"read as {name} text"]
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+        notes.append("lines end with CR only (an old Mac export): read as lines")
+    separator = _sniff(text)
+    if separator != ",":
+        notes.append(f"fields separated by {_SEPARATOR_NAMES[separator]}")
+    source = data if (name == "UTF-8" and not notes) else text.encode("utf-8")
+    if not text.strip():
+        return Grid(cells=pl.DataFrame(), notes=notes)
     try:
-        return _csv_cells(text.encode("utf-8"))
-    except Exception as exc:  # the same parser errors as above, now on the re-encoded text
-        raise Unreadable(f"cannot read as CSV: {first_line(exc)}") from None
+        cells = pl.read_csv(source, has_header=False, infer_schema=False, quote_char='"', separator=separator)
+    except pl.exceptions.NoDataError:
+        return Grid(cells=pl.DataFrame(), notes=notes)
+    except pl.exceptions.ComputeError:  # a row with more fields than the first: every row counted
+        return _grid_by_rows(text, separator, notes)
+    cells = cells.rename({name: f"c{i}" for i, name in enumerate(cells.columns)})
+    last = cells.get_column(cells.columns[-1])
+    widths = None
+    if last.null_count():
+        widths = _short_rows(_unquoted(source), cells.height, None, separator)
+    return Grid(cells=cells, widths=widths, notes=notes)
+
+
+_SEPARATOR_NAMES = {";": "';'", "\t": "tabs", "|": "'|'", ",": "','"}
+
+
+def _grid_by_rows(text: str, separator: str, notes: list[str]) -> Grid:
+    """Rows of different lengths (a title row, a row with extra fields): read by the csv module, padded."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    widths = [len(row) for row in rows]
+    width = max(widths, default=0)
+    columns = {f"c{i}": [row[i] if i < len(row) and row[i] != "" else None for row in rows] for i in range(width)}
+    return Grid(cells=pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)), widths=widths, notes=notes)
 
 
 def first_line(exc: BaseException) -> str:
@@ -129,20 +222,84 @@ def first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def read_nested(path: Path, display: str) -> Any:
-    """The JSON or TOML document at ``path`` as Python data; ``display`` names the file in problems."""
+def read_nested(path: Path, display: str, encoding: str | None = None) -> tuple[Any, list[str]]:
+    """The JSON or TOML document at ``path`` as Python data, and notes on how it was read.
+
+    ``display`` names the file in problems. A key given twice in one JSON
+    object is a problem (never "the last one wins"); so is a document nested
+    too deeply to read.
+    """
+
+    def problem(where: str | None, message: str) -> ProblemsError:
+        return ProblemsError([Problem(file=display, where=where, message=message, path=where)])
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise problem(None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text, name = decode(data, encoding)
+    except EncodingProblem as exc:
+        raise problem(exc.where, exc.message) from None
+    notes = [] if name in ("UTF-8", "utf-8", "utf8") else [f"read as {name} text"]
     try:
         if path.suffix.lower() == ".toml":
-            with path.open("rb") as handle:
-                return tomllib.load(handle)
-        return json.loads(path.read_text(encoding="utf-8-sig"))
+            return tomllib.loads(text), notes
+        repeated: list[_Object] = []
+        document = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, repeated))
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise ProblemsError([Problem(file=display, where=where, message=f"not valid JSON: {exc.msg}")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProblemsError([Problem(file=display, where=None, message=f"not valid TOML: {exc}")]) from None
-    except UnicodeDecodeError:
-        raise ProblemsError([Problem(file=display, where=None, message="cannot read: not UTF-8 text")]) from None
-    except OSError as exc:
-        message = f"cannot read: {exc.strerror or exc}"
-        raise ProblemsError([Problem(file=display, where=None, message=message)]) from None
+        raise problem(None, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise problem(
+            None, "nested too deeply to read (lists or tables within each other hundreds of levels deep)"
+        ) from None
+    if repeated:
+        raise ProblemsError(
+            [
+                Problem(file=display, where=where, message=f"key '{name}' is given more than once", path=where)
+                for where, name in _repeated_keys(document)
+            ]
+        )
+    return document, notes
+
+
+class _Object(dict[str, Any]):
+    """A JSON object, with the keys it gave more than once."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]], repeated: list[_Object]) -> dict[str, Any]:
+    table = dict(pairs)
+    if len(table) == len(pairs):
+        return table
+    found = _Object(table)
+    seen: set[str] = set()
+    twice = []
+    for name, _value in pairs:
+        if name in seen:
+            twice.append(name)
+        seen.add(name)
+    found.repeated = tuple(dict.fromkeys(twice))
+    repeated.append(found)
+    return found
+
+
+def _repeated_keys(document: Any) -> list[tuple[str, str]]:
+    """(path of the key, key) for every key given twice, in document order (walked without recursion)."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:
+        path, value = stack.pop()
+        items: list[tuple[str, Any]] = []
+        if isinstance(value, dict):
+            for name in getattr(value, "repeated", ()):
+                found.append((f"{path}.{name}" if path else name, name))
+            items = [(f"{path}.{name}" if path else str(name), item) for name, item in value.items()]
+        elif isinstance(value, list):
+            items = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+        stack.extend(reversed([(p, v) for p, v in items if isinstance(v, dict | list)]))
+    return found

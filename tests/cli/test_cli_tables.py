@@ -139,11 +139,18 @@ def test_output_suffix_says_the_format_unless_format_is_given(tmp_path):
 
 
 def test_output_is_written_under_fail_on_violation(tmp_path):
-    target = tmp_path / "verdicts.csv"
-    result = run("evaluate", SAMPLE_CSV, "-j", "donghai", "--as-of", AS_OF, "--fail-on-violation", "-o", target)
-    assert result.exit_code == 1
-    expected = run("evaluate", SAMPLE_CSV, "-j", "donghai", "--as-of", AS_OF, "--format", "csv").stdout
-    assert target.read_text(encoding="utf-8") == expected
+    for name in ("verdicts.csv", "verdicts.md"):  # streamed in batches / collected like every listing
+        target = tmp_path / name
+        result = run("evaluate", SAMPLE_CSV, "-j", "donghai", "--as-of", AS_OF, "--fail-on-violation", "-o", target)
+        assert result.exit_code == 1, result.output
+        fmt = "csv" if name.endswith(".csv") else "markdown"
+        expected = run("evaluate", SAMPLE_CSV, "-j", "donghai", "--as-of", AS_OF, "--format", fmt).stdout
+        written = target.read_text(encoding="utf-8")
+        if fmt == "csv":  # the same rows; the file is ordered by rule, then community (written rule by rule)
+            header, *rows = written.splitlines()
+            assert [header, *sorted(rows)] == [expected.splitlines()[0], *sorted(expected.splitlines()[1:])]
+        else:
+            assert written == expected
 
 
 # --------------------------------------------------------------------------

@@ -373,7 +373,7 @@ def test_unreadable_and_unsupported_files(catalog, tmp_path):
     broken.write_text('{"communities": [', encoding="utf-8")
     assert problems_of(broken, catalog)[0].startswith(f"{broken}: line 1, column 18: not valid JSON")
     ragged = write_csv(tmp_path, "id,households\nA,1,2,3\n", "ragged.csv")
-    assert problems_of(ragged, catalog)[0].startswith(f"{ragged}: cannot read as CSV")
+    assert problems_of(ragged, catalog)[0].startswith(f"{ragged}: row 1: the row has 4 fields, the header 2")
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"id\n\xff\xfe\x00\x81\x30\n")
     assert "cannot read" in problems_of(binary, catalog)[0]

@@ -34,11 +34,18 @@ def test_a_cell_the_csv_reader_cannot_cast_leaves_the_file_to_the_clean_up(cell,
 
 def test_plain_numbers_are_cast_by_the_csv_reader(tmp_path):
     path = tmp_path / "data.csv"
-    path.write_text("id,households,service_space_m2\nA,12,350.5\nB,,1e3\n", encoding="utf-8")
+    path.write_text("id,households,service_space_m2,name\nA,12,350.5,x\nB,,1e3,\n", encoding="utf-8")
     cells, headers = read_csv_numbers(path, numbers_after_id)
-    assert headers == ["id", "households", "service_space_m2"]
-    assert cells.schema == pl.Schema({"c0": pl.String, "c1": pl.Float64, "c2": pl.Float64})
-    assert cells.rows() == [("A", 12.0, 350.5), ("B", None, 1000.0)]
+    assert headers == ["id", "households", "service_space_m2", "name"]
+    # the last column stays text: a row without it (padded by the reader) is told from a blank cell
+    assert cells.schema == pl.Schema({"c0": pl.String, "c1": pl.Float64, "c2": pl.Float64, "c3": pl.String})
+    assert cells.rows() == [("A", 12.0, 350.5, "x"), ("B", None, 1000.0, None)]
+
+
+def test_a_row_without_its_last_field_leaves_the_file_to_the_clean_up(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("id,households,name\nA,12,x\nB,3\n", encoding="utf-8")
+    assert read_csv_numbers(path, numbers_after_id) is None
 
 
 def test_a_clean_file_and_the_same_file_written_untidily_load_to_the_same_table(catalog, tmp_path):

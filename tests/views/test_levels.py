@@ -185,3 +185,16 @@ def test_inherit_says_when_the_parent_is_not_installed(monkeypatch):
     assert result.exit_code == 0, result.output
     assert "parent not installed, nothing inherited: changchun (parent national)" in result.stdout
     assert "national:" not in result.stdout
+
+
+def test_inherit_with_output_file_keeps_where_each_rule_comes_from(tmp_path):
+    import polars as pl
+
+    target = tmp_path / "verdicts.csv"
+    args = ["evaluate", "examples/communities.csv", "-j", "longgang", "--inherit", "--as-of", "2026-06-01"]
+    result = CliRunner().invoke(main, [*args, "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    written = pl.read_csv(target)
+    assert written.columns[:4] == ["id", "jurisdiction", "from", "level"]
+    inherited = written.filter(pl.col("rule") == "national:committee_households_2025")
+    assert inherited.height == 30 and set(inherited["from"]) == {"national"} and set(inherited["level"]) == {"national"}

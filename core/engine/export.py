@@ -1,0 +1,356 @@
+"""Large results written to a file in batches: Parquet, CSV or NDJSON, chosen by the file's extension.
+
+:func:`write_results` writes every (community, jurisdiction, rule) verdict of a
+:class:`~shequ.engine.Results` — the rows of :meth:`Results.details` — without
+ever holding them all: one rule at a time (at most :data:`BATCH_ROWS`
+communities per batch), streamed through Polars' sinks, so the file is ordered
+by jurisdiction, rule (as the standard lists them), then community (input order).
+Rule-level text (jurisdiction, rule, title, metric, unit, strength, document,
+clause, quote) is a categorical column, so a Parquet file stores each text once
+per row group; ``compact=True`` leaves it out of the verdict rows altogether
+and writes it once, one row per rule, to a rules table beside the file
+(:func:`sidecar`: ``r.parquet`` → ``r.rules.parquet``).
+
+:func:`write_frame` writes any frame (``compare``'s summary) the same way, and
+:func:`csv_ready` makes a frame's CSV text what :func:`shequ.output.render_csv`
+writes for the same rows (floats rounded to 6 digits, ``True``/``False``, no
+``NaN``, a leading apostrophe before text a spreadsheet would run as a formula).
+
+Every file is written to a temporary file in the same folder and renamed into
+place at the end: on an error nothing half-written is left, and an existing
+file of the same name is replaced only by a complete one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from ..errors import ShequError
+from ..output import _FORMULA_START
+from .compile import shortfall_exprs
+from .results import DETAIL_COLUMNS, Results
+from .verdicts import DEPARTS, EXACT, F64, FAIL, NOT_APPLICABLE, PASS, VERDICTS
+
+#: File formats by extension (lower case); ``.json`` is not here: a JSON document cannot be streamed row by row.
+EXTENSIONS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "ndjson", ".ndjson": "ndjson"}
+
+#: At most this many verdict rows (communities of one rule) per batch.
+BATCH_ROWS = 2_000_000
+
+#: The rule-level columns of a verdict row: the same for every community, written once per rule with ``compact``.
+RULE_COLUMNS = [
+    "jurisdiction",
+    "rule",
+    "title",
+    "metric",
+    "tolerance",
+    "unit",
+    "due",
+    "strength",
+    "document",
+    "clause",
+    "quote",
+]
+#: With inheritance (``evaluate --inherit``): where each rule comes from, written after ``jurisdiction``.
+ORIGIN_COLUMNS = ["from", "level"]
+#: The columns of a compact verdict row: the community, the rule's key, and what differs per community.
+COMPACT_COLUMNS = [
+    "id",
+    "jurisdiction",
+    "rule",
+    "verdict",
+    "value",
+    "required",
+    "required_min",
+    "required_max",
+    "shortfall",
+    "shortfall_basis",
+]
+
+Progress = Callable[[int], None]
+
+
+def output_format(path: str | os.PathLike[str]) -> str:
+    """The file format of an output path, from its extension; a :class:`ShequError` for any other."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        known = ", ".join(EXTENSIONS)
+        raise ShequError(
+            f"{os.fspath(path)}: cannot tell the output format from '{suffix or '(no extension)'}'; use one of {known}"
+        )
+    return EXTENSIONS[suffix]
+
+
+def sidecar(path: str | os.PathLike[str], name: str) -> Path:
+    """A table written beside ``path``: ``r.parquet`` → ``r.<name>.parquet``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.{name}{path.suffix}")
+
+
+# --------------------------------------------------------------------------
+# Frames
+
+
+def csv_ready(frame: pl.DataFrame | pl.LazyFrame) -> Any:
+    """The frame with every cell as :func:`shequ.output.render_csv` writes it, for Polars' CSV writer.
+
+    Floats rounded to 6 digits, NaN and infinities blank; booleans ``True``/``False``; lists
+    joined with ``;``; text (and categories) starting with ``= + - @``, a tab or a carriage
+    return get a leading apostrophe.
+    """
+    formula = "^[" + "".join({"\t": "\\t", "\r": "\\r", "-": "\\-"}.get(c, c) for c in _FORMULA_START) + "]"
+    exprs = []
+    for name, dtype in frame.collect_schema().items():
+        column = pl.col(name)
+        if dtype.is_float():
+            exprs.append(pl.when(column.is_finite()).then(column.round(6)).alias(name))
+        elif dtype == pl.Boolean:
+            exprs.append(pl.when(column).then(pl.lit("True")).when(column.not_()).then(pl.lit("False")).alias(name))
+        elif isinstance(dtype, pl.List) or dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+            text = (
+                column.cast(pl.List(pl.String)).list.join(";") if isinstance(dtype, pl.List) else column.cast(pl.String)
+            )
+            exprs.append(
+                pl.when(text == "")
+                .then(None)  # as render_csv: an empty cell, never a quoted ""
+                .when(text.str.contains(formula))
+                .then(pl.lit("'") + text)
+                .otherwise(text)
+                .alias(name)
+            )
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 500_000) -> None:
+    """Write a frame as CSV to a binary stream in slices, exactly as ``--format csv`` prints rows."""
+    ready = csv_ready(frame.lazy())
+    if frame.height == 0:
+        ready.collect().write_csv(stream)
+        return
+    for start in range(0, frame.height, batch_rows):
+        ready.slice(start, batch_rows).collect().write_csv(stream, include_header=start == 0)
+
+
+def write_frame(frame: pl.DataFrame | pl.LazyFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a frame to ``path`` in the format of its extension (whole, or nothing on error)."""
+    return _atomic_all([(Path(path), _writer(frame.lazy(), output_format(path)))])[0]
+
+
+# --------------------------------------------------------------------------
+# Verdicts
+
+
+def write_results(
+    results: Results,
+    path: str | os.PathLike[str],
+    *,
+    verdicts: Sequence[str] | None = None,
+    compact: bool = False,
+    batch_rows: int = BATCH_ROWS,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write every community's verdicts (:meth:`Results.details`' rows) to ``path``, rule by rule.
+
+    :param verdicts: only rows with these verdicts.
+    :param compact: leave the rule-level text out of the verdict rows and write it once, to
+        :func:`sidecar` ``(path, "rules")``.
+    :param progress: called after each batch with the number of rules done.
+    :returns: the files written: ``path``, then the rules table with ``compact``, then the
+        rules over sets of communities (``sidecar(path, "aggregates")``) when there are any.
+    """
+    fmt = output_format(path)
+    rules_table = _rules_table(results)
+    columns = COMPACT_COLUMNS if compact else DETAIL_COLUMNS
+    if results.inherit:
+        at = columns.index("jurisdiction") + 1
+        columns = [*columns[:at], *ORIGIN_COLUMNS, *columns[at:]]
+    schema = _schema(rules_table, columns)
+
+    def source(
+        with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None, _batch_size: int | None
+    ) -> Iterator[pl.DataFrame]:
+        written = 0
+        for index in range(len(results.rules)):
+            for start in range(0, len(results), batch_rows):
+                batch = _verdict_rows(results, index, start, batch_rows, rules_table, columns, verdicts)
+                if predicate is not None:
+                    batch = batch.filter(predicate)
+                if with_columns is not None:
+                    batch = batch.select(with_columns)
+                if n_rows is not None:
+                    batch = batch.head(n_rows - written)
+                written += batch.height
+                yield batch
+                if progress is not None:
+                    progress(index + 1)
+                if n_rows is not None and written >= n_rows:
+                    return
+
+    from polars.io.plugins import register_io_source
+
+    lazy = register_io_source(source, schema=schema)
+    writes: list[tuple[Path, pl.LazyFrame]] = [(Path(path), lazy)]
+    if compact:
+        writes.append((sidecar(path, "rules"), rules_table.drop("_rule").lazy()))
+    aggregates = results.aggregate_details()
+    if not aggregates.is_empty():
+        writes.append((sidecar(path, "aggregates"), aggregates.lazy()))
+    return _atomic_all([(target, _writer(frame, fmt)) for target, frame in writes])
+
+
+def _rules_table(results: Results) -> pl.DataFrame:
+    """One row per community-level rule, in the order of :attr:`Results.rules`, with its text as categories."""
+    rules = results.rules
+    texts: dict[str, list[Any]] = {
+        "jurisdiction": [r.jurisdiction for r in rules],
+        "rule": [r.rule.id for r in rules],
+        "title": [r.rule.title for r in rules],
+        "metric": [r.rule.metric for r in rules],
+        "unit": [r.unit for r in rules],
+        "strength": [r.rule.strength for r in rules],
+        "document": [r.document for r in rules],
+        "clause": [r.rule.source.clause for r in rules],
+        "quote": [r.rule.source.text for r in rules],  # fragments joined with …
+        "from": [r.origin or r.jurisdiction for r in rules],
+        "level": [r.level for r in rules],
+    }
+    frame = pl.DataFrame(
+        {
+            "_rule": pl.Series(range(len(rules)), dtype=pl.UInt32),
+            **{name: pl.Series(name, values, dtype=pl.String).cast(pl.Categorical) for name, values in texts.items()},
+            "tolerance": pl.Series([r.rule.tolerance for r in rules], dtype=F64),
+            "due": pl.Series([r.due for r in rules], dtype=pl.Date),
+        }
+    )
+    return frame.select("_rule", *RULE_COLUMNS, *(ORIGIN_COLUMNS if results.inherit else []))
+
+
+def _schema(rules_table: pl.DataFrame, columns: Sequence[str]) -> dict[str, Any]:
+    per_row = {
+        "id": pl.String,
+        "verdict": pl.Enum(VERDICTS),
+        "value": F64,
+        "required": pl.String,
+        "required_min": F64,
+        "required_max": F64,
+        "shortfall": F64,
+        "shortfall_basis": pl.Categorical,
+    }
+    types = {**per_row, **{name: dtype for name, dtype in rules_table.schema.items() if name != "_rule"}}
+    return {name: types[name] for name in columns}
+
+
+def _verdict_rows(
+    results: Results,
+    index: int,
+    start: int,
+    length: int,
+    rules_table: pl.DataFrame,
+    columns: Sequence[str],
+    verdicts: Sequence[str] | None,
+) -> pl.DataFrame:
+    """The verdict rows of rule ``index`` for communities ``start`` … ``start + length``, in input order."""
+    compiled = results.rules[index]
+    part = compiled.part
+    frame = results.metrics_frame.slice(start, length).with_columns(
+        results.codes.get_column(compiled.key).slice(start, length).alias("_verdict_code")
+    )
+    rows = frame.lazy()
+    if verdicts is not None:
+        rows = rows.filter(pl.col("_verdict_code").is_in([VERDICTS.index(v) for v in verdicts]))
+    # value and bounds once, as columns; the shortfall from them
+    rows = rows.select(
+        pl.col("id"),
+        pl.col("_verdict_code"),
+        part.value.cast(F64).alias("value"),
+        part.text.cast(pl.String).alias("required"),
+        part.lo.cast(F64).alias("required_min"),
+        part.hi.cast(F64).alias("required_max"),
+        part.least.cast(F64).alias("_least"),
+    )
+    shortfall, basis = shortfall_exprs(
+        pl.col("value"), pl.col("required_min"), pl.col("required_max"), pl.col("_least")
+    )
+    code = pl.col("_verdict_code")
+    unmet = code.is_in([FAIL, DEPARTS])
+    met = code == PASS
+    rule = rules_table.row(index, named=True)
+    rule_columns = {
+        name: pl.lit(rule[name], dtype=rules_table.schema[name]).alias(name)
+        for name in columns
+        if name in RULE_COLUMNS or name in ORIGIN_COLUMNS
+    }
+    rows = rows.select(
+        pl.col("id"),
+        code.cast(pl.UInt32)
+        .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.Enum(VERDICTS))
+        .alias("verdict"),
+        pl.col("value"),
+        pl.when(code == NOT_APPLICABLE).then(None).otherwise(pl.col("required")).alias("required"),
+        pl.col("required_min"),
+        pl.col("required_max"),
+        pl.when(unmet).then(shortfall).when(met).then(pl.lit(0.0)).otherwise(None).alias("shortfall"),
+        pl.when(unmet)
+        .then(basis)
+        .when(met)
+        .then(pl.lit(EXACT))
+        .otherwise(None)
+        .cast(pl.Categorical)
+        .alias("shortfall_basis"),
+        *rule_columns.values(),
+    )
+    return rows.select(columns).collect()
+
+
+# --------------------------------------------------------------------------
+# Writing
+
+
+def _sink(lazy: pl.LazyFrame, target: IO[bytes], fmt: str) -> None:
+    if fmt == "parquet":
+        lazy.sink_parquet(target)
+    elif fmt == "csv":
+        csv_ready(lazy).sink_csv(target)
+    else:
+        lazy.sink_ndjson(target)
+
+
+def _writer(lazy: pl.LazyFrame, fmt: str) -> Callable[[IO[bytes]], None]:
+    return lambda target: _sink(lazy, target, fmt)
+
+
+def _atomic_all(writes: list[tuple[Path, Callable[[IO[bytes]], None]]]) -> list[Path]:
+    """Write each file to a temporary file beside it; rename them all into place only when every one is complete.
+
+    On an error every temporary file is removed and no file is replaced. An ``OSError`` (a missing
+    folder, a full disk) is an input error naming the file.
+    """
+    done: list[tuple[Path, str]] = []
+    try:
+        for path, write in writes:
+            try:
+                handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+            except OSError as exc:
+                raise ShequError(f"{os.fspath(path)}: cannot write there ({exc.strerror})") from None
+            done.append((path, temporary))
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    write(stream)
+            except OSError as exc:
+                raise ShequError(f"{os.fspath(path)}: cannot write ({exc.strerror})") from None
+        umask = os.umask(0)
+        os.umask(umask)
+        for path, temporary in done:
+            os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
+            os.replace(temporary, path)
+    except BaseException:
+        for _path, temporary in done:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    return [path for path, _temporary in done]
