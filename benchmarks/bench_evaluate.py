@@ -101,9 +101,10 @@ def main() -> int:
     rows = subset.to_dicts()
     started = time.perf_counter()
     for compiled in results.rules:
-        document_date = registry.get(compiled.jurisdiction).standard.document(compiled.rule.source.document).date
+        document = registry.get(compiled.jurisdiction).standard.document(compiled.rule.source.document)
+        start, end = document.effective or document.date, document.superseded_on
         for row in rows:
-            evaluate_rule(row, compiled.rule, registry.catalog, AS_OF, document_date)
+            evaluate_rule(row, compiled.rule, registry.catalog, AS_OF, start, end)
     reference_s = time.perf_counter() - started
     reference_full = reference_s / len(rows) * args.n
     del sample_rows

@@ -25,12 +25,16 @@ if TYPE_CHECKING:
     from .views import CostReport, WhatIfReport
 
 
-def rule_rows(registry: Registry, jurisdictions: Sequence[str]) -> list[dict[str, Any]]:
-    """Every rule of the selected jurisdictions with requirement, due date and citation."""
+def rule_rows(registry: Registry, jurisdictions: Sequence[str], as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """Every rule of the selected jurisdictions with requirement, due date and citation (with ``as_of``: only
+    the rules whose document is in force that day)."""
     from .forms import applies_text, words
+    from .views.versions import in_force_standard
 
     rows = []
     for loaded in registry.select(jurisdictions):
+        if as_of is not None:
+            loaded = in_force_standard(loaded, as_of)
         for rule in loaded.standard.rules:
             unit = registry.catalog.metric(rule.metric).unit
             document = loaded.standard.document(rule.source.document)
@@ -187,6 +191,7 @@ def plugin_rows(registry: Registry, coverage: bool = False) -> list[dict[str, An
 def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[str, list[dict[str, Any]]]]:
     """One standard as titled tables of rows: documents, rules, tasks, milestones, obligations."""
     standard = loaded.standard
+    versioned = any(d.effective or d.superseded_on for d in standard.documents)
     documents = [
         {
             "id": d.id,
@@ -195,6 +200,12 @@ def standard_sections(registry: Registry, loaded: LoadedStandard) -> list[tuple[
             "issuer": d.issuer,
             "date": d.date,
             "status": d.status,
+            # versions: when each is in force, shown where a standard dates any
+            **(
+                {"effective": d.in_force_from, "superseded_on": d.superseded_on, "superseded_by": d.superseded_by}
+                if versioned
+                else {}
+            ),
             "notes": list(d.notes),
         }
         for d in standard.documents
@@ -253,6 +264,9 @@ def standard_notes(loaded: LoadedStandard) -> list[str]:
     """The header of a standard: id, name (and English name, level), then its copy notes."""
     j = loaded.standard.jurisdiction
     heading = f"{j.id}: {j.name}" + (f" ({j.name_en})" if j.name_en else "") + (f", {j.level}" if j.level else "")
+    heading += (f"; parent {j.parent}" if j.parent else "") + (
+        f"; superior named in the text: {j.superior}" if j.superior else ""
+    )
     return [heading, *(f"copy note: {note}" for note in j.copy_notes)]
 
 

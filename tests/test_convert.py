@@ -18,7 +18,7 @@ from shequ.errors import ProblemsError
 from shequ.model import Document, Minimum, Placement, Rule, Source, Standard, Unencoded
 from shequ.registry import get_registry
 
-BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+BUILT_IN = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
 
 
 def rule_data(**changes: object) -> dict:

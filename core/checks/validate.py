@@ -144,7 +144,10 @@ def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
     problems = []
     seen: dict[tuple, int] = {}
     for index, rule in enumerate(standard.rules):
-        key = (rule.metric, rule.applies_to, rule.due, _shape(rule.requirement))
+        document = standard.document(rule.source.document)
+        # versions of one law are told apart by when each is in force
+        in_force = (document.in_force_from, document.superseded_on)
+        key = (rule.metric, rule.applies_to, rule.due, in_force, _shape(rule.requirement))
         if key in seen and not _linked(rule, standard.rules[seen[key]]):
             other = standard.rules[seen[key]]
             problems.append(
@@ -158,6 +161,26 @@ def overlap_problems(loaded: LoadedStandard) -> list[Problem]:
             )
         else:
             seen[key] = index
+    return problems
+
+
+def sha256_problems(loaded: LoadedStandard) -> list[Problem]:
+    """Every document whose declared ``sha256`` differs from its shipped text's, or that declares one with no text."""
+    problems = []
+    for index, document in enumerate(loaded.standard.documents):
+        if document.sha256 is None:
+            continue
+        actual = loaded.document_sha256(document.id)
+        if actual is None:
+            message = f"document '{document.id}' declares a sha256 but ships no text to check it against"
+        elif actual != document.sha256:
+            message = (
+                f"the shipped text '{document.text}' of document '{document.id}' has SHA-256 {actual}, "
+                f"not the declared {document.sha256}: the text changed, or the hash is wrong"
+            )
+        else:
+            continue
+        problems.append(Problem(file=loaded.origin, where=f"documents[{index}].sha256", message=message))
     return problems
 
 
@@ -206,6 +229,7 @@ def validate_path(path: Path) -> list[Problem]:
         found += [p for p in catalog.check_formulas() if p.where in own]
         found += check_references(loaded, catalog)
         found += overlap_problems(loaded)
+        found += sha256_problems(loaded)
         found += audit(loaded)
         problems += [original(problem) for problem in found]
     return problems

@@ -583,13 +583,17 @@ def evaluate_data(
     jurisdictions: Sequence[str],
     as_of: dt.datetime | None,
     strengths: Sequence[str] = (),
+    inherit: bool = False,
 ) -> Results:
-    """Verdicts for a data file under the selected (possibly reformed) standards; ``strengths``: only such rules."""
+    """Verdicts for a data file under the selected (possibly reformed) standards; ``strengths``: only such rules;
+    ``inherit``: with each jurisdiction's parent's rules where the local standard is silent."""
     from ..engine import evaluate
 
     registry = registry_from(ctx)
     table = load_data(data, facilities)
-    return evaluate(table, list(jurisdictions) or None, day(as_of), registry=registry, strengths=strengths)
+    return evaluate(
+        table, list(jurisdictions) or None, day(as_of), registry=registry, strengths=strengths, inherit=inherit
+    )
 
 
 def exit_on_violation(results: Results, enabled: bool) -> None:

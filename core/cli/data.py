@@ -32,6 +32,7 @@ from .common import (
     handle_errors,
     jurisdiction_option,
     reform_notes,
+    registry_from,
     streams_output,
     strength_option,
 )
@@ -94,6 +95,14 @@ def judged_notes(results: Results, what: str = "") -> list[str]:
     notes = [
         f"as of {results.as_of.isoformat()}: {what}{'; ' if what else ''}nothing is in force before its document's date"
     ]
+    from ..views.common import superseded_documents
+
+    replaced = superseded_documents(results.jurisdictions, results.as_of)
+    if replaced:
+        notes.append(
+            "superseded by a later version (their rules not_in_force): "
+            + ", ".join(f"{d['jurisdiction']} ({d['document']}, from {d['date'].isoformat()})" for d in replaced)
+        )
     if results.strengths:
         notes.append(f"strengths: {', '.join(results.strengths)} (rules of other strengths left out)")
     return notes
@@ -181,6 +190,12 @@ def wrote(paths: list[Any], rows: str) -> None:
     type=click.Choice(VERDICTS),
     help="Show only these verdicts (repeatable).",
 )
+@click.option(
+    "--inherit",
+    is_flag=True,
+    help="Also judge each jurisdiction's parent's rules (e.g. the national law) on every concept the local "
+    "standard does not regulate; columns from and level say where each rule comes from.",
+)
 @fail_option
 @format_option
 @streams_output(*STREAMED)
@@ -200,6 +215,7 @@ def evaluate(
     as_of: dt.datetime | None,
     strengths: tuple[str, ...],
     verdicts: tuple[str, ...],
+    inherit: bool,
     fail_on_violation: bool,
     fmt: str,
     output: str | None,
@@ -208,7 +224,8 @@ def evaluate(
     """Verdicts per community × jurisdiction × rule.
 
     A guidance or permissive rule that is not met ``departs`` (never a fail);
-    before its document's date a rule is ``not_in_force``.
+    before its document takes effect, or once a later version supersedes it,
+    a rule is ``not_in_force``.
 
     \b
     With ``--output FILE`` every verdict row goes to FILE, ordered by jurisdiction,
@@ -218,6 +235,7 @@ def evaluate(
     \b
     Examples:
       shequ evaluate examples/communities.csv -j changchun --verdict fail
+      shequ evaluate examples/communities.csv -j changchun --inherit --as-of 2026-06-01
       shequ evaluate --community households=1500,kind=urban,service_space_m2=420 -j donghai
       shequ evaluate big.parquet --output verdicts.parquet --compact
     """
@@ -229,13 +247,13 @@ def evaluate(
         from ..engine.export import output_format, write_results
 
         output_format(output)  # an unknown extension fails before the work
-        results = judge(ctx, data, facilities, jurisdictions, as_of, strengths)
+        results = judge(ctx, data, facilities, jurisdictions, as_of, strengths, inherit)
         with stage(f"Writing {output}", total=len(results.rules)) as advance:
             paths = write_results(results, output, verdicts=list(verdicts) or None, compact=compact, progress=advance)
         wrote(paths, f"the verdicts of {len(results):,} communities × {len(results.rules)} rules")
         exit_on_violation(results, fail_on_violation)
         return
-    results = judge(ctx, data, facilities, jurisdictions, as_of, strengths)
+    results = judge(ctx, data, facilities, jurisdictions, as_of, strengths, inherit)
     if fmt == "json":
         emit(fmt, [], payload=evaluate_payload(results, verdicts, reform_notes(ctx)))
         exit_on_violation(results, fail_on_violation)
@@ -244,12 +262,27 @@ def evaluate(
         *judged_notes(results, f"{len(results)} communities × {len(results.jurisdictions)} jurisdictions"),
         *reform_notes(ctx),
     ]
+    columns = DETAIL_COLUMNS
+    if results.inherit:
+        at = DETAIL_COLUMNS.index("jurisdiction") + 1
+        columns = [*DETAIL_COLUMNS[:at], "from", "level", *DETAIL_COLUMNS[at:]]
+        notes.append(
+            "inherit: each jurisdiction's parent's rules apply where the local standard is silent (from, level)"
+        )
+        installed = registry_from(ctx).standards
+        missing = [
+            f"{loaded.id} (parent {loaded.standard.jurisdiction.parent})"
+            for loaded in results.jurisdictions
+            if loaded.standard.jurisdiction.parent not in (None, *installed)
+        ]
+        if missing:
+            notes.append(f"parent not installed, nothing inherited: {', '.join(missing)}")
     if fmt == "table":  # only the rows the table shows are expanded
         details, total = first_details(results, list(verdicts) or None, table_limit())
-        emit_frame(fmt, details, total=total, columns=DETAIL_COLUMNS, title="Verdicts", notes=notes)
+        emit_frame(fmt, details, total=total, columns=columns, title="Verdicts", notes=notes)
     else:
         details = results.details(verdicts=list(verdicts) or None)
-        emit_frame(fmt, details, columns=DETAIL_COLUMNS, title="Verdicts", notes=notes)
+        emit_frame(fmt, details, columns=columns, title="Verdicts", notes=notes)
     aggregates = results.aggregate_details().to_dicts()
     if aggregates and fmt != "csv":
         emit(

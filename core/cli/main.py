@@ -2,7 +2,8 @@
 
 The commands live by what they work on: :mod:`.standards` (plugins, rules,
 show, validate), :mod:`.data` (evaluate, compare, explain), :mod:`.views`
-(standards, diff, responsibilities, timeline, cost, whatif) and
+(standards, diff, responsibilities, timeline, cost, whatif), :mod:`.levels`
+(history, conflicts) and
 :mod:`.authoring` (new-plugin); :mod:`.common` holds what they share. Every
 listing command takes ``--format table|json|csv|markdown`` and writes through
 :mod:`shequ.output`. Bad input (data, plugin TOML, usage) prints every problem
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from . import authoring, data, report, standards, views
+from . import authoring, data, levels, report, standards, views
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -61,6 +62,6 @@ def main(
     ctx.obj = {"set": assignments, "overlay": overlays, "quiet": quiet, "strict": strict}
 
 
-for _module in (standards, data, views, authoring, report):
+for _module in (standards, data, views, levels, authoring, report):
     for _command in _module.COMMANDS:
         main.add_command(_command)

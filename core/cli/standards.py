@@ -7,12 +7,22 @@ Each parses its options, asks the library (:mod:`shequ.payloads`,
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
 from ..errors import Problem, ProblemsError
-from .common import emit, format_option, handle_errors, jurisdiction_option, reform_notes, registry_from
+from .common import (
+    as_of_option,
+    day,
+    emit,
+    format_option,
+    handle_errors,
+    jurisdiction_option,
+    reform_notes,
+    registry_from,
+)
 
 
 @click.command()
@@ -72,47 +82,65 @@ def catalog(ctx: click.Context, section: str | None, fmt: str) -> None:
 
 @click.command()
 @jurisdiction_option
+@as_of_option
 @format_option
 @click.pass_context
 @handle_errors
-def rules(ctx: click.Context, jurisdictions: tuple[str, ...], fmt: str) -> None:
+def rules(ctx: click.Context, jurisdictions: tuple[str, ...], as_of: dt.datetime | None, fmt: str) -> None:
     """The encoded rules with requirement, due date and citation.
+
+    Only the rules of the document versions in force on --as-of (default
+    today); a rule of a later or superseded version is left out (see
+    `shequ history` for every version).
 
     \b
     Example:
       shequ rules -j changchun -j donghai --format markdown
+      shequ rules -j national --as-of 2000-01-01
     """
     from ..payloads import rule_rows
 
-    rows = rule_rows(registry_from(ctx), jurisdictions)
+    when = day(as_of) or dt.date.today()
+    rows = rule_rows(registry_from(ctx), jurisdictions, when)
     columns = (
         None
         if fmt in ("json", "csv")
         else ["jurisdiction", "rule", "title", "metric", "applies_to", "requirement", "due", "clause"]
     )
-    emit(fmt, rows, columns=columns, title="Rules", notes=reform_notes(ctx))
+    notes = [f"as of {when}: the rules of the document versions in force that day (history: shequ history)"]
+    emit(fmt, rows, columns=columns, title="Rules", notes=notes + reform_notes(ctx))
 
 
 @click.command()
 @click.argument("jurisdiction_id", metavar="ID")
+@as_of_option
 @format_option
 @click.pass_context
 @handle_errors
-def show(ctx: click.Context, jurisdiction_id: str, fmt: str) -> None:
+def show(ctx: click.Context, jurisdiction_id: str, as_of: dt.datetime | None, fmt: str) -> None:
     """One jurisdiction's whole normalised standard.
+
+    Only the rules, tasks, milestones and obligations of the document
+    versions in force on --as-of (default today); every document is still
+    listed with its dates.
 
     \b
     Example:
       shequ show donghai --format json
+      shequ show national --as-of 2026-06-01
     """
     from ..payloads import standard_notes, standard_payload, standard_sections
+    from ..views.versions import in_force_standard
 
     registry = registry_from(ctx)
     loaded = registry.get(jurisdiction_id)
+    when = day(as_of) or dt.date.today()
+    loaded = in_force_standard(loaded, when)
     if fmt == "json":
         emit(fmt, [], payload=standard_payload(registry, loaded))
         return
     notes = standard_notes(loaded) + reform_notes(ctx)
+    notes.append(f"as of {when}: only the items of the document versions in force that day (every document listed)")
     for index, (title, rows) in enumerate(standard_sections(registry, loaded)):
         if fmt == "csv":
             click.echo(f"# {title}")

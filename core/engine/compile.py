@@ -4,9 +4,10 @@ Each requirement compiles through its form (:func:`shequ.forms.compile_requireme
 this module adds what every rule has whatever its form: whom it covers, when
 it is in force and due, how binding it is, and the verdict and shortfall expressions.
 
-Nothing is in force before its document's date (``not_in_force``, whatever the
-community); a rule in force but before its deadline is ``not_due``. A guidance
-or permissive rule that is not met ``departs``: it is recorded, never a ``fail``.
+Nothing is in force before its document takes effect or after the document
+superseding it does (``not_in_force``, whatever the community); a rule in force
+but before its deadline is ``not_due``. A guidance or permissive rule that is
+not met ``departs``: it is recorded, never a ``fail``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class CompiledRule:
     not_due: bool
     due: dt.date | None
     document_date: dt.date | None
-    #: Its document is not yet issued on the evaluation date.
+    #: Its document is not in force on the evaluation date (not yet in effect, or superseded).
     not_in_force: bool = False
     #: How its document is cited: the number (文号), else the title.
     document: str = ""
@@ -47,6 +48,9 @@ class CompiledRule:
     #: (null where the event date is unknown), and the deadline as a Date expression.
     pending: pl.Expr | None = None
     due_expr: pl.Expr | None = None
+    #: Judged with inheritance: the jurisdiction whose standard the rule comes from, and its level.
+    origin: str | None = None
+    level: str | None = None
 
     @property
     def binding(self) -> bool:
@@ -150,8 +154,8 @@ def deadline(
 
 
 def _not_in_force(document: Document, as_of: dt.date) -> bool:
-    """Nothing is in force before its document's date (a document without a date counts as issued)."""
-    return document.date is not None and as_of < document.date
+    """Nothing is in force before its document takes effect, nor once it is superseded (no date: always in force)."""
+    return not document.in_force(as_of)
 
 
 def document_label(document: Document) -> str:

@@ -57,6 +57,8 @@ RULE_COLUMNS = [
     "clause",
     "quote",
 ]
+#: With inheritance (``evaluate --inherit``): where each rule comes from, written after ``jurisdiction``.
+ORIGIN_COLUMNS = ["from", "level"]
 #: The columns of a compact verdict row: the community, the rule's key, and what differs per community.
 COMPACT_COLUMNS = [
     "id",
@@ -165,6 +167,9 @@ def write_results(
     fmt = output_format(path)
     rules_table = _rules_table(results)
     columns = COMPACT_COLUMNS if compact else DETAIL_COLUMNS
+    if results.inherit:
+        at = columns.index("jurisdiction") + 1
+        columns = [*columns[:at], *ORIGIN_COLUMNS, *columns[at:]]
     schema = _schema(rules_table, columns)
 
     def source(
@@ -212,6 +217,8 @@ def _rules_table(results: Results) -> pl.DataFrame:
         "document": [r.document for r in rules],
         "clause": [r.rule.source.clause for r in rules],
         "quote": [r.rule.source.text for r in rules],  # fragments joined with …
+        "from": [r.origin or r.jurisdiction for r in rules],
+        "level": [r.level for r in rules],
     }
     frame = pl.DataFrame(
         {
@@ -221,7 +228,7 @@ def _rules_table(results: Results) -> pl.DataFrame:
             "due": pl.Series([r.due for r in rules], dtype=pl.Date),
         }
     )
-    return frame.select("_rule", *RULE_COLUMNS)
+    return frame.select("_rule", *RULE_COLUMNS, *(ORIGIN_COLUMNS if results.inherit else []))
 
 
 def _schema(rules_table: pl.DataFrame, columns: Sequence[str]) -> dict[str, Any]:
@@ -275,7 +282,9 @@ def _verdict_rows(
     met = code == PASS
     rule = rules_table.row(index, named=True)
     rule_columns = {
-        name: pl.lit(rule[name], dtype=rules_table.schema[name]).alias(name) for name in columns if name in RULE_COLUMNS
+        name: pl.lit(rule[name], dtype=rules_table.schema[name]).alias(name)
+        for name in columns
+        if name in RULE_COLUMNS or name in ORIGIN_COLUMNS
     }
     rows = rows.select(
         pl.col("id"),

@@ -16,8 +16,9 @@ otherwise pass the cross-check. A new form is judged here only once someone
 writes its branch by hand; until then :func:`judge` refuses it.
 
 The rule-level semantics are written out again here too: nothing is in force
-before its document's date; a tolerance widens the bounds it is given on; a
-guidance or permissive rule that is not met departs and never fails.
+before its document takes effect or from the day it is superseded; a tolerance
+widens the bounds it is given on; a guidance or permissive rule that is not met
+departs and never fails.
 """
 
 from __future__ import annotations
@@ -211,9 +212,22 @@ def _first_deadline(due: Recurring, document_date: dt.date | None) -> dt.date:
         day += dt.timedelta(days=1)
 
 
-def evaluate_rule(row: Row, rule: Rule, catalog: Catalog, as_of: dt.date, document_date: dt.date | None = None) -> int:
-    """The verdict code of one rule for one community."""
+def evaluate_rule(
+    row: Row,
+    rule: Rule,
+    catalog: Catalog,
+    as_of: dt.date,
+    document_date: dt.date | None = None,
+    superseded_on: dt.date | None = None,
+) -> int:
+    """The verdict code of one rule for one community.
+
+    ``document_date``: the day the rule's document takes effect (its ``effective`` date, else its
+    date); ``superseded_on``: the day a later version replaces it. Outside that window nothing is in force.
+    """
     if document_date is not None and as_of < document_date:
+        return NOT_IN_FORCE
+    if superseded_on is not None and as_of >= superseded_on:
         return NOT_IN_FORCE
     applies: list[bool | None] = []
     if rule.applies_to.kinds:

@@ -15,6 +15,7 @@ from ..model import BINDING_STRENGTHS, COMMUNITIES_METRIC, STRENGTHS, Rule
 from ..registry import LoadedStandard, Registry, get_registry
 from .aggregates import _evaluate_aggregates, _plan_aggregate
 from .compile import CompiledRule, compile_standard
+from .inherit import with_parent
 from .metrics import MetricResolver
 from .verdicts import (
     DEPARTS,
@@ -61,6 +62,9 @@ class Results:
     aggregates: pl.DataFrame
     #: The strengths evaluated (``--strength``); empty: every strength.
     strengths: tuple[str, ...] = ()
+    #: Judged with the parents' rules where the local standard is silent (``--inherit``):
+    #: :meth:`details` then says where each rule comes from (``from``, ``level``).
+    inherit: bool = False
     #: :meth:`summary`, computed once: the matrix, the totals and the JSON payload all read it.
     _summary: pl.DataFrame | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
@@ -230,9 +234,14 @@ class Results:
         columns = []
         for compiled in selected:
             rule = compiled.rule
+            origin = [
+                pl.lit(compiled.origin or compiled.jurisdiction, dtype=pl.String).alias("from"),
+                pl.lit(compiled.level, dtype=pl.String).alias("level"),
+            ]
             frame_rule = frame.select(
                 pl.col("id"),
                 pl.lit(compiled.jurisdiction).alias("jurisdiction"),
+                *(origin if self.inherit else []),
                 pl.lit(rule.id).alias("rule"),
                 pl.lit(rule.title).alias("title"),
                 pl.lit(rule.metric).alias("metric"),
@@ -255,7 +264,11 @@ class Results:
             )
             columns.append(frame_rule)
         if not columns:
-            return _empty_details()
+            empty = _empty_details()
+            if self.inherit:
+                empty = empty.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in INHERIT_COLUMNS)
+                return empty.select(self.detail_columns)
+            return empty
         details = pl.concat(columns, how="vertical_relaxed")
         # order: community input order, then jurisdiction, then rule order in the standard
         order = frame.select(pl.col("id"), pl.int_range(pl.len()).alias("_row"))
@@ -293,7 +306,15 @@ class Results:
         )
         if verdicts is not None:
             details = details.filter(pl.col("verdict").is_in(list(verdicts)))
-        return details.select(DETAIL_COLUMNS)
+        return details.select(self.detail_columns)
+
+    @property
+    def detail_columns(self) -> list[str]:
+        """The columns of :meth:`details`: with inheritance, ``from`` and ``level`` follow ``jurisdiction``."""
+        if not self.inherit:
+            return DETAIL_COLUMNS
+        at = DETAIL_COLUMNS.index("jurisdiction") + 1
+        return [*DETAIL_COLUMNS[:at], *INHERIT_COLUMNS, *DETAIL_COLUMNS[at:]]
 
     def aggregate_details(self) -> pl.DataFrame:
         """Results of aggregate rules: one row per jurisdiction × rule × district (and "(all)")."""
@@ -360,6 +381,10 @@ DETAIL_COLUMNS = [
     "clause",
     "quote",
 ]
+
+#: The columns :meth:`Results.details` adds when judged with inheritance: the jurisdiction whose standard
+#: the rule comes from, and that standard's level (``national``, ``city`` …).
+INHERIT_COLUMNS = ["from", "level"]
 
 
 def _empty_details() -> pl.DataFrame:
@@ -478,6 +503,7 @@ def evaluate(
     as_of: dt.date | None = None,
     registry: Registry | None = None,
     strengths: Iterable[str] = (),
+    inherit: bool = False,
 ) -> Results:
     """Judge communities under jurisdictions as of a date (default: today).
 
@@ -489,12 +515,20 @@ def evaluate(
         ``not_in_force``, rules not yet due are ``not_due``.
     :param strengths: only rules of these strengths (``mandatory``, ``target``, ``guidance``,
         ``permissive``); empty: every rule.
+    :param inherit: also judge each jurisdiction's parent's rules (``parent`` in its
+        ``[jurisdiction]``) on every concept the local standard does not regulate; the
+        details then name where each rule comes from (``from``, ``level``).
     """
     registry = registry or get_registry()
     as_of = as_of or dt.date.today()
     standards = [
         j if isinstance(j, LoadedStandard) else registry.get(j) for j in (jurisdictions or [])
     ] or registry.select()
+    origins: dict[str, dict[str, tuple[str, str | None]]] = {}
+    if inherit:
+        inherited = [with_parent(loaded, registry) for loaded in standards]
+        standards = [item.loaded for item in inherited]
+        origins = {item.loaded.id: item.origins for item in inherited}
     strengths = tuple(s for s in STRENGTHS if s in set(strengths))
     if strengths:
         standards = [_with_strengths(loaded, strengths) for loaded in standards]
@@ -505,6 +539,13 @@ def evaluate(
     aggregate_rules: list[tuple[LoadedStandard, Rule]] = []
     for loaded in standards:
         rules, set_rules = compile_standard(loaded, metrics, as_of, columns)
+        if inherit:
+            own = (loaded.id, loaded.standard.jurisdiction.level)
+            rules = [
+                attrs.evolve(rule, origin=origin, level=level)
+                for rule in rules
+                for origin, level in [origins[loaded.id].get(rule.rule.id, own)]
+            ]
         compiled += rules
         aggregate_rules += [(loaded, rule) for rule in set_rules]
     # aggregates may add metrics: compile their expressions before building the metrics table
@@ -523,6 +564,7 @@ def evaluate(
         metrics_frame=metrics_frame,
         aggregates=aggregates,
         strengths=strengths,
+        inherit=inherit,
     )
 
 

@@ -27,7 +27,7 @@ BINDING_STRENGTHS = ("mandatory", "target")
 TOLERANT_FORMS = ("min", "max", "range", "scaled_min", "share")
 
 
-JURISDICTION_LEVELS = ("province", "city", "district", "county")
+JURISDICTION_LEVELS = ("national", "province", "city", "district", "county")
 
 #: The roles a task gives departments (the department fields of :class:`Task`), in the order documents list them;
 #: ``receiving`` (受理) and ``approving`` (审批) name authorities that only receive or approve applications.
@@ -35,7 +35,7 @@ TASK_ROLES = ("lead", "responsible", "guiding", "cooperating", "receiving", "app
 
 #: What a rule can say about one community; the engine's verdict codes index this tuple (0 = pass).
 #: ``departs``: a guidance or permissive provision not met (recorded, never a violation);
-#: ``not_in_force``: the rule's document is not yet issued at the evaluation date.
+#: ``not_in_force``: the rule's document is not in force at the evaluation date (not yet in effect, or superseded).
 VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown", "departs", "not_in_force")
 
 
@@ -84,6 +84,34 @@ class Document:
     accessed: dt.date | None = None
     #: Readings chosen where the copy is damaged or ambiguous.
     notes: tuple[str, ...] = ()
+    #: The day the document takes effect (施行); ``None``: its ``date``.
+    effective: dt.date | None = None
+    #: The document (an id of the same standard) that replaces this one, and the day it stops being in force.
+    superseded_by: str | None = None
+    superseded_on: dt.date | None = None
+    #: SHA-256 (hex) of the shipped ``text`` file, checked by ``validate``.
+    sha256: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        start = self.in_force_from
+        _check(
+            self.superseded_on is None or start is None or start < self.superseded_on,
+            f"document '{self.id}': superseded_on must come after the day it takes effect",
+        )
+        _check(
+            self.sha256 is None or (len(self.sha256) == 64 and all(c in "0123456789abcdef" for c in self.sha256)),
+            f"document '{self.id}': sha256 must be 64 lower-case hex digits",
+        )
+
+    @property
+    def in_force_from(self) -> dt.date | None:
+        """The first day the document is in force: ``effective``, else ``date`` (None: always)."""
+        return self.effective or self.date
+
+    def in_force(self, as_of: dt.date) -> bool:
+        """Whether the document is in force on ``as_of``: taken effect and not yet superseded."""
+        start = self.in_force_from
+        return (start is None or start <= as_of) and (self.superseded_on is None or as_of < self.superseded_on)
 
 
 @frozen(kw_only=True)
@@ -94,7 +122,11 @@ class Jurisdiction:
     name: str = field(validator=_non_empty)
     name_en: str | None = None
     level: str | None = field(default=None, validator=_one_of(JURISDICTION_LEVELS))
+    #: The id of the jurisdiction (plugin) whose standard this one sits under, e.g. ``national``:
+    #: ``evaluate --inherit`` and ``conflicts`` read the parent's rules. A legal fact, not a place name.
     parent: str | None = None
+    #: The superior jurisdiction the document's own text names (a place name as written, e.g. 福建省), if any.
+    superior: str | None = None
     #: What is known to be wrong with the copy of the source, recorded honestly.
     copy_notes: tuple[str, ...] = ()
 
@@ -300,6 +332,12 @@ class Standard:
 
     def __attrs_post_init__(self) -> None:
         _check(len(self.documents) > 0, "a standard cites at least one document")
+        ids = {document.id for document in self.documents}
+        for document in self.documents:
+            _check(
+                document.superseded_by is None or document.superseded_by in ids,
+                f"document '{document.id}': superseded_by '{document.superseded_by}' is no document of this standard",
+            )
 
     @property
     def id(self) -> str:

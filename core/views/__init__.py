@@ -11,7 +11,10 @@ Polars DataFrames; the CLI only renders them.
 - :mod:`.responsibilities` — tasks by normalised department and role;
 - :mod:`.timeline` — milestones and deadlines in date order with a status as of a date;
 - :mod:`.cost` — the money each standard commits for a set of communities;
-- :mod:`.whatif` — baseline against reformed verdicts, and sweeps of one field over a range of values.
+- :mod:`.whatif` — baseline against reformed verdicts, and sweeps of one field over a range of values;
+- :mod:`.versions` — what is in force when, how a requirement changed over a
+  document's versions (``history``) and where a local standard departs from its
+  parent's (``conflicts``), see docs/levels.md.
 
 Jurisdictions are lined up concept by concept (the catalog's concepts: metrics
 that measure the same thing); a jurisdiction that regulates a concept by another
@@ -47,10 +50,12 @@ from .standards import (
     standards_table,
 )
 from .timeline import TIMELINE_STATUSES, timeline
+from .versions import CONFLICT_CLASSES, conflicts, history, in_force_standard
 from .whatif import SWEEP_COLUMNS, WhatIfReport, first_value_failing, parse_sweep, rule_changes, sweep, whatif
 
 __all__ = [
     "CELL_STATUSES",
+    "CONFLICT_CLASSES",
     "DIFF_STATUSES",
     "PERIODS",
     "ROLES",
@@ -65,9 +70,12 @@ __all__ = [
     "WhatIfReport",
     "as_of_note",
     "bounds_text",
+    "conflicts",
     "cost",
     "diff",
     "first_value_failing",
+    "history",
+    "in_force_standard",
     "not_yet_issued",
     "parse_sweep",
     "records",

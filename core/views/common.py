@@ -35,8 +35,13 @@ def document_label(document: Document) -> str:
 
 
 def issued(document: Document, as_of: dt.date) -> bool:
-    """Whether a document is issued on ``as_of`` (a document without a date counts as issued)."""
-    return document.date is None or document.date <= as_of
+    """Whether a document is in force on ``as_of``: taken effect (no date: always) and not yet superseded."""
+    return document.in_force(as_of)
+
+
+def superseded(document: Document, as_of: dt.date) -> bool:
+    """Whether a later version has replaced the document by ``as_of``."""
+    return document.superseded_on is not None and document.superseded_on <= as_of
 
 
 def source_document(loaded: LoadedStandard, document_id: str | None) -> Document:
@@ -44,8 +49,14 @@ def source_document(loaded: LoadedStandard, document_id: str | None) -> Document
     return loaded.standard.document(document_id)
 
 
-def not_in_force_text(document: Document, as_of: dt.date) -> str:
-    """Why an item is not in force: its document is not yet issued."""
+def not_in_force_text(document: Document, as_of: dt.date, successor: Document | None = None) -> str:
+    """Why an item is not in force: its document is not yet in effect, or a later version replaced it."""
+    if superseded(document, as_of):
+        by = f" by {document_label(successor)}" if successor is not None else ""
+        when = document.superseded_on.isoformat() if document.superseded_on else "?"
+        return f"not in force on {as_of.isoformat()}: {document_label(document)} was superseded{by} on {when}"
+    if document.effective is not None and document.effective != document.date:
+        return f"not in force on {as_of.isoformat()}: {document_label(document)} takes effect {document.effective}"
     when = document.date.isoformat() if document.date else "?"
     return f"not in force on {as_of.isoformat()}: {document_label(document)} is dated {when}"
 
@@ -78,24 +89,49 @@ def absent_state(loaded: LoadedStandard, catalog: Catalog, concept: str, as_of: 
 
 
 def not_yet_issued(standards: Sequence[LoadedStandard], as_of: dt.date) -> list[dict[str, Any]]:
-    """The documents of ``standards`` not yet issued on ``as_of``: jurisdiction, document, date."""
+    """The documents of ``standards`` not yet in effect on ``as_of``: jurisdiction, document, date."""
     return [
-        {"jurisdiction": loaded.id, "document": document_label(document), "date": document.date}
+        {"jurisdiction": loaded.id, "document": document_label(document), "date": document.in_force_from}
         for loaded in standards
         for document in loaded.standard.documents
-        if not issued(document, as_of)
+        if not issued(document, as_of) and not superseded(document, as_of)
+    ]
+
+
+def superseded_documents(standards: Sequence[LoadedStandard], as_of: dt.date) -> list[dict[str, Any]]:
+    """The documents of ``standards`` a later version has replaced by ``as_of``: jurisdiction, document, date."""
+    return [
+        {"jurisdiction": loaded.id, "document": document_label(document), "date": document.superseded_on}
+        for loaded in standards
+        for document in loaded.standard.documents
+        if superseded(document, as_of)
     ]
 
 
 def as_of_note(standards: Sequence[LoadedStandard], as_of: dt.date) -> str:
-    """The header line that states the date a view is read on, and what is not yet in force then."""
+    """The header line that states the date a view is read on, and what is not in force then."""
     later = not_yet_issued(standards, as_of)
     note = f"as of {as_of.isoformat()}: nothing is in force before its document's date"
     if later:
         note += "; not yet issued: " + ", ".join(
             f"{d['jurisdiction']} ({d['document']}, {d['date'].isoformat()})" for d in later
         )
+    replaced = superseded_documents(standards, as_of)
+    if replaced:
+        note += "; superseded: " + ", ".join(
+            f"{d['jurisdiction']} ({d['document']}, {d['date'].isoformat()})" for d in replaced
+        )
     return note
+
+
+def successor_of(loaded: LoadedStandard, document: Document) -> Document | None:
+    """The document that supersedes ``document`` in the same standard, if the standard names it."""
+    if document.superseded_by is None:
+        return None
+    try:
+        return loaded.standard.document(document.superseded_by)
+    except KeyError:
+        return None
 
 
 def strength_filter(strengths: Sequence[str] | None) -> frozenset[str] | None:

@@ -24,6 +24,7 @@ from .common import (
     not_in_force_text,
     source_document,
     strength_filter,
+    successor_of,
 )
 from .standards import _metric_filter, _rule_concepts, standards_table
 
@@ -338,7 +339,8 @@ def _absent(
     """(state, text) of a side without a rule in force on a concept."""
     if concept in pending:
         rule = loaded.standard.rule(pending[concept][0])
-        return "not_in_force", not_in_force_text(source_document(loaded, rule.source.document), as_of)
+        document = source_document(loaded, rule.source.document)
+        return "not_in_force", not_in_force_text(document, as_of, successor_of(loaded, document))
     return absent_state(loaded, keys.catalog, concept, as_of)
 
 

@@ -32,6 +32,7 @@ from .common import (
     not_in_force_text,
     source_document,
     strength_filter,
+    successor_of,
 )
 
 
@@ -286,7 +287,7 @@ def _resolve_rule(
         row.update(status="not_applicable", reason=f"only {', '.join(scope.kinds)}")
         return _Pending(row, None)
     if not row["in_force"]:  # nothing is in force before its document's date
-        row.update(status="not_in_force", reason=not_in_force_text(document, as_of))
+        row.update(status="not_in_force", reason=not_in_force_text(document, as_of, successor_of(loaded, document)))
         return _Pending(row, None)
     for condition in scope.when:
         holds = condition.holds(value_of(condition.metric, index))
@@ -506,7 +507,7 @@ def standards_table(
             cells = []
             for loaded in standards:
                 cell_rules = by_cell.get((concept, scenario.households, loaded.id), [])
-                cell = _cell(metric, info, scenario, loaded.id, cell_rules)
+                cell = _cell(metric, info, scenario, loaded.id, cell_rules, loaded)
                 _with_gap(cell, absent_state(loaded, registry.catalog, concept, as_of))
                 cells.append(cell)
             _mark_strictest(cells)
@@ -606,8 +607,21 @@ def _names_of_row(registry: Registry, keys: _Keys, row: dict[str, Any]) -> set[s
     return _rule_names(rule, keys.of_rule(rule))
 
 
+def _not_in_force_reason(loaded: LoadedStandard | None, row: dict[str, Any], as_of: dt.date) -> str:
+    """Why the rule behind a row is not in force: not yet in effect, or superseded by a later version."""
+    if loaded is None:
+        return f"not in force on {as_of.isoformat()}: {row['document']} is dated {row['document_date']}"
+    document = source_document(loaded, loaded.standard.rule(row["rule"]).source.document)
+    return not_in_force_text(document, as_of, successor_of(loaded, document))
+
+
 def _cell(
-    metric: str, info: dict[str, Any], scenario: Scenario, jurisdiction: str, rules: list[dict[str, Any]]
+    metric: str,
+    info: dict[str, Any],
+    scenario: Scenario,
+    jurisdiction: str,
+    rules: list[dict[str, Any]],
+    loaded: LoadedStandard | None = None,
 ) -> dict[str, Any]:
     cell: dict[str, Any] = {
         "concept": info["concept"],
@@ -641,14 +655,7 @@ def _cell(
         return {**cell, "state": "not_regulated", "status": "not_regulated", "concrete": "not regulated"}
     in_force = [r for r in rules if r["in_force"]]
     if not in_force:
-        text = "; ".join(
-            sorted(
-                {
-                    f"not in force on {info['as_of'].isoformat()}: {r['document']} is dated {r['document_date']}"
-                    for r in rules
-                }
-            )
-        )
+        text = "; ".join(sorted({_not_in_force_reason(loaded, r, info["as_of"]) for r in rules}))
         return {**cell, "state": "not_in_force", "status": "not_in_force", "concrete": text, "reason": text}
     under = sorted({r["metric"] for r in in_force if r["metric"] != metric})
     cell["under"] = under

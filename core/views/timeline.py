@@ -14,7 +14,7 @@ from ..engine.results import community_frame
 from ..model import Due, Recurring, next_occurrence
 from ..model.deadlines import latest_occurrence
 from ..registry import LoadedStandard, Registry
-from .common import _as_of, _Keys, issued, source_document, strength_filter
+from .common import _as_of, _Keys, issued, source_document, strength_filter, successor_of
 
 TIMELINE_COLUMNS = [
     "date",
@@ -46,7 +46,7 @@ TIMELINE_STATUSES = (
 )
 
 
-_KIND_ORDER = {"document": 0, "milestone": 1, "task": 2, "rule": 3, "stage": 4}
+_KIND_ORDER = {"document": 0, "superseded": 0, "in_force": 0, "milestone": 1, "task": 2, "rule": 3, "stage": 4}
 
 
 def timeline(
@@ -105,6 +105,28 @@ def timeline(
                         "departments": [],
                         "clause": None,
                         "status": date_status(document.date),
+                    }
+                )
+            # versions: the day a document takes effect (when not its date) and the day it is superseded
+            label = f"{document.number or ''} {document.title}".strip()
+            successor = successor_of(loaded, document)
+            events = []
+            if document.effective is not None and document.effective != document.date:
+                events.append(("in_force", document.effective, f"{label} 施行 (takes effect)"))
+            if document.superseded_on is not None:
+                by = f" by {successor.number or successor.title}" if successor is not None else ""
+                events.append(("superseded", document.superseded_on, f"{label} superseded{by}"))
+            for kind, date, title in events:
+                rows.append(
+                    {
+                        "date": date,
+                        "jurisdiction": loaded.id,
+                        "kind": kind,
+                        "id": document.id,
+                        "title": title,
+                        "departments": [],
+                        "clause": None,
+                        "status": date_status(date),
                     }
                 )
 

@@ -324,7 +324,8 @@ def test_validate_reports_a_broken_jurisdiction_table_and_stops_there(tmp_path, 
     assert result.exit_code == 2
     (line,) = _problem_lines(result.stderr)  # nothing else can be checked without a jurisdiction
     assert line == (
-        "donghai/donghai.toml: jurisdiction: 'level' must be one of province, city, district, county: 'township'"
+        "donghai/donghai.toml: jurisdiction: 'level' must be one of national, province, city, district, county: "
+        "'township'"
     )
 
 

@@ -1,6 +1,6 @@
 """Proof from outside: a jurisdiction in its own distribution works in every command, with no change to core.
 
-``examples/external-plugin`` (``shequ-national``) is built and installed with
+``examples/external-plugin`` (``shequ-demo``, a fictional jurisdiction) is built and installed with
 pip into a temporary folder, which is put on ``sys.path`` for these tests only:
 shequ then discovers it through its ``shequ`` entry point, like any package a
 user installs. The environment running the tests is not changed.
@@ -25,7 +25,7 @@ from shequ.registry import _cached_registry
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "external-plugin"
 DATA = REPO / "examples" / "communities.csv"
-JURISDICTION = "national"
+JURISDICTION = "demo"
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def installed(built, monkeypatch):
     _cached_registry.cache_clear()
     yield target
     _cached_registry.cache_clear()
-    for name in [name for name in sys.modules if name == "shequ_national" or name.startswith("shequ_national.")]:
+    for name in [name for name in sys.modules if name == "shequ_demo" or name.startswith("shequ_demo.")]:
         del sys.modules[name]
 
 
@@ -85,10 +85,10 @@ def test_plugins_lists_it_with_its_own_distribution(installed):
     rows = {row["id"]: row for row in json.loads(invoke("plugins", "--format", "json").stdout)["rows"]}
     assert {"changchun", "donghai", "longgang", "panzhihua", "xiamen", JURISDICTION} <= set(rows)
     row = rows[JURISDICTION]
-    assert row["package"] == "shequ-national 0.1.0"
+    assert row["package"] == "shequ-demo 0.1.0"
     assert row["plugin"] == JURISDICTION
     assert row["location"].startswith(str(installed))
-    assert row["documents"] == ["中华人民共和国城市居民委员会组织法", "中华人民共和国村民委员会组织法"]
+    assert row["documents"] == ["示范县城市社区居民委员会建设办法(虚构示例)", "示范县村民委员会建设办法(虚构示例)"]
 
 
 def test_it_is_usable_in_every_command(installed):
@@ -148,4 +148,4 @@ def test_core_never_names_it():
     for path in (REPO / "core").rglob("*"):
         if path.is_file() and path.suffix in {".py", ".toml", ".tmpl"}:
             text = path.read_text(encoding="utf-8")
-            assert "shequ_national" not in text and "shequ-national" not in text, path
+            assert "shequ_demo" not in text and "shequ-demo" not in text, path

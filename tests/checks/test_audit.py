@@ -14,7 +14,7 @@ from support import registry_with, write_standard
 from shequ.checks.audit import Coverage, audit, coverage_problems, number_coverage, quote_problems, value_problems
 from shequ.registry import LoadedStandard, get_registry, load_standard_file
 
-BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+BUILT_IN = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
 
 # Numbers a reader sees: 1000, 2000 (item 1), 30, 300 (item 2), 2018 (item 3).
 # The item numbers 1. 2. 3. are enumerators (structure), not provisions.

@@ -21,7 +21,7 @@ ROOT = Path(__file__).parents[2]
 SAMPLE_CSV = ROOT / "examples" / "communities.csv"
 SAMPLE_JSON = ROOT / "examples" / "communities.json"
 MISTAKES = ROOT / "tests" / "data" / "many_mistakes.csv"
-BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+BUILT_IN = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
 AS_OF = "2024-01-01"  # after every deadline of donghai's 2019 plan
 # the fields the JSON of evaluate and explain documents for every verdict
 FIELDS = {"id", "jurisdiction", "rule", "verdict", "value", "required", "shortfall", "metric", "clause", "quote"}

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from shequ.cli import main
 
-BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+BUILT_IN = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def run():
     return invoke
 
 
-def test_plugins_lists_all_five_with_counts_and_origin(run):
+def test_plugins_lists_all_six_with_counts_and_origin(run):
     result = run("plugins", "--format", "json")
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)["rows"]

@@ -29,9 +29,10 @@ def test_every_command_help_shows_an_example(name):
 
 
 def test_commands_are_grouped_by_subject():
-    from shequ.cli import authoring, data, report, standards, views
+    from shequ.cli import authoring, data, levels, report, standards, views
 
-    names = [command.name for module in (standards, data, views, authoring, report) for command in module.COMMANDS]
+    modules = (standards, data, views, levels, authoring, report)
+    names = [command.name for module in modules for command in module.COMMANDS]
     assert sorted(names) == sorted(main.commands)  # each command registered once, from its subject's module
 
 

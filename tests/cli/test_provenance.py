@@ -42,8 +42,15 @@ def in_root(monkeypatch):
 
 
 def test_show_provenance_snapshot(data_regression):
-    provenance = _json("show", "donghai")["provenance"]
+    # show picks the versions in force on --as-of (default today): a fixed date keeps the snapshot stable
+    provenance = _json("show", "donghai", "--as-of", "2021-01-01")["provenance"]
     data_regression.check(_normalised(provenance))
+
+
+def test_show_without_as_of_records_today():
+    import datetime as dt
+
+    assert _json("show", "donghai")["provenance"]["as_of"] == dt.date.today().isoformat()
 
 
 def test_compare_provenance_snapshot(data_regression, in_root):
@@ -68,14 +75,15 @@ def test_the_hash_is_of_the_shipped_text():
 
 def test_as_of_defaults_to_today_where_the_command_has_one(in_root):
     assert _json("compare", SAMPLE_CSV, "-j", "donghai")["provenance"]["as_of"] == dt.date.today().isoformat()
-    assert _json("rules", "-j", "donghai")["provenance"]["as_of"] is None  # rules has no --as-of
+    assert _json("rules", "-j", "donghai")["provenance"]["as_of"] == dt.date.today().isoformat()
+    assert _json("validate", "plugins/donghai")["provenance"]["as_of"] is None  # validate has no --as-of
 
 
 def test_the_documents_are_those_of_the_selected_jurisdictions(in_root):
     documents = _json("diff", "donghai", "xiamen")["provenance"]["documents"]
     assert [d["jurisdiction"] for d in documents] == ["donghai", "xiamen"]
     every = _json("rules")["provenance"]["documents"]
-    assert {d["jurisdiction"] for d in every} == {"changchun", "donghai", "longgang", "panzhihua", "xiamen"}
+    assert {d["jurisdiction"] for d in every} == {"changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"}
 
 
 def test_what_if_options_are_recorded_among_the_arguments():
@@ -108,6 +116,8 @@ LISTING_ARGUMENTS = {
     "timeline": ["-j", "donghai", "--as-of", "2021-01-01"],
     "cost": [SAMPLE_CSV, "-j", "donghai"],
     "whatif": [SAMPLE_CSV, "-j", "donghai"],
+    "history": ["-j", "national", "--metric", "households"],
+    "conflicts": ["-j", "donghai"],
 }
 
 

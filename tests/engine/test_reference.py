@@ -21,11 +21,15 @@ from shequ.model import COMMUNITY_KINDS
 from shequ.registry import get_registry
 
 DATES = [
+    dt.date(1985, 1, 1),  # national: the 1954 regulation in force
+    dt.date(1990, 1, 1),  # national: the 1989 law's first day, the regulation's first day superseded
     dt.date(2005, 1, 1),
     dt.date(2015, 7, 1),
     dt.date(2018, 10, 1),
     dt.date(2019, 6, 1),
+    dt.date(2018, 12, 29),  # national: the 2018 amendment replaces the 1989 text
     dt.date(2021, 1, 1),
+    dt.date(2025, 12, 31),  # national: the last day of the 2018 text
     dt.date(2026, 1, 1),
 ]
 
@@ -64,9 +68,11 @@ def assert_agree(frame: pl.DataFrame, as_of: dt.date) -> int:
     checked = 0
     for compiled in results.rules:
         loaded = registry.get(compiled.jurisdiction)
-        document_date = loaded.standard.document(compiled.rule.source.document).date
+        document = loaded.standard.document(compiled.rule.source.document)
+        # the oracle is given the raw dates and decides what is in force itself
+        start, end = document.effective or document.date, document.superseded_on
         engine = results.codes.get_column(compiled.key).to_list()
-        reference = [evaluate_rule(row, compiled.rule, registry.catalog, as_of, document_date) for row in rows]
+        reference = [evaluate_rule(row, compiled.rule, registry.catalog, as_of, start, end) for row in rows]
         mismatches = [(rows[i]["id"], engine[i], reference[i]) for i in range(len(rows)) if engine[i] != reference[i]]
         assert not mismatches, f"{compiled.key} as of {as_of}: engine vs reference differ: {mismatches[:5]}"
         checked += len(rows)

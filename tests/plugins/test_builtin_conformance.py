@@ -15,7 +15,7 @@ import pytest
 
 from shequ.authoring.testing import assert_conforms, standard_snapshot
 
-BUILT_INS = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+BUILT_INS = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
 SNAPSHOTS = Path(__file__).with_suffix("")
 
 

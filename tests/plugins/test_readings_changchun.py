@@ -85,7 +85,10 @@ def test_the_displayed_name_says_only_what_the_text_supports():
         assert "长春" not in shown and "Changchun" not in shown
         assert "长政办" in shown
     assert "县名未载" in jurisdiction.name and "name not stated" in (jurisdiction.name_en or "")
-    assert jurisdiction.parent is None
+    # the text names no superior jurisdiction (参照全省规范化社区标准 names no province): none is recorded;
+    # the parent is the national law, a legal fact about residents' committees, not a name the text gives
+    assert jurisdiction.superior is None
+    assert jurisdiction.parent == "national"
 
 
 @pytest.mark.parametrize("command", [["plugins"], ["show", "changchun"]])

@@ -23,7 +23,9 @@ from shequ.registry import get_registry
 
 AS_OF = dt.date(2024, 1, 1)
 SAMPLE = Path(__file__).parents[2] / "examples" / "communities.csv"
-BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+BUILT_IN = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
+#: The five local documents (2005–2019); the national law's versions reach back to 1954.
+CITIES = [j for j in BUILT_IN if j != "national"]
 TOWNS = ["alpha", "beta", "gamma", "delta"]
 
 
@@ -465,8 +467,9 @@ def test_no_standard_is_in_force_in_2004(registry):
     # the five documents date from 2005 (Longgang) to 2019 (Donghai)
     table = views.standards_table(registry, ["service_space_m2"], households=[1500], as_of=dt.date(2004, 1, 1))
     got = cells(table, "premises", 1500)
-    assert {j: got[j]["state"] for j in BUILT_IN} == dict.fromkeys(BUILT_IN, "not_in_force")
+    assert {j: got[j]["state"] for j in CITIES} == dict.fromkeys(CITIES, "not_in_force")
     assert all(got[j]["required_min"] is None for j in BUILT_IN)
+    assert got["national"]["state"] == "not_regulated"  # the 1989 law, in force in 2004, sets no premises
 
 
 def test_in_2020_longgang_regulates_the_premises_by_its_office_space(registry):
@@ -807,7 +810,8 @@ def test_cli_standards(run):
         ).stdout
     )
     assert early["as_of"] == "2004-01-01" and early["strengths"] == []
-    assert {c["jurisdiction"]: c["state"] for c in early["cells"]} == dict.fromkeys(BUILT_IN, "not_in_force")
+    local = {c["jurisdiction"]: c["state"] for c in early["cells"] if c["jurisdiction"] in CITIES}
+    assert local == dict.fromkeys(CITIES, "not_in_force")
     # 2020: Longgang's 2005 office space, under the same concept
     data = json.loads(
         run(
@@ -883,7 +887,9 @@ def test_cli_responsibilities(run):
     assert data["department"] == "civil_affairs" and data["department_zh"] == "民政部门"
     assert data["as_of"] == dt.date.today().isoformat() and data["not_yet_issued"] == []
     early = json.loads(run("responsibilities", "--as-of", "2004-01-01", "--format", "json").stdout)
-    assert early["assignments"] == [] and {d["jurisdiction"] for d in early["not_yet_issued"]} == set(BUILT_IN)
+    # in 2004 only the national law (1989 text) assigns anything; every other document is later
+    assert {a["jurisdiction"] for a in early["assignments"]} == {"national"}
+    assert {d["jurisdiction"] for d in early["not_yet_issued"]} == set(BUILT_IN)
     assert [row["jurisdiction"] for row in data["matrix"]] == BUILT_IN
     assert {a["department"] for a in data["assignments"]} == {"civil_affairs"}
     table = run("responsibilities", "--department", "civil_affairs", "-j", "donghai", "--role", "lead").stdout
