@@ -25,7 +25,7 @@ from shequ.cli.main import main
 from shequ.errors import PluginError, ProblemsError
 from shequ.registry import BrokenPluginError, _cached_registry, build_registry, get_registry
 
-BUILT_IN = ["changchun", "donghai", "longgang", "panzhihua", "xiamen"]
+BUILT_IN = ["changchun", "donghai", "longgang", "national", "panzhihua", "xiamen"]
 
 SIZE = "每个社区以1000至2000户为宜"
 DOCUMENT = f"{SIZE}。"
