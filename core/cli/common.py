@@ -288,6 +288,15 @@ def _reading_options(command: F) -> F:
     )(command)
 
 
+def _facilities_option(command: F) -> F:
+    return click.option(
+        "--facilities",
+        type=click.Path(exists=True, dir_okay=False),
+        default=None,
+        help="A separate facilities table (community_id, kind, area_m2, floor).",
+    )(command)
+
+
 def data_options(command: F) -> F:
     """The community data file (an argument), an optional separate facilities table, and how to read them.
 
@@ -295,12 +304,7 @@ def data_options(command: F) -> F:
     command): :func:`load_data` reads them.
     """
     command = _reading_options(command)
-    command = click.option(
-        "--facilities",
-        type=click.Path(exists=True, dir_okay=False),
-        default=None,
-        help="A separate facilities table (community_id, kind, area_m2, floor).",
-    )(command)
+    command = _facilities_option(command)
     return click.argument("data", type=click.Path(exists=True, dir_okay=False))(command)
 
 
@@ -329,12 +333,7 @@ def data_or_community_options(command: F) -> F:
         "households=1500,kind=urban,service_space_m2=420; keys are data-file headers; id H1, H2 … unless id= is given.",
     )(command)
     command = _reading_options(command)
-    command = click.option(
-        "--facilities",
-        type=click.Path(exists=True, dir_okay=False),
-        default=None,
-        help="A separate facilities table (community_id, kind, area_m2, floor).",
-    )(command)
+    command = _facilities_option(command)
     return click.argument("data", required=False, type=click.Path(dir_okay=False))(command)
 
 
