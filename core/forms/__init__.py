@@ -176,6 +176,17 @@ def walk(requirement: Requirement) -> Iterator[Requirement]:
         yield from walk(inner)
 
 
+def per_metric(requirement: Requirement, metric: str) -> tuple[tuple[str, Requirement], ...]:
+    """(metric, requirement) of each metric a requirement on ``metric`` bounds, each a requirement of its own.
+
+    One pair for a requirement on one metric (its own, else ``metric``); an ``all_of`` whose parts are on
+    several metrics (``present`` of each of seven centres), staged or not, gives one per metric: what the
+    comparison views set beside other rules on that metric's concept.
+    """
+    split = form_of(requirement).per_metric(requirement, metric, per_metric)
+    return split if split is not None else ((own_metric(requirement) or metric, requirement),)
+
+
 def leaf(requirement: Requirement) -> Requirement:
     """The form that says what is measured: a staged rule's last stage, a conditional's ``then``."""
     inner = form_of(requirement).leaf(requirement)
@@ -223,6 +234,7 @@ __all__ = [
     "measured",
     "numbers",
     "own_metric",
+    "per_metric",
     "references",
     "stage_in_force",
     "stages",

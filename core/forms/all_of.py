@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..model import AllOf, Requirement
-from .base import Compiling, Form, Say
+from .base import Compiling, Form, Say, own_metric
 
 if TYPE_CHECKING:
     from .compiling import Part
@@ -35,3 +36,18 @@ class AllOfForm(Form[AllOf]):
 
     def nested(self, all_of: AllOf) -> tuple[Requirement, ...]:
         return all_of.options
+
+    def per_metric(
+        self, all_of: AllOf, metric: str, split: Callable[[Requirement, str], tuple[tuple[str, Requirement], ...]]
+    ) -> tuple[tuple[str, Requirement], ...] | None:
+        # each part on its own metric is a requirement on that metric; parts on one metric stay together
+        on: dict[str, list[Requirement]] = {}
+        for part in all_of.options:
+            for part_metric, requirement in split(part, own_metric(part) or metric):
+                on.setdefault(part_metric, []).append(requirement)
+        if len(on) < 2:
+            return None
+        return tuple(
+            (part_metric, parts[0] if len(parts) == 1 else AllOf(options=tuple(parts)))
+            for part_metric, parts in on.items()
+        )

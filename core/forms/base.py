@@ -226,6 +226,13 @@ class Form(Generic[R]):
         """What a comparison of two standards ranks, in the display unit; none: compared in words only."""
         return ()
 
+    def per_metric(
+        self, requirement: R, metric: str, split: Callable[[Requirement, str], tuple[tuple[str, Requirement], ...]]
+    ) -> tuple[tuple[str, Requirement], ...] | None:
+        """(metric, requirement) of each metric it bounds at once, each a requirement of its own on that metric
+        (``metric`` being the one it is on, ``split`` the dispatch); None: it is one requirement on ``metric``."""
+        return None
+
     def basis(self, requirement: R) -> str:
         """What its concrete bound is computed from, named when a hypothetical community lacks it."""
         return "data"

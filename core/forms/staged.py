@@ -53,6 +53,26 @@ class StagedForm(Form[Staged]):
     def leaf(self, staged: Staged) -> Requirement:
         return staged.stages[-1].requirement  # the final stage says what is measured
 
+    def per_metric(
+        self, staged: Staged, metric: str, split: Callable[[Requirement, str], tuple[tuple[str, Requirement], ...]]
+    ) -> tuple[tuple[str, Requirement], ...] | None:
+        # a stage bounding several metrics (all_of) staged per metric: each metric from the first stage naming it
+        steps = [dict(split(stage.requirement, metric)) for stage in staged.stages]
+        metrics = list(steps[-1]) + [m for step in steps for m in step if m not in steps[-1]]
+        if len(metrics) < 2:
+            return None
+        split_stages: list[tuple[str, Requirement]] = []
+        for each in metrics:
+            named = [index for index, step in enumerate(steps) if each in step]
+            if named != list(range(named[0], len(steps))):
+                return None  # a metric a later stage no longer bounds: not a requirement of its own
+            stages: list[Stage] = []
+            for index in named:
+                if not stages or stages[-1].requirement != steps[index][each]:
+                    stages.append(Stage(due=staged.stages[index].due, requirement=steps[index][each]))
+            split_stages.append((each, Staged(stages=tuple(stages))))
+        return tuple(split_stages)
+
     def peel(self, staged: Staged, as_of: dt.date, value_of: Callable[[str], float | None]) -> Step | None:
         stage, due = in_force(staged, as_of)
         date = stage.due.isoformat()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -132,6 +132,22 @@ def successor_of(loaded: LoadedStandard, document: Document) -> Document | None:
         return loaded.standard.document(document.superseded_by)
     except KeyError:
         return None
+
+
+def compared_rules(rules: Iterable[Rule]) -> Iterator[Rule]:
+    """Each rule as the comparison views set it beside others: one per metric it bounds.
+
+    A rule whose requirement bounds several metrics at once (an ``all_of`` of the seven centres, staged or
+    not) is, on each metric, a requirement on that metric's concept like a rule of its own: it is seen as one
+    rule per metric, each keeping the rule's id, source and scope. Any other rule is seen as it is.
+    """
+    for rule in rules:
+        parts = forms.per_metric(rule.requirement, rule.metric)
+        if len(parts) == 1:
+            yield rule
+            continue
+        for metric, requirement in parts:
+            yield attrs.evolve(rule, metric=metric, requirement=requirement)
 
 
 def strength_filter(strengths: Sequence[str] | None) -> frozenset[str] | None:

@@ -20,6 +20,7 @@ from .common import (
     _as_of,
     _Keys,
     absent_state,
+    compared_rules,
     issued,
     not_in_force_text,
     source_document,
@@ -115,7 +116,7 @@ def _profile(
     rules not yet in force (their document is not issued on ``as_of``)."""
     profile: dict[str, dict[str, Any]] = {}
     pending: dict[str, list[str]] = {}
-    for rule in loaded.standard.rules:
+    for rule in compared_rules(loaded.standard.rules):
         if kind is not None and rule.applies_to.kinds and kind not in rule.applies_to.kinds:
             continue
         if strengths is not None and rule.strength not in strengths:

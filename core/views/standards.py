@@ -27,6 +27,7 @@ from .common import (
     _as_of,
     _Keys,
     absent_state,
+    compared_rules,
     document_label,
     issued,
     not_in_force_text,
@@ -171,7 +172,7 @@ def standards_rules(
     wanted = _metric_filter(registry, keys, standards, metrics)
     pending: list[_Pending] = []
     for loaded in standards:
-        for rule in loaded.standard.rules:
+        for rule in compared_rules(loaded.standard.rules):
             if kept is not None and rule.strength not in kept:
                 continue
             key = keys.of_rule(rule)
@@ -230,7 +231,7 @@ def _metric_filter(
         return None
     known: set[str] = set()
     for loaded in standards:
-        for rule in loaded.standard.rules:
+        for rule in compared_rules(loaded.standard.rules):
             known |= _rule_names(rule, keys.of_rule(rule))
     for metric in metrics:
         if metric not in known and not registry.catalog.has_metric(metric) and metric not in registry.catalog.concepts:

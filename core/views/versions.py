@@ -25,7 +25,7 @@ import polars as pl
 from ..errors import ShequError
 from ..model import AnyOf, Conditional, Document, Maximum, Minimum, Present, Range, Requirement, Rule
 from ..registry import LoadedStandard, Registry
-from .common import _Keys, document_label, issued, source_document, successor_of
+from .common import _Keys, compared_rules, document_label, issued, source_document, successor_of
 
 #: How a local requirement stands to its parent's on the same concept.
 CONFLICT_CLASSES = ("incompatible", "looser", "stricter", "compatible", "not_comparable")
@@ -127,7 +127,7 @@ def history(
         registry.catalog.metric(metric)  # an unknown metric is an error with a suggestion, not an empty table
         wanted = registry.catalog.concept_of(metric)
     rows: list[dict[str, Any]] = []
-    for rule in loaded.standard.rules:
+    for rule in compared_rules(loaded.standard.rules):
         if rule.aggregate:
             continue
         rule_concept, key = _concepts_of(keys, rule)
@@ -273,7 +273,7 @@ def conflicts(
         if parent_id is None or parent_id not in registry.standards or parent_id == loaded.id:
             continue
         parent = registry.get(parent_id)
-        for rule in loaded.standard.rules:
+        for rule in compared_rules(loaded.standard.rules):
             if rule.aggregate:
                 continue
             document = source_document(loaded, rule.source.document)
@@ -301,7 +301,7 @@ def _beside(
 ) -> list[dict[str, Any]]:
     concept, key = _concepts_of(keys, rule)
     rows = []
-    for other in parent.standard.rules:
+    for other in compared_rules(parent.standard.rules):
         if other.aggregate or not _overlapping_kinds(rule, other):
             continue
         other_concept, other_key = _concepts_of(keys, other)

@@ -295,33 +295,35 @@ def test_one_social_worker_meets_the_graduate_or_social_worker_target():
 # Dates and duplicates
 
 
-@pytest.mark.parametrize(
-    "rule_id",
-    [
-        "convenience_service_center",
-        "culture_sports_center",
-        "health_service_center",
-        "children_service_center",
-        "volunteer_service_center",
-    ],
-)
-def test_the_seven_centres_are_due_with_the_plans_horizon(rule_id):
+CENTRES = [
+    "count.convenience_service_center",
+    "count.governance_service_center",
+    "count.culture_sports_center",
+    "count.health_service_center",
+    "count.elderly_day_care",
+    "count.children_service_center",
+    "count.volunteer_service_center",
+]
+
+
+@pytest.mark.parametrize("missing", [centre for centre in CENTRES if centre != "count.governance_service_center"])
+def test_the_seven_centres_are_due_with_the_plans_horizon(missing):
     # 「到2020年,…城乡社区服务设施布局更加完备」; item 19 dates the seventh 「2020年底前」
-    metric = rule(rule_id).metric
-    assert rule(rule_id).due == dt.date(2020, 12, 31)
-    assert judge(rule_id, as_of=IN_2019, **{metric: 0})["verdict"] == "not_due"
-    assert judge(rule_id, as_of=AFTER_2020, **{metric: 0})["verdict"] == "fail"
+    columns = {centre: (0 if centre == missing else 1) for centre in CENTRES}
+    assert judge("seven_centers", as_of=IN_2019, **columns)["verdict"] == "pass"  # only the 综治服务中心 is due
+    assert judge("seven_centers", as_of=AFTER_2020, **columns)["verdict"] == "fail"
 
 
 def test_the_governance_centre_is_one_body_due_once():
     # 「2018年年底前,每个城市社区都要成立社区综治中心」 and item 8's 社区综治服务中心
-    facility = rule("governance_service_center")
-    assert facility.due == rule("governance_center").due == dt.date(2018, 12, 31)
-    assert facility.restates == ("governance_center",)
+    centres = rule("seven_centers")
+    assert centres.requirement.stages[0].due == rule("governance_center").due == dt.date(2018, 12, 31)
+    assert "governance_center" in centres.restates
     missing = {"count.governance_center": 0, "count.governance_service_center": 0}
-    before = dt.date(2018, 10, 1)
-    assert judge("governance_service_center", as_of=before, **missing)["verdict"] == "not_due"
+    before, after = dt.date(2018, 10, 1), dt.date(2019, 6, 1)
+    assert judge("seven_centers", as_of=before, **missing)["verdict"] == "not_due"
     assert judge("governance_center", as_of=before, **missing)["verdict"] == "not_due"
+    assert judge("seven_centers", as_of=after, **missing)["verdict"] == "fail"
 
 
 def test_a_new_community_without_a_party_organisation_counts_once():
@@ -357,8 +359,7 @@ def test_every_changed_reading_is_recorded_in_its_notes():
         "volunteer_registration",
         "co_building_agreements",
         "home_service_platform",
-        "governance_service_center",
-        "convenience_service_center",
+        "seven_centers",
         "new_community_party_organization",
         "volunteer_training_system",
         "volunteer_incentive_system",
@@ -370,7 +371,7 @@ def test_every_changed_reading_is_recorded_in_its_notes():
 
 
 # --------------------------------------------------------------------------
-# 一有七中心 as one rule (overlay)
+# 一有七中心 as one rule (the plugin) and as seven rules (overlay)
 
 SEVEN_RULES = [
     "convenience_service_center",
@@ -390,13 +391,15 @@ def test_the_seven_centres_as_one_rule_judge_the_sample_as_the_seven_rules_toget
     from shequ.io import load_communities
 
     data = load_communities(Path(__file__).parents[2] / "examples" / "communities.csv")
+    reformed = apply_reforms(get_registry(), overlays=[readings("seven_centers_as_seven_rules.toml")])
     seven = {
         (r["id"], r["rule"]): r["verdict"]
-        for r in evaluate(data, ["changchun"], as_of=as_of).details(rules=SEVEN_RULES).to_dicts()
+        for r in evaluate(data, ["changchun"], as_of=as_of, registry=reformed).details(rules=SEVEN_RULES).to_dicts()
     }
-    reformed = apply_reforms(get_registry(), overlays=[readings("seven_centers_as_one_rule.toml")])
-    one = evaluate(data, ["changchun"], as_of=as_of, registry=reformed).details(rules=["seven_centers"]).to_dicts()
-    assert not set(SEVEN_RULES[:4] + SEVEN_RULES[5:]) & {rule.id for rule in standard(reformed).rules}
+    one = evaluate(data, ["changchun"], as_of=as_of).details(rules=["seven_centers"]).to_dicts()
+    assert "seven_centers" not in {rule.id for rule in standard(reformed).rules}
+    assert set(SEVEN_RULES) <= {rule.id for rule in standard(reformed).rules}
+    assert not set(SEVEN_RULES[:4] + SEVEN_RULES[5:]) & {rule.id for rule in standard().rules}
     assert len(one) == len({community for community, _ in seven}) > 0
     for row in one:
         parts = [seven[(row["id"], rule_id)] for rule_id in SEVEN_RULES]

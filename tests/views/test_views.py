@@ -1105,3 +1105,36 @@ def test_compare_baseline_shows_both_sides_of_a_reform():
     payload = json.loads(result.stdout)
     assert payload["reforms"] and any("floor=400" in note for note in payload["reforms"])
     assert payload["summary"], "baseline and reformed summary per community"
+
+
+# --------------------------------------------------------------------------
+# One rule over several metrics (all_of): changchun's 一有七中心 is one rule, seven centres
+
+
+@pytest.mark.parametrize("centre", ["count.health_service_center", "count.culture_sports_center"])
+def test_each_of_the_seven_centres_is_regulated_by_the_one_rule(registry, centre):
+    # 「每个社区都要配备完善的社区便民服务中心、…、社区文体活动中心、社区卫生服务中心、…」: one rule, seven centres,
+    # each a requirement on its own metric in the comparison views
+    assert "seven_centers" in {rule.id for rule in registry.get("changchun").standard.rules}
+    table = views.standards_table(registry, [centre], households=[1500], jurisdictions=["changchun"], as_of=AS_OF)
+    cell = cells(table, registry.catalog.concept_of(centre))["changchun"]
+    assert cell["state"] == "regulated" and cell["rules"] == ["seven_centers"]
+    assert cell["concrete"] == "present"
+    # as the seven-rule reading (overlay) shows it, before and after the plan's horizon
+    from shequ.reform import apply_reforms
+
+    overlay = Path(__file__).parents[2] / "plugins" / "changchun" / "readings" / "seven_centers_as_seven_rules.toml"
+    seven = apply_reforms(registry, overlays=[overlay])
+    shown = ["state", "status", "concrete", "required_min", "required_max"]
+    for day in (dt.date(2019, 6, 1), AS_OF):
+        one, other = (
+            cells(
+                views.standards_table(r, [centre], households=[1500], jurisdictions=["changchun"], as_of=day), concept
+            )
+            for r, concept in ((registry, cell["concept"]), (seven, cell["concept"]))
+        )
+        assert {k: one["changchun"][k] for k in shown} == {k: other["changchun"][k] for k in shown}
+    frame = views.diff(registry, "changchun", "donghai", metrics=[centre], as_of=AS_OF)
+    (row,) = frame.filter(pl.col("metric") == centre).to_dicts()
+    assert row["a_state"] == "regulated" and row["a_rules"] == ["seven_centers"]
+    assert row["a_requirement"] == "present by 2020-12-31"
