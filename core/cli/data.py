@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ShequError
-from ..model import VERDICTS
-from ..suggest import did_you_mean
+from ..vocabulary import VERDICTS
 from .common import (
     as_of_option,
     capturing,
@@ -403,7 +401,9 @@ def explain(
       shequ explain examples/communities.csv SYN-001 -j donghai
       shequ explain --community households=1500,kind=urban,service_space_m2=420 -j donghai
     """
+    from ..errors import ShequError
     from ..payloads import explain_payload
+    from ..suggest import did_you_mean
 
     if given_communities(ctx) and community_id is None:
         data, community_id = None, data  # explain --community … [COMMUNITY_ID]: the one argument is the id

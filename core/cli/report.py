@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..model import COMMUNITY_KINDS
+from ..vocabulary import COMMUNITY_KINDS
 from .common import (
     BadInput,
     as_of_option,
