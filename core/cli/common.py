@@ -9,7 +9,6 @@ comes from :mod:`shequ.vocabulary` and everything else is imported where it is u
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import functools
@@ -219,6 +218,8 @@ class DateParam(click.ParamType):
             if not 1 <= month <= 12:
                 reason = f"there is no month {month}"
             else:
+                import calendar  # here: the import is only for this message (shequ --help stays quick)
+
                 days = calendar.monthrange(year, month)[1]
                 reason = f"{calendar.month_name[month]} {year} has {days} days"
             self.fail(f"the date {text} does not exist: {reason}", param, ctx)

@@ -9,7 +9,6 @@ judged on (and the strengths, when ``--strength`` keeps only some).
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +119,8 @@ def judge(ctx: click.Context, data: str | None, *args: Any) -> Results:
 def table_limit() -> int:
     """How many rows a terminal table shows: a screenful on a terminal, else :data:`TABLE_ROWS`."""
     if sys.stdout.isatty():
+        import shutil  # here, not at import: shequ --help stays quick
+
         return max(20, shutil.get_terminal_size().lines - 12)
     return TABLE_ROWS
 
