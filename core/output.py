@@ -24,12 +24,9 @@ from typing import Any
 
 import attrs
 
-#: What every listing command can print (`--format`); not to be confused with the data formats shequ reads.
-OUTPUT_FORMATS = ("table", "json", "csv", "markdown", "latex", "xlsx")
-#: The format ``-o FILE`` implies when ``--format`` is not given, by the file's suffix.
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".tex": "latex", ".xlsx": "xlsx", ".txt": "table"}
-#: Formats that are not text: written only to a file (``-o``).
-BINARY_FORMATS = ("xlsx",)
+# The command-line vocabulary lives in shequ.vocabulary (no dependencies, for `shequ --help`); re-exported here.
+from .vocabulary import BINARY_FORMATS, OUTPUT_FORMATS, SUFFIX_FORMATS  # noqa: F401
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

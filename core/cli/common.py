@@ -2,13 +2,14 @@
 
 Kept apart from :mod:`shequ.cli.main` so the modules that define commands
 (:mod:`.standards`, :mod:`.data`, :mod:`.views`, :mod:`.authoring`) import
-these without importing the command group. Nothing here loads Polars, plugins
-or the registry at import time: ``shequ --help`` imports every command module.
+these without importing the command group. Nothing here loads Polars, attrs, plugins
+or the registry at import time: ``shequ --help`` imports every command module, so what an option offers
+comes from :mod:`shequ.vocabulary` and everything else is imported where it is used.
 """
 
 from __future__ import annotations
 
-import calendar
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -17,11 +18,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import attrs
 import click
 
-from ..errors import ProblemsError, ShequError
-from ..output import BINARY_FORMATS, OUTPUT_FORMATS, SUFFIX_FORMATS, render
+from ..vocabulary import BINARY_FORMATS, OUTPUT_FORMATS, STRENGTHS, SUFFIX_FORMATS
 
 if TYPE_CHECKING:
     from ..engine import Results
@@ -45,6 +44,8 @@ def handle_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from ..errors import ProblemsError, ShequError  # here, not at import: the errors are attrs classes
+
         try:
             return command(*args, **kwargs)
         except ProblemsError as exc:
@@ -217,6 +218,8 @@ class DateParam(click.ParamType):
             if not 1 <= month <= 12:
                 reason = f"there is no month {month}"
             else:
+                import calendar  # here: the import is only for this message (shequ --help stays quick)
+
                 days = calendar.monthrange(year, month)[1]
                 reason = f"{calendar.month_name[month]} {year} has {days} days"
             self.fail(f"the date {text} does not exist: {reason}", param, ctx)
@@ -233,8 +236,6 @@ def as_of_option(command: F) -> F:
 
 def _strengths(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
     """The strengths of ``--strength`` (repeatable, each a comma list), validated, in the model's order; () = all."""
-    from ..model import STRENGTHS
-
     given = [part.strip() for value in values for part in value.split(",") if part.strip()]
     unknown = [name for name in given if name not in STRENGTHS]
     if unknown:
@@ -367,6 +368,8 @@ def emit(fmt: str, rows: Sequence[dict[str, Any]], **kwargs: Any) -> None:
     the documents. XLSX tables are collected as sheets; the about sheet gets the
     provenance when the file is written.
     """
+    from ..output import render
+
     ctx = click.get_current_context(silent=True)
     sink: Output | None = ctx.meta.get(_OUTPUT) if ctx is not None else None
     if ctx is not None and fmt == "json":
@@ -383,6 +386,7 @@ def emit(fmt: str, rows: Sequence[dict[str, Any]], **kwargs: Any) -> None:
     if fmt == "latex":
         kwargs["caption"] = latex_caption(ctx, kwargs.get("title"))
     if fmt in BINARY_FORMATS:
+        from ..errors import ShequError
         from ..output import Sheet
 
         if sink is None:  # a command called without the -o machinery (a test, a library caller)
@@ -412,14 +416,14 @@ def latex_caption(ctx: click.Context | None, title: str | None) -> str:
 _OUTPUT = "shequ.output"  # ctx.meta key: the Output collecting this command's tables for -o FILE
 
 
-@attrs.define
+@dataclasses.dataclass
 class Output:
     """What a command writes to ``-o FILE``: texts (text formats) or sheets (XLSX), written once at the end."""
 
     path: str
     fmt: str
-    texts: list[str] = attrs.Factory(list)
-    sheets: list[Any] = attrs.Factory(list)
+    texts: list[str] = dataclasses.field(default_factory=list)
+    sheets: list[Any] = dataclasses.field(default_factory=list)
 
     def finish(self, ctx: click.Context) -> None:
         """Write the file whole (temporary file, then rename) and say so on stderr."""

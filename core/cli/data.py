@@ -9,15 +9,12 @@ judged on (and the strengths, when ``--strength`` keeps only some).
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ShequError
-from ..model import VERDICTS
-from ..suggest import did_you_mean
+from ..vocabulary import VERDICTS
 from .common import (
     as_of_option,
     capturing,
@@ -122,6 +119,8 @@ def judge(ctx: click.Context, data: str | None, *args: Any) -> Results:
 def table_limit() -> int:
     """How many rows a terminal table shows: a screenful on a terminal, else :data:`TABLE_ROWS`."""
     if sys.stdout.isatty():
+        import shutil  # here, not at import: shequ --help stays quick
+
         return max(20, shutil.get_terminal_size().lines - 12)
     return TABLE_ROWS
 
@@ -403,7 +402,9 @@ def explain(
       shequ explain examples/communities.csv SYN-001 -j donghai
       shequ explain --community households=1500,kind=urban,service_space_m2=420 -j donghai
     """
+    from ..errors import ShequError
     from ..payloads import explain_payload
+    from ..suggest import did_you_mean
 
     if given_communities(ctx) and community_id is None:
         data, community_id = None, data  # explain --community … [COMMUNITY_ID]: the one argument is the id

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..model import COMMUNITY_KINDS
+from ..vocabulary import COMMUNITY_KINDS
 from .common import (
     BadInput,
     as_of_option,
@@ -114,6 +113,8 @@ def _scope(ctx: click.Context, data: str | None, params: dict[str, Any]) -> Scop
 
 def _write_whole(path: Path, write: Callable[[Path], None]) -> None:
     """Write through a temporary file beside ``path``, renamed into place only when complete."""
+    import tempfile  # here, not at import: shequ --help stays quick
+
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
     os.close(handle)

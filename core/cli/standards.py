@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import Problem, ProblemsError
 from .common import (
     as_of_option,
     day,
@@ -159,6 +158,7 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
       shequ validate ./shequ-suzhou
     """
     from ..checks.validate import spelling_notes, validate_path
+    from ..errors import Problem, ProblemsError
 
     problems: list[Problem] = []
     for path in paths:

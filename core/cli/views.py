@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..errors import ShequError
-from ..model import COMMUNITY_KINDS, TASK_ROLES
+from ..vocabulary import COMMUNITY_KINDS, TASK_ROLES
 from .common import (
     as_of_option,
     data_options,
@@ -376,6 +375,7 @@ def timeline(
     Example:
       shequ timeline -j donghai --data examples/communities.csv --status overdue
     """
+    from ..errors import ShequError
     from ..payloads import timeline_payload
     from ..views import TIMELINE_STATUSES, as_of_note, records
     from ..views import timeline as view
@@ -513,6 +513,7 @@ def emit_whatif(
     strengths: Sequence[str] = (),
 ) -> None:
     """Write baseline against reformed verdicts (used by ``whatif`` and by ``compare --baseline``)."""
+    from ..errors import ShequError
     from ..payloads import whatif_payload, whatif_rows
     from ..views import records
     from ..views import whatif as view
@@ -568,6 +569,7 @@ def emit_sweep(
     strengths: Sequence[str] = (),
 ) -> None:
     """Write a what-if sweep (``whatif --sweep PATH=START:STOP:STEP``): one row per value."""
+    from ..errors import ShequError
     from ..payloads import sweep_payload
     from ..views import records
     from ..views.whatif import first_value_failing, parse_sweep, sweep
@@ -640,6 +642,8 @@ def whatif(
       shequ whatif examples/communities.csv \\
         --sweep donghai.service_space_floor_600.requirement.value=300:800:50
     """
+    from ..errors import ShequError
+
     if sweep_spec is not None:
         if show_all:
             raise ShequError("--all lists communities of a what-if; a --sweep lists values (leave out --all)")

@@ -7,7 +7,8 @@ that raise :class:`~shequ.errors.SchemaError` with a sentence. Missing data is
 
 from __future__ import annotations
 
-from .community import COMMUNITY_KINDS, Community, Facility, Organization
+from ..vocabulary import BINDING_STRENGTHS, COMMUNITY_KINDS, STRENGTHS, TASK_ROLES, VERDICTS
+from .community import Community, Facility, Organization
 from .deadlines import RECURRENCES, AfterEvent, Due, Recurring, due_words, fixed_due, next_occurrence
 from .entries import FORMULA_KINDS, CatalogAdditions, ConceptDef, DepartmentDef, KindDef, MetricDef, MetricProduct
 from .requirements import (
@@ -32,14 +33,10 @@ from .requirements import (
     is_aggregate,
 )
 from .standard import (
-    BINDING_STRENGTHS,
     COMMUNITIES_METRIC,
     JURISDICTION_LEVELS,
     OBLIGATION_KINDS,
-    STRENGTHS,
-    TASK_ROLES,
     TOLERANT_FORMS,
-    VERDICTS,
     AppliesTo,
     Document,
     Gap,

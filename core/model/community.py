@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
+from ..vocabulary import COMMUNITY_KINDS
 from ._validators import _non_empty, _non_negative, _one_of
-
-COMMUNITY_KINDS = ("urban", "town", "rural", "village")
 
 
 @frozen(kw_only=True)

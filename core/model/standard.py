@@ -9,34 +9,17 @@ import attrs
 from attrs import field, frozen
 
 from ..errors import SchemaError
+from ..vocabulary import COMMUNITY_KINDS, STRENGTHS, TASK_ROLES
 from ._validators import _check, _fraction, _non_empty, _non_negative, _one_of, _positive
-from .community import COMMUNITY_KINDS
 from .deadlines import Due
 from .entries import CatalogAdditions
 from .requirements import Condition, Requirement, is_aggregate
-
-#: How binding a provision is, from the text's own words: mandatory (应/必须/不得/要), target
-#: (力争/达到…目标), guidance (原则上/一般/为宜/左右), permissive (可/可以/鼓励).
-#: Guidance and permissive rules are recorded as ``departs`` when not met, never as ``fail``.
-STRENGTHS = ("mandatory", "target", "guidance", "permissive")
-
-#: The strengths whose unmet requirement is a violation (``fail``); the others ``depart``.
-BINDING_STRENGTHS = ("mandatory", "target")
 
 #: The requirement forms whose numeric bounds a rule's ``tolerance`` may widen.
 TOLERANT_FORMS = ("min", "max", "range", "scaled_min", "share")
 
 
 JURISDICTION_LEVELS = ("national", "province", "city", "district", "county")
-
-#: The roles a task gives departments (the department fields of :class:`Task`), in the order documents list them;
-#: ``receiving`` (受理) and ``approving`` (审批) name authorities that only receive or approve applications.
-TASK_ROLES = ("lead", "responsible", "guiding", "cooperating", "receiving", "approving")
-
-#: What a rule can say about one community; the engine's verdict codes index this tuple (0 = pass).
-#: ``departs``: a guidance or permissive provision not met (recorded, never a violation);
-#: ``not_in_force``: the rule's document is not in force at the evaluation date (not yet in effect, or superseded).
-VERDICTS = ("pass", "fail", "not_applicable", "not_due", "unknown", "departs", "not_in_force")
 
 
 def _quote_fragments(_instance, attribute, value) -> None:
