@@ -176,6 +176,7 @@ def plugin_rows(registry: Registry, coverage: bool = False) -> list[dict[str, An
                     k: summary[k]
                     for k in (
                         "numbers",
+                        "numbers_in_chinese_numerals",
                         "numbers_encoded",
                         "numbers_unencoded",
                         "numbers_unaccounted",

@@ -46,6 +46,9 @@ def test_plugins_coverage_reports_every_number_accounted_for(run):
         assert row["numbers"] > 20
         assert row["numbers_unaccounted"] == 0, row["id"]
         assert row["numbers_encoded"] + row["numbers_unencoded"] == row["numbers"]
+    # the national law writes its numbers in Chinese numerals (一百户至七百户, 五至九人): the audit counts them
+    chinese = {row["id"]: row["numbers_in_chinese_numerals"] for row in rows}
+    assert chinese["national"] > 50 and chinese["longgang"] == 7  # 三分之一, 两年, 一次, 三个文明 …
 
 
 def test_plugins_table_is_readable_chinese(run):
