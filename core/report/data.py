@@ -313,7 +313,7 @@ def responsibility_frame(
     """Departments × jurisdictions: the roles a department has there, the strongest first, and its tasks.
 
     One row per (department, jurisdiction) with at least one task: ``role``
-    (the strongest of ``roles``, lead > responsible > guiding > cooperating),
+    (the first of ``roles`` in the model's order: lead, responsible, guiding, cooperating, receiving, approving),
     ``roles`` (all of them), ``tasks`` (how many) and ``titles``.
     """
     frame = responsibilities(registry, None, jurisdictions, as_of=as_of, strengths=strengths)

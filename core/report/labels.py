@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..views.responsibilities import ROLE_ZH
+from ..vocabulary import TASK_ROLES
+
 LANGS = ("zh", "en")
 
 #: The fonts charts ask for, CJK first: the browser (or the SVG/PNG renderer) takes the first it has.
@@ -139,14 +142,20 @@ VERDICT_COLOURS = {
     "not_in_force": "#bcbddc",
 }
 
+#: Every role a task may give (the model's, in its order: the strongest first), in the words of the
+#: responsibilities view (受理 and 审批 included: a department that only approves is shown as such).
 ROLE_LABELS: dict[str, dict[str, str]] = {
-    "lead": {"zh": "牵头", "en": "lead"},
-    "responsible": {"zh": "责任", "en": "responsible"},
-    "guiding": {"zh": "指导", "en": "guiding"},
-    "cooperating": {"zh": "配合", "en": "cooperating"},
+    role: {"zh": ROLE_ZH[role], "en": role.replace("_", " ")} for role in TASK_ROLES
 }
 
-ROLE_COLOURS = {"lead": "#08519c", "responsible": "#3182bd", "guiding": "#9ecae1", "cooperating": "#deebf7"}
+ROLE_COLOURS = {
+    "lead": "#08519c",
+    "responsible": "#3182bd",
+    "guiding": "#9ecae1",
+    "cooperating": "#deebf7",
+    "receiving": "#fdd0a2",
+    "approving": "#e6550d",
+}
 
 PERIOD_LABELS: dict[str, dict[str, str]] = {
     "yearly": {"zh": "每年", "en": "yearly"},

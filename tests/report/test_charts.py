@@ -210,3 +210,14 @@ def sample_scope(_sample):
         return scopes[lang]
 
     return make
+
+
+def test_the_responsibility_matrix_keeps_receiving_and_approving_authorities():
+    from shequ.registry import get_registry
+
+    # donghai 三(二)3: 由县政府审批,批文抄送市民政局备案 (approving: government; receiving: civil affairs)
+    frame = d.responsibility_frame(get_registry(), ["donghai"], as_of=dt.date(2021, 1, 1))
+    roles = {row["department"]: row["roles"] for row in frame.iter_rows(named=True)}
+    assert "approving" in roles["government"]
+    assert "receiving" in roles["civil_affairs"]
+    assert c.label(c.ROLE_LABELS, "approving", "zh") == "审批"
