@@ -437,7 +437,10 @@ def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> None:
     import tempfile
 
     target = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    # the temporary keeps the target's suffix last (".r.svg.x1.part.svg"): writers that go by it still can
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".part{target.suffix}", dir=target.parent or "."
+    )
     os.close(handle)
     try:
         write(Path(temporary))

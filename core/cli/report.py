@@ -9,7 +9,6 @@ inlined. A file is written whole or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -111,23 +110,12 @@ def _scope(ctx: click.Context, data: str | None, params: dict[str, Any]) -> Scop
     )
 
 
-def _write_whole(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file beside ``path``, renamed into place only when complete."""
-    import tempfile  # here, not at import: shequ --help stays quick
+def _write_whole(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write whole (:func:`shequ.output.write_atomic`), making the folder first (`-o reports/r.html`)."""
+    from ..output import write_atomic
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-
-
-def _write_text(path: Path, content: str) -> None:
-    path.write_text(content, encoding="utf-8")
+    write_atomic(path, write)
 
 
 def _header(ctx: click.Context, scope: Scope, data: str | None) -> list[str]:
@@ -228,7 +216,7 @@ def report(
     if sweep is not None:
         charts["sweep"] = make_chart("sweep", scope, sweep, sweep_label)
     page = report_html(charts, scope.lang, command_provenance(ctx), _header(ctx, scope, data))
-    _write_whole(output, lambda path: _write_text(path, page))
+    _write_whole(output, lambda path: path.write_text(page, encoding="utf-8"))
     click.echo(f"wrote {output} ({len(charts)} charts)", err=True)
 
 
