@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import functools
 import os
 import re
@@ -52,8 +53,25 @@ def handle_errors(command: F) -> F:
             raise BadInput(exc.report()) from None
         except ShequError as exc:
             raise BadInput(str(exc)) from None
+        except OSError as exc:
+            if not _broken_pipe(exc):
+                raise
+            # the reader of stdout has gone (`shequ compare big.csv | head`): stop quietly, as other
+            # command-line tools do, and keep Python from complaining when it flushes stdout at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(EXIT_BROKEN_PIPE)
 
     return cast(F, wrapper)  # functools.wraps keeps the name, docstring and signature click reads
+
+
+#: Exit code when stdout's reader has closed the pipe: 128 + SIGPIPE, as a shell reports a command killed by it.
+EXIT_BROKEN_PIPE = 141
+
+
+def _broken_pipe(exc: OSError) -> bool:
+    """A write to a closed pipe: Python's BrokenPipeError, or Polars' writer's OSError ("Broken pipe (os error 32)")."""
+    return isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE or "Broken pipe" in str(exc)
 
 
 # --------------------------------------------------------------------------

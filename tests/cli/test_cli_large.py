@@ -149,3 +149,20 @@ def test_a_cut_table_expands_only_what_it_shows_and_counts_the_rest(monkeypatch)
     result = run("evaluate", SAMPLE, "--as-of", AS_OF, "--verdict", "fail", "--verdict", "unknown")
     fails = results.details(verdicts=["fail", "unknown"]).height
     assert f"… {fails - 3:,} more rows; use --format csv or --output FILE" in result.stdout
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """``shequ evaluate … | head``: the pipe closes under the writer; the command stops quietly with 141."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "shequ", "-q", "evaluate", str(SAMPLE), "--as-of", AS_OF, "--format", "csv"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        header = process.stdout.readline()
+        process.stdout.close()  # about 1 MB of rows are still to come: far more than a pipe holds
+        stderr = process.stderr.read().decode("utf-8")
+        code = process.wait(timeout=120)
+    assert header.startswith(b"id,")
+    assert code == 141
+    assert "Traceback" not in stderr and "Broken pipe" not in stderr, stderr
