@@ -60,7 +60,7 @@ from .readers import (
     NESTED_SUFFIXES,
     Grid,
     Unreadable,
-    read_csv_numbers,
+    read_csv_numbers_deferred,
     read_grids,
     read_nested,
     read_parquet,
@@ -274,12 +274,13 @@ def _read_clean_csv(path: Path, words: Vocabulary, problems: Problems, facilitie
         columns = [words.resolve(header)[0] if header else None for header in headers]
         return [i for i, column in enumerate(columns) if column and field_kind(column, words) in _NUMBER_KINDS]
 
-    fast = read_csv_numbers(path, numbers)
+    fast = read_csv_numbers_deferred(path, numbers)
     if fast is None:
         return None
+    cells, headers, every_row_full = fast
     trial = Problems(problems.file)
-    parsed = from_flat(*fast, words, trial, facilities_given, cells=True)
-    return None if trial else parsed
+    parsed = from_flat(cells, headers, words, trial, facilities_given, cells=True)  # while the rows are counted
+    return None if trial or not every_row_full() else parsed
 
 
 _NUMBER_KINDS = ("int", "float", "floor", "number")

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import threading
 import tomllib
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
@@ -90,6 +91,24 @@ def read_csv_numbers(
     ``inf``. The last column is read as text, so that a row that lacks it
     (which the CSV reader pads) can be told from a blank cell.
     """
+    read = read_csv_numbers_deferred(path, numbers)
+    if read is None:
+        return None
+    cells, headers, every_row_full = read
+    return (cells, headers) if every_row_full() else None
+
+
+def read_csv_numbers_deferred(
+    path: Path, numbers: Callable[[Sequence[str | None]], Collection[int]]
+) -> tuple[pl.DataFrame, list[str | None], Callable[[], bool]] | None:
+    """:func:`read_csv_numbers`, with the check that no row lacks fields left running beside the caller.
+
+    The third item answers (waiting if need be) whether every row has the
+    header's number of fields; if not, the cells are not to be used. Counting
+    the separators of a large file takes a while, and the caller can parse the
+    cells meanwhile: the count runs in a thread, in slices, so that it gives way
+    to the caller's Polars queries.
+    """
     try:
         data = path.read_bytes()  # read once: the reader parses these bytes, the field count looks at them
         head = pl.read_csv(data, has_header=False, infer_schema=False, n_rows=1, quote_char='"')
@@ -108,15 +127,39 @@ def read_csv_numbers(
         cells = pl.read_csv(data, has_header=False, skip_rows=1, schema=schema, quote_char='"')
     except Exception:  # a cell that is not a plain number, a row with more fields, not UTF-8 …
         return None
+    # Text columns in one chunk each (cheap: their views are copied, not their bytes); the parsing
+    # that follows reads them several times. Number columns are left as read: copying them costs
+    # more than it saves.
+    texts = [name for name, dtype in schema.items() if dtype == pl.String()]
+    cells = cells.with_columns(cells.select(texts).rechunk())
     last = cells.get_column(f"c{len(headers) - 1}")
-    if last.null_count():
-        # No row has more fields (the reader would have failed): if the separators add up to a full
-        # count on every row, no row has fewer either. Otherwise the rows are counted one by one.
+    if not last.null_count():
+        # No row has more fields (the reader would have failed) and none lacks its last one.
+        return cells, headers, lambda: True
+    blank_last = last.is_null()
+    height = cells.height + 1
+    answer: list[bool] = []
+
+    def count() -> None:
+        # If the separators add up to a full count on every row, no row has fewer fields either;
+        # otherwise the rows are counted one by one.
         bare = _unquoted(data)
-        full = bare.count(b",") == (len(headers) - 1) * (cells.height + 1)
-        if not full and _short_rows(bare, cells.height + 1, last.is_null(), ","):
-            return None
-    return cells.rechunk(), headers  # contiguous once, so that every later step works on one chunk
+        total = sum(bare.count(b",", at, at + _COUNT_SLICE) for at in range(0, len(bare), _COUNT_SLICE))
+        full = total == (len(headers) - 1) * height
+        answer.append(full or _short_rows(bare, height, blank_last, ",") is None)
+
+    worker = threading.Thread(target=count, name="shequ-field-count", daemon=True)
+    worker.start()
+
+    def every_row_full() -> bool:
+        worker.join()
+        return bool(answer and answer[0])
+
+    return cells, headers, every_row_full
+
+
+#: Bytes counted per call by the field count: small enough that the thread yields to the caller often.
+_COUNT_SLICE = 1 << 24
 
 
 _QUOTED = re.compile(rb'"[^"]*"')
