@@ -34,7 +34,6 @@ from .common import (
     strength_option,
 )
 from .progress import stage
-from .views import emit_whatif
 
 if TYPE_CHECKING:
     import polars as pl
@@ -335,6 +334,8 @@ def compare(
     if baseline:
         if output is not None:
             raise click.UsageError("--output does not apply with --baseline")
+        from .views import emit_whatif  # here: `shequ compare` imports the views' commands only for --baseline
+
         emit_whatif(ctx, data, facilities, jurisdictions, as_of, fmt, show_all=True, strengths=strengths)
         return
     from ..payloads import compare_payload, compare_totals_rows

@@ -22,7 +22,7 @@ SAMPLE_CSV = ROOT / "examples" / "communities.csv"
 AS_OF = "2021-01-01"
 
 
-@pytest.mark.parametrize("name", sorted(main.commands))
+@pytest.mark.parametrize("name", sorted(main.all_commands()))
 def test_every_command_help_shows_an_example(name):
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0, result.output
@@ -42,8 +42,8 @@ def test_help_loads_no_heavy_module():
         f"heavy = {_HEAVY!r}\n"
         "print('import', sorted(m for m in heavy if m in sys.modules))\n"
         "from click.testing import CliRunner\n"
-        "from shequ.cli.main import main\n"
-        "for args in [['--help'], *([name, '--help'] for name in sorted(main.commands))]:\n"
+        "from shequ.cli.main import COMMANDS, main\n"
+        "for args in [['--help'], *([name, '--help'] for name in sorted(COMMANDS))]:\n"
         "    result = CliRunner().invoke(main, args)\n"
         "    assert result.exit_code == 0 and 'Usage: ' in result.output, (args, result.output)\n"
         "print('help', sorted(m for m in heavy if m in sys.modules))\n"
@@ -60,7 +60,9 @@ def test_command_modules_take_their_choices_from_the_vocabulary():
     assert model.VERDICTS is vocabulary.VERDICTS and model.COMMUNITY_KINDS is vocabulary.COMMUNITY_KINDS
     assert model.STRENGTHS is vocabulary.STRENGTHS and model.TASK_ROLES is vocabulary.TASK_ROLES
     assert output.OUTPUT_FORMATS is vocabulary.OUTPUT_FORMATS
-    offered = {param.name: param.type.choices for param in main.commands["evaluate"].params if param.name == "verdicts"}
+    offered = {
+        param.name: param.type.choices for param in main.all_commands()["evaluate"].params if param.name == "verdicts"
+    }
     assert tuple(offered["verdicts"]) == vocabulary.VERDICTS
 
 
@@ -69,7 +71,7 @@ def test_commands_are_grouped_by_subject():
 
     modules = (standards, data, views, levels, authoring, report)
     names = [command.name for module in modules for command in module.COMMANDS]
-    assert sorted(names) == sorted(main.commands)  # each command registered once, from its subject's module
+    assert sorted(names) == sorted(main.all_commands())  # each command registered once, from its subject's module
 
 
 def _json(*args: str) -> object:
@@ -113,3 +115,30 @@ def _day():
     import datetime as dt
 
     return dt.date.fromisoformat(AS_OF)
+
+
+def test_the_command_table_says_what_the_commands_say():
+    """``shequ --help`` lists the commands from a table, importing none: the table must match them."""
+    from shequ.cli.main import COMMANDS, first_paragraph
+
+    commands = main.all_commands()
+    assert sorted(commands) == sorted(COMMANDS)
+    for name, command in commands.items():
+        module, text = COMMANDS[name]
+        assert command.callback is not None and command.callback.__module__ == f"shequ.cli.{module}", name
+        assert text == first_paragraph(command), name
+
+
+def test_help_imports_no_command_module_and_lists_every_command():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from shequ.cli.main import main\n"
+        "listing = CliRunner().invoke(main, ['--help']).output\n"
+        "print(sorted(m for m in sys.modules if m.startswith('shequ.cli.') and m not in ('shequ.cli.main',)))\n"
+        "main.all_commands()\n"
+        "print(listing == CliRunner().invoke(main, ['--help']).output)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == ["[]", "True"]  # the same listing as with every command imported

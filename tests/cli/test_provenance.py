@@ -124,7 +124,7 @@ LISTING_ARGUMENTS = {
 def _listing_commands() -> list[str]:
     return sorted(
         name
-        for name, command in main.commands.items()
+        for name, command in main.all_commands().items()
         if any(isinstance(p, click.Option) and "--format" in p.opts for p in command.params)
     )
 
