@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,53 @@ class Results:
             self._summary = self._compute_summary()
         return self._summary.clone()  # cheap (columns are shared); a caller changing it in place changes no other
 
+    def summary_parts(self) -> Iterator[pl.DataFrame]:
+        """:meth:`summary`'s rows one jurisdiction at a time, in its order (their concatenation is the summary).
+
+        For writing a large summary as it is computed: each part is computed in a
+        thread while the caller handles the one before (Polars leaves Python's lock
+        while it works), and once every part has been given the summary is kept,
+        so :meth:`summary` does not compute it again.
+        """
+        if self._summary is not None:
+            height = self.codes.height
+            for index in range(len(self.jurisdictions)):
+                yield self._summary.slice(index * height, height)
+            return
+        frames = self._summary_frames()
+        if not frames:
+            yield self.summary()
+            return
+        parts: list[pl.DataFrame] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shequ-summary") as pool:
+            pending = pool.submit(frames[0].collect)
+            for index in range(len(frames)):
+                part = pending.result()
+                if index + 1 < len(frames):
+                    pending = pool.submit(frames[index + 1].collect)
+                parts.append(part)
+                yield part
+        self._summary = pl.concat(parts)
+
     def _compute_summary(self) -> pl.DataFrame:
+        frames = self._summary_frames()
+        if not frames:
+            return pl.DataFrame(schema={"id": pl.String, "jurisdiction": pl.String})
+        return pl.concat(frames).collect()
+
+    def _summary_frames(self) -> list[pl.LazyFrame]:
+        """The summary of each jurisdiction, in order, as a query."""
         identity = [c for c in IDENTITY if c in self.codes.columns]
+        binding_pass = pl.sum_horizontal([pl.col(f"pass_{s}") for s in BINDING_STRENGTHS])
+        judged = binding_pass + pl.col("fail")
+        applicable = pl.col("pass") + pl.col("fail") + pl.col("departs") + pl.col("unknown")
+        totals = [
+            pl.when(judged > 0).then(binding_pass / judged).otherwise(None).alias("compliance"),
+            (applicable + pl.col("not_due") > 0).alias("covered"),
+            applicable.cast(pl.Int32).alias("applicable"),
+            judged.cast(pl.Int32).alias("judged"),
+            pl.when(applicable > 0).then(pl.col("unknown") / applicable).otherwise(None).alias("unknown_share"),
+        ]
         frames = []
         for loaded in self.jurisdictions:
             rules = [r for r in self.rules if r.jurisdiction == loaded.id]
@@ -116,23 +162,9 @@ class Results:
                 .with_columns(**combined)
                 .with_columns(**packed)
                 .select(*identity, pl.lit(loaded.id).alias("jurisdiction"), *by_verdict, *by_strength)
+                .with_columns(totals)
             )
-        if not frames:
-            return pl.DataFrame(schema={"id": pl.String, "jurisdiction": pl.String})
-        binding_pass = pl.sum_horizontal([pl.col(f"pass_{s}") for s in BINDING_STRENGTHS])
-        judged = binding_pass + pl.col("fail")
-        applicable = pl.col("pass") + pl.col("fail") + pl.col("departs") + pl.col("unknown")
-        return (
-            pl.concat(frames)
-            .with_columns(
-                pl.when(judged > 0).then(binding_pass / judged).otherwise(None).alias("compliance"),
-                (applicable + pl.col("not_due") > 0).alias("covered"),
-                applicable.cast(pl.Int32).alias("applicable"),
-                judged.cast(pl.Int32).alias("judged"),
-                pl.when(applicable > 0).then(pl.col("unknown") / applicable).otherwise(None).alias("unknown_share"),
-            )
-            .collect()
-        )
+        return frames
 
     def has_failures(self) -> bool:
         """Whether any community (or set of communities) fails any rule."""
