@@ -10,12 +10,16 @@ Python per row. :func:`as_flat_text` turns its list columns into the
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import polars as pl
 
 from shequ.engine import input_columns
 from shequ.model import COMMUNITY_KINDS
 from shequ.registry import get_registry
+
+#: The sample data whose columns :func:`example_layout` takes.
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "communities.csv"
 
 #: Shared combinations of flags (and of designations) the communities draw from.
 PROFILES = 500
@@ -103,3 +107,33 @@ def widen(frame: pl.DataFrame, width: int) -> pl.DataFrame:
         return frame
     rows = pl.int_range(frame.height, eager=True)
     return frame.hstack([((rows * 7 + index) % 100).alias(f"indicators.extra_{index}") for index in range(extra)])
+
+
+def example_layout(frame: pl.DataFrame, seed: int = 7) -> pl.DataFrame:
+    """The frame in the layout of ``examples/communities.csv`` (issue 12's 61 columns), in that file's order.
+
+    Columns the built-in rules do not read (areas and floors of facilities no rule sizes,
+    organisations' members …) are not in :func:`synthetic`'s output; they are generated
+    here the same way: members whole numbers, areas in m², floors -1 … 5, each blank where
+    the community has none of the facility or organisation (as the loader requires).
+    """
+    header = pl.read_csv(EXAMPLE, n_rows=0).columns
+    rows = pl.int_range(frame.height, eager=True)
+    extra = []
+    for index, name in enumerate(header):
+        if name in frame.columns:
+            continue
+        family = name.partition(".")[0]
+        draw = (rows.hash(seed * 1000 + 700 + index) % 1000).cast(pl.Int64)
+        if family == "area":
+            values = (draw * 0.7).round(1)
+        elif family == "floor":
+            values = pl.Series([-1, 1, 1, 2, 3, 5]).gather(draw % 6)
+        else:
+            values = draw % 60
+        blank = (rows.hash(seed * 1000 + 800 + index) % 8) == 0
+        count = f"count.{name.partition('.')[2]}"
+        if family in ("area", "floor", "members") and count in frame.columns:  # only where there is one
+            blank = blank | frame.get_column(count).fill_null(0).eq(0)
+        extra.append(pl.select(pl.when(blank).then(None).otherwise(values)).to_series().alias(name))
+    return frame.hstack(extra).select(header)

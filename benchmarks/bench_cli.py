@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from _data import as_flat_text, synthetic, widen
+from _data import as_flat_text, example_layout, synthetic, widen
 
 AS_OF = "2021-01-01"
 
@@ -150,6 +150,12 @@ def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
     csv_path = folder / "communities.csv"
     text.write_csv(csv_path)
     cases.append(Case("compare CSV", csv_path, text.shape, ("compare", str(csv_path), *options)))
+    # the case: the 61 columns of examples/communities.csv
+    layout = example_layout(text)
+    layout_path = folder / "communities_61.csv"
+    layout.write_csv(layout_path)
+    cases.append(Case("compare CSV, sample layout", layout_path, layout.shape, ("compare", str(layout_path), *options)))
+    del layout
 
     if not args.skip_xlsx:
         xlsx_rows = min(args.n, args.xlsx_rows)
