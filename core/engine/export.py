@@ -97,21 +97,43 @@ def sidecar(path: str | os.PathLike[str], name: str) -> Path:
 # Frames
 
 
-def csv_ready(frame: pl.DataFrame | pl.LazyFrame) -> Any:
+def csv_ready(frame: pl.DataFrame | pl.LazyFrame, *, surveyed: pl.DataFrame | None = None) -> Any:
     """The frame with every cell as :func:`shequ.output.render_csv` writes it, for Polars' CSV writer.
 
     Floats rounded to 6 digits, NaN and infinities blank; booleans ``True``/``False``; lists
     joined with ``;``; text (and categories) starting with ``= + - @``, a tab or a carriage
     return get a leading apostrophe.
+
+    Given a DataFrame (or, with a LazyFrame, the same rows as ``surveyed``), its text columns
+    are surveyed first and only those holding an empty text or a formula-like one are
+    rewritten: the survey looks at a cell's first byte through a string comparison Polars
+    answers from the cell's inline prefix, so for the usual columns (ids, names) it costs a
+    few nanoseconds a cell instead of a regular expression.
     """
     formula = "^[" + "".join({"\t": "\\t", "\r": "\\r", "-": "\\-"}.get(c, c) for c in _FORMULA_START) + "]"
+    schema = frame.collect_schema()
+    texts = [name for name, dtype in schema.items() if dtype == pl.String]
+    clean: set[str] = set()
+    if surveyed is None and isinstance(frame, pl.DataFrame):
+        surveyed = frame
+    if surveyed is not None and texts and surveyed.height:
+        survey = surveyed.select(
+            pl.any_horizontal(
+                pl.col(name).filter(_may_start_formula(pl.col(name))).str.contains(formula).any(),
+                (pl.col(name) == "").any(),
+            ).alias(name)
+            for name in texts
+        ).row(0)
+        clean = {name for name, needs in zip(texts, survey, strict=True) if not needs}
     exprs = []
-    for name, dtype in frame.collect_schema().items():
+    for name, dtype in schema.items():
         column = pl.col(name)
         if dtype.is_float():
             exprs.append(pl.when(column.is_finite()).then(column.round(6)).alias(name))
         elif dtype == pl.Boolean:
             exprs.append(pl.when(column).then(pl.lit("True")).when(column.not_()).then(pl.lit("False")).alias(name))
+        elif name in clean:
+            continue
         elif isinstance(dtype, pl.List) or dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
             text = (
                 column.cast(pl.List(pl.String)).list.join(";") if isinstance(dtype, pl.List) else column.cast(pl.String)
@@ -125,6 +147,16 @@ def csv_ready(frame: pl.DataFrame | pl.LazyFrame) -> Any:
                 .alias(name)
             )
     return frame.with_columns(exprs) if exprs else frame
+
+
+def _may_start_formula(text: pl.Expr) -> pl.Expr:
+    """True for every text whose first character may start a formula (and some others): below ``A``, not a digit.
+
+    The characters of :data:`~shequ.output._FORMULA_START` all sort below ``A`` and none is a
+    digit; comparing whole texts with one-character bounds tests the first byte.
+    """
+    assert all(c < "A" and not c.isdigit() for c in _FORMULA_START)
+    return (text < "A") & ((text < "0") | (text >= ":"))
 
 
 def write_csv_parts(parts: Iterable[pl.DataFrame], stream: IO[bytes], *, batch_rows: int = 500_000) -> None:
@@ -141,7 +173,7 @@ def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 
     """Write a frame as CSV to a binary stream in slices, exactly as ``--format csv`` prints rows."""
     # lazy, so that only a slice at a time is materialised: an eager rewrite of a frame whose text
     # columns share buffers (the summary repeats each community's texts per jurisdiction) copies them all
-    ready = csv_ready(frame.lazy())
+    ready = csv_ready(frame.lazy(), surveyed=frame)
     if frame.height == 0:
         if header:
             ready.collect().write_csv(stream)
