@@ -84,10 +84,25 @@ def _columns(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None) -> l
     return list(seen)
 
 
+class _Rows:
+    """A text sink for :mod:`csv` whose rows end in LF although the writer's line terminator is CRLF.
+
+    The writer quotes a field holding a character of its line terminator: with CRLF, a field
+    holding a bare CR is quoted too (as Polars' writer and RFC 4180 do), which a reader would
+    otherwise take for the end of a row; each row is still written with LF alone.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, line: str) -> None:
+        self.parts.append(line[:-2] + "\n" if line.endswith("\r\n") else line)
+
+
 def render_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
     names = _columns(rows, columns)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    buffer = _Rows()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
     for row in rows:
         values = []
@@ -101,7 +116,7 @@ def render_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = N
                 value = plain(value)
             values.append(csv_safe("" if value is None else value))
         writer.writerow(values)
-    return buffer.getvalue()
+    return "".join(buffer.parts)
 
 
 def render_markdown(

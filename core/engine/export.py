@@ -32,7 +32,7 @@ from typing import IO, Any
 import polars as pl
 
 from ..errors import ShequError
-from ..output import _FORMULA_START, render_csv
+from ..output import _FORMULA_START
 from .compile import shortfall_exprs
 from .results import DETAIL_COLUMNS, Results
 from .verdicts import DEPARTS, EXACT, F64, FAIL, NOT_APPLICABLE, PASS, VERDICTS
@@ -179,22 +179,7 @@ def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 
             ready.collect().write_csv(stream)
         return
     for start in range(0, frame.height, batch_rows):
-        first = header and start == 0
-        part = ready.slice(start, batch_rows).collect()
-        if _has_carriage_return(part):
-            # Polars leaves a field with a bare CR unquoted, which a reader takes for a line end: such
-            # a slice (rare: a CR pasted into a name) is written by the reference writer instead
-            text = render_csv(frame.slice(start, batch_rows).to_dicts(), frame.columns)
-            stream.write((text if first else text.partition("\n")[2]).encode("utf-8"))
-            continue
-        part.write_csv(stream, include_header=first)
-
-
-def _has_carriage_return(frame: pl.DataFrame) -> bool:
-    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    if not texts:
-        return False
-    return bool(frame.select(pl.any_horizontal(pl.col(texts).str.contains("\r", literal=True).any())).item())
+        ready.slice(start, batch_rows).collect().write_csv(stream, include_header=header and start == 0)
 
 
 def write_frame(frame: pl.DataFrame | pl.LazyFrame, path: str | os.PathLike[str]) -> Path:

@@ -237,3 +237,22 @@ def test_summary_parts_are_the_summary_jurisdiction_by_jurisdiction(tmp_path):
     write_csv_text(whole, at_once, batch_rows=7)
     assert by_parts.getvalue() == at_once.getvalue()
     assert at_once.getvalue().decode("utf-8") == render_csv(whole.to_dicts())
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pl.Series("name", ["a", "b\rc", None]),
+        pl.Series("flags", [["a"], ["b\rc"], None]),
+        pl.Series("kind", ["a", "b\rc", "a"], dtype=pl.Categorical),
+    ],
+    ids=["text", "list", "category"],
+)
+def test_a_carriage_return_in_any_text_column_is_quoted(column):
+    import io
+
+    frame = pl.DataFrame([pl.Series("id", ["1", "2", "3"]), column])
+    buffer = io.BytesIO()
+    write_csv_text(frame, buffer, batch_rows=2)
+    assert buffer.getvalue().decode("utf-8") == render_csv(frame.to_dicts())
+    assert '"b\rc"' in buffer.getvalue().decode("utf-8")
