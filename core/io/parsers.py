@@ -98,6 +98,10 @@ class _Parser:
         self.column = column
         self.source = f"__src__{column}"
 
+    def prepare(self) -> list[pl.Expr]:
+        """Columns computed once, before the survey, for the expressions that follow to read."""
+        return []
+
     def survey(self) -> pl.Expr | None:
         """An aggregate of the raw column that decides how it is read (see :meth:`surveyed`)."""
         return None
@@ -309,12 +313,19 @@ class _Names(_Parser):
         self.bad = f"__bad__{column}"
         self.index = f"__idx__{column}"
         self.cleaned = f"__a__{column}"
+        self.keyed = f"__key__{column}"
+        #: :meth:`key` is computed once into ``keyed`` (:meth:`prepare`): when it costs a pass of its own.
+        self.keyed_once = False
         #: The distinct cells, cleaned (``a``), matched (``b``) and judged (``bad``); None: row by row.
         self.table: pl.DataFrame | None = None
 
     def key(self, source: pl.Expr) -> pl.Expr:
         """A flat file's cell as one text per row (for distinct values); a record's value as it is."""
         return source if self.nested else source.cast(pl.String)
+
+    def key_column(self) -> pl.Expr:
+        """:meth:`key` of the raw column: the column :meth:`prepare` made, when it made one."""
+        return pl.col(self.keyed) if self.keyed_once else self.key(pl.col(self.source))
 
     def clean(self, key: pl.Expr) -> pl.Expr:
         raise NotImplementedError
@@ -328,7 +339,7 @@ class _Names(_Parser):
     def survey(self) -> pl.Expr | None:
         if self.nested:  # records are few, and their lists are not ';'-joined texts: row by row
             return None
-        return self.key(pl.col(self.source)).drop_nulls().unique(maintain_order=True).implode()
+        return self.key_column().drop_nulls().unique(maintain_order=True).implode()
 
     def surveyed(self, result: Any, height: int) -> None:
         distinct = pl.Series("key", result, dtype=pl.String)
@@ -339,7 +350,7 @@ class _Names(_Parser):
         self.table = table.with_columns(self.unknown(pl.col("a"), pl.col("b")).fill_null(False).alias("bad"))
 
     def value(self) -> list[pl.Expr]:
-        key = self.key(pl.col(self.source))
+        key = self.key_column()
         if self.table is None:
             return [self.clean(key).alias(self.cleaned)]
         distinct = self.table.get_column("key")
@@ -440,6 +451,13 @@ class _List(_Names):
         self.nfkc = nfkc
         self.stored_as_list = stored_as_list
 
+    def prepare(self) -> list[pl.Expr]:
+        if self.nested or not self.stored_as_list:
+            return []
+        # a stored list's text is read by the survey and by the value: joined once, not twice
+        self.keyed_once = True
+        return [self.key(pl.col(self.source)).alias(self.keyed)]
+
     def key(self, source: pl.Expr) -> pl.Expr:
         if self.nested:
             return source
@@ -524,15 +542,18 @@ def parsers_for(
     # NFKC only where an id or list column holds something besides ASCII (it is the costly step).
     texts = [source for column, source in columns.items() if kinds[column] in ("id", "list") and not nested]
 
-    def as_text(name: str) -> pl.Expr:
-        return pl.col(name).list.join(";") if isinstance(schema[name], pl.List) else pl.col(name).cast(pl.String)
+    def non_ascii(name: str) -> pl.Expr:
+        # a character of several bytes (UTF-8) is not ASCII; a stored list's items are looked at in
+        # place (joining them into one text per row first took five times as long)
+        if isinstance(schema[name], pl.List):
+            item = pl.element().cast(pl.String)
+            return pl.col(name).list.eval(item.str.len_bytes() != item.str.len_chars()).list.any().any()
+        text = pl.col(name).cast(pl.String)
+        return (text.str.len_bytes() != text.str.len_chars()).any()
 
     wide: dict[str, bool] = {}
     if texts and raw.height:
-        # a character of several bytes (UTF-8) is not ASCII
-        found = raw.select(
-            (as_text(t).str.len_bytes() != as_text(t).str.len_chars()).any().alias(t) for t in dict.fromkeys(texts)
-        )
+        found = raw.select(non_ascii(t).alias(t) for t in dict.fromkeys(texts))
         wide = {name: bool(value) for name, value in found.row(0, named=True).items()}
     floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32) and not cells]
     has_nan: dict[str, bool] = {}

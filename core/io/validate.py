@@ -74,6 +74,9 @@ def parse(
         *(pl.col(columns[p.column]).alias(p.source) for p in parsers),
         *(pl.col(name) for name in carry),
     )
+    prepared = [expr for parser in parsers for expr in parser.prepare()]
+    if prepared:
+        work = work.with_columns(prepared)
     # pass 1: every column's value at once (how a column is read may depend on a survey of it)
     surveys = [(parser, survey) for parser in parsers if (survey := parser.survey()) is not None]
     if surveys and work.height:
