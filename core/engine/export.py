@@ -35,7 +35,7 @@ from ..errors import ShequError
 from ..output import _FORMULA_START
 from .compile import shortfall_exprs
 from .results import DETAIL_COLUMNS, Results
-from .verdicts import DEPARTS, EXACT, F64, FAIL, NOT_APPLICABLE, PASS, VERDICTS
+from .verdicts import DEPARTS, EXACT, F64, FAIL, LOWER_BOUND, NOT_APPLICABLE, PASS, VERDICTS
 
 #: File formats by extension (lower case); ``.json`` is not here: a JSON document cannot be streamed row by row.
 EXTENSIONS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "ndjson", ".ndjson": "ndjson"}
@@ -72,6 +72,22 @@ COMPACT_COLUMNS = [
     "shortfall",
     "shortfall_basis",
 ]
+
+#: ``verdict``: the verdict codes' names, in code order (a code is its verdict's index).
+VERDICT_ENUM = pl.Enum(VERDICTS)
+#: ``shortfall_basis``: a shortfall computed from the requirement, or a lower bound of it.
+BASIS_ENUM = pl.Enum([EXACT, LOWER_BOUND])
+_VERDICT_VALUES = pl.Series("verdict", VERDICTS, dtype=VERDICT_ENUM)
+
+#: How Parquet files are written: zstd at level 1 (as small as the default level 3 within 1 %, and
+#: faster), and null counts but no min/max statistics per page and row group: those cost about
+#: an eighth of the writing time of a verdict file and made Polars' own filtered reads of one
+#: (by rule, jurisdiction or verdict) no faster. Measured in ``benchmarks/README.md``.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 1,
+    "statistics": {"min": False, "max": False, "distinct_count": False, "null_count": True},
+}
 
 Progress = Callable[[int], None]
 
@@ -112,7 +128,15 @@ def csv_ready(frame: pl.DataFrame | pl.LazyFrame) -> Any:
             exprs.append(pl.when(column.is_finite()).then(column.round(6)).alias(name))
         elif dtype == pl.Boolean:
             exprs.append(pl.when(column).then(pl.lit("True")).when(column.not_()).then(pl.lit("False")).alias(name))
-        elif isinstance(dtype, pl.List) or dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        elif isinstance(dtype, pl.Enum):
+            # each category escaped once, then looked up per row: no text test per row
+            cells = pl.Series([_csv_cell(text) for text in dtype.categories], dtype=pl.String)
+            exprs.append(
+                (pl.lit(cells).gather(column.to_physical()) if len(cells) else pl.lit(None, dtype=pl.String)).alias(
+                    name
+                )
+            )
+        elif isinstance(dtype, pl.List) or dtype == pl.String or isinstance(dtype, pl.Categorical):
             text = (
                 column.cast(pl.List(pl.String)).list.join(";") if isinstance(dtype, pl.List) else column.cast(pl.String)
             )
@@ -125,6 +149,13 @@ def csv_ready(frame: pl.DataFrame | pl.LazyFrame) -> Any:
                 .alias(name)
             )
     return frame.with_columns(exprs) if exprs else frame
+
+
+def _csv_cell(text: str) -> str | None:
+    """One text as :func:`csv_ready` writes it: empty as no value, a formula-like start behind an apostrophe."""
+    if text == "":
+        return None
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 500_000) -> None:
@@ -205,7 +236,12 @@ def write_results(
 
 
 def _rules_table(results: Results) -> pl.DataFrame:
-    """One row per community-level rule, in the order of :attr:`Results.rules`, with its text as categories."""
+    """One row per community-level rule, in the order of :attr:`Results.rules`, its text as enums.
+
+    Each text column is an :class:`polars.Enum` of its own values in rule order: the categories
+    are known before the first row is written, so every batch shares them and a Parquet writer
+    stores each text once per row group without a lookup per row (a ``Categorical`` costs one).
+    """
     rules = results.rules
     texts: dict[str, list[Any]] = {
         "jurisdiction": [r.jurisdiction for r in rules],
@@ -223,7 +259,7 @@ def _rules_table(results: Results) -> pl.DataFrame:
     frame = pl.DataFrame(
         {
             "_rule": pl.Series(range(len(rules)), dtype=pl.UInt32),
-            **{name: pl.Series(name, values, dtype=pl.String).cast(pl.Categorical) for name, values in texts.items()},
+            **{name: pl.Series(name, values, dtype=_enum_of(values)) for name, values in texts.items()},
             "tolerance": pl.Series([r.rule.tolerance for r in rules], dtype=F64),
             "due": pl.Series([r.due for r in rules], dtype=pl.Date),
         }
@@ -231,16 +267,21 @@ def _rules_table(results: Results) -> pl.DataFrame:
     return frame.select("_rule", *RULE_COLUMNS, *(ORIGIN_COLUMNS if results.inherit else []))
 
 
+def _enum_of(values: Sequence[str | None]) -> pl.Enum:
+    """An enum of the distinct values given (nulls aside), in their first order: deterministic for the same rules."""
+    return pl.Enum(list(dict.fromkeys(v for v in values if v is not None)))
+
+
 def _schema(rules_table: pl.DataFrame, columns: Sequence[str]) -> dict[str, Any]:
     per_row = {
         "id": pl.String,
-        "verdict": pl.Enum(VERDICTS),
+        "verdict": VERDICT_ENUM,
         "value": F64,
         "required": pl.String,
         "required_min": F64,
         "required_max": F64,
         "shortfall": F64,
-        "shortfall_basis": pl.Categorical,
+        "shortfall_basis": BASIS_ENUM,
     }
     types = {**per_row, **{name: dtype for name, dtype in rules_table.schema.items() if name != "_rule"}}
     return {name: types[name] for name in columns}
@@ -275,7 +316,7 @@ def _verdict_rows(
         part.least.cast(F64).alias("_least"),
     )
     shortfall, basis = shortfall_exprs(
-        pl.col("value"), pl.col("required_min"), pl.col("required_max"), pl.col("_least")
+        pl.col("value"), pl.col("required_min"), pl.col("required_max"), pl.col("_least"), basis_dtype=BASIS_ENUM
     )
     code = pl.col("_verdict_code")
     unmet = code.is_in([FAIL, DEPARTS])
@@ -288,9 +329,7 @@ def _verdict_rows(
     }
     rows = rows.select(
         pl.col("id"),
-        code.cast(pl.UInt32)
-        .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.Enum(VERDICTS))
-        .alias("verdict"),
+        pl.lit(_VERDICT_VALUES).gather(code).alias("verdict"),  # codes are the enum's indices
         pl.col("value"),
         pl.when(code == NOT_APPLICABLE).then(None).otherwise(pl.col("required")).alias("required"),
         pl.col("required_min"),
@@ -299,9 +338,8 @@ def _verdict_rows(
         pl.when(unmet)
         .then(basis)
         .when(met)
-        .then(pl.lit(EXACT))
-        .otherwise(None)
-        .cast(pl.Categorical)
+        .then(pl.lit(EXACT, dtype=BASIS_ENUM))
+        .otherwise(pl.lit(None, dtype=BASIS_ENUM))
         .alias("shortfall_basis"),
         *rule_columns.values(),
     )
@@ -314,7 +352,7 @@ def _verdict_rows(
 
 def _sink(lazy: pl.LazyFrame, target: IO[bytes], fmt: str) -> None:
     if fmt == "parquet":
-        lazy.sink_parquet(target)
+        lazy.sink_parquet(target, **PARQUET_OPTIONS)
     elif fmt == "csv":
         csv_ready(lazy).sink_csv(target)
     else:

@@ -27,6 +27,7 @@ from shequ.engine.export import (
     write_frame,
     write_results,
 )
+from shequ.engine.verdicts import VERDICTS
 from shequ.errors import ShequError
 from shequ.output import render_csv
 
@@ -75,9 +76,11 @@ def test_parquet_holds_every_verdict_row_in_rule_order(results, tmp_path):
     got = pl.read_parquet(path)
     assert got.columns == DETAIL_COLUMNS
     assert got.height == len(results) * len(results.rules)
-    # rule-level text is dictionary-encoded (categorical), verdicts an enum
-    assert isinstance(got.schema["quote"], pl.Categorical)
-    assert isinstance(got.schema["verdict"], pl.Enum)
+    # rule-level text is dictionary-encoded: enums of the rules' own texts, in rule order; verdicts an enum too
+    assert got.schema["quote"] == pl.Enum(list(dict.fromkeys(r.rule.source.text for r in results.rules)))
+    assert got.schema["rule"] == pl.Enum(list(dict.fromkeys(r.rule.id for r in results.rules)))
+    assert got.schema["verdict"] == pl.Enum(VERDICTS)
+    assert got.schema["shortfall_basis"] == pl.Enum(["exact", "lower_bound"])
     assert_frame_equal(plain_text(got), rule_major(results, results.details()))
 
 
@@ -116,6 +119,9 @@ def test_compact_moves_rule_text_to_a_rules_table(results, tmp_path):
     rules = pl.read_parquet(written[1])
     assert rules.columns == RULE_COLUMNS
     assert rules.height == len(results.rules)
+    # the keys have the same enum types in both tables: they join as read, no cast needed
+    assert rows.select("jurisdiction", "rule").schema == rules.select("jurisdiction", "rule").schema
+    assert rows.join(rules, on=["jurisdiction", "rule"], how="left").height == rows.height
     # joined back on (jurisdiction, rule), the compact rows are the full ones
     joined = plain_text(rows).join(plain_text(rules), on=["jurisdiction", "rule"], how="left").select(DETAIL_COLUMNS)
     full = rule_major(results, results.details(verdicts=["fail"]))
