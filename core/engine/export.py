@@ -79,10 +79,11 @@ VERDICT_ENUM = pl.Enum(VERDICTS)
 BASIS_ENUM = pl.Enum([EXACT, LOWER_BOUND])
 _VERDICT_VALUES = pl.Series("verdict", VERDICTS, dtype=VERDICT_ENUM)
 
-#: How Parquet files are written: zstd at level 1 (as small as the default level 3 within 1 %, and
-#: faster), and null counts but no min/max statistics per page and row group: those cost about
-#: an eighth of the writing time of a verdict file and made Polars' own filtered reads of one
-#: (by rule, jurisdiction or verdict) no faster. Measured in ``benchmarks/README.md``.
+#: How :func:`write_results` writes Parquet (:func:`write_frame` keeps Polars' defaults): zstd at
+#: level 1 (within 1 % of the default level 3's size, and faster), and null counts but no min/max
+#: statistics per page and row group: those cost about an eighth of the writing time of a verdict
+#: file and made Polars' own filtered reads of one (by rule, jurisdiction or verdict) no faster.
+#: Measured in ``benchmarks/README.md``.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 1,
@@ -232,7 +233,7 @@ def write_results(
     aggregates = results.aggregate_details()
     if not aggregates.is_empty():
         writes.append((sidecar(path, "aggregates"), aggregates.lazy()))
-    return _atomic_all([(target, _writer(frame, fmt)) for target, frame in writes])
+    return _atomic_all([(target, _writer(frame, fmt, PARQUET_OPTIONS)) for target, frame in writes])
 
 
 def _rules_table(results: Results) -> pl.DataFrame:
@@ -350,17 +351,20 @@ def _verdict_rows(
 # Writing
 
 
-def _sink(lazy: pl.LazyFrame, target: IO[bytes], fmt: str) -> None:
+def _sink(lazy: pl.LazyFrame, target: IO[bytes], fmt: str, parquet: dict[str, Any] | None = None) -> None:
+    """Write a frame to a stream; ``parquet``: options of :meth:`polars.LazyFrame.sink_parquet` (else Polars')."""
     if fmt == "parquet":
-        lazy.sink_parquet(target, **PARQUET_OPTIONS)
+        lazy.sink_parquet(target, **(parquet or {}))
     elif fmt == "csv":
         csv_ready(lazy).sink_csv(target)
     else:
         lazy.sink_ndjson(target)
 
 
-def _writer(lazy: pl.LazyFrame, fmt: str) -> Callable[[IO[bytes]], None]:
-    return lambda target: _sink(lazy, target, fmt)
+def _writer(lazy: pl.LazyFrame, fmt: str, parquet: dict[str, Any] | None = None) -> Callable[[IO[bytes]], None]:
+    if parquet is None:
+        return lambda target: _sink(lazy, target, fmt)
+    return lambda target: _sink(lazy, target, fmt, parquet)
 
 
 def _atomic_all(writes: list[tuple[Path, Callable[[IO[bytes]], None]]]) -> list[Path]:

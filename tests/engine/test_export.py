@@ -150,7 +150,7 @@ def test_nothing_half_written_on_error(results, tmp_path, monkeypatch):
     path = tmp_path / "r.csv"
     path.write_text("the previous, complete file\n", encoding="utf-8")
 
-    def failing(lazy, target, fmt):
+    def failing(lazy, target, fmt, *options):
         target.write(b"id,jurisdiction\nC1,")
         raise RuntimeError("disk full")
 
@@ -194,11 +194,11 @@ def test_a_failing_table_beside_leaves_no_file(results, tmp_path, monkeypatch):
     calls = []
     real_sink = export_module._sink
 
-    def second_fails(lazy, target, fmt):
+    def second_fails(lazy, target, fmt, *options):
         calls.append(fmt)
         if len(calls) == 2:  # the rules table, after the verdict rows are complete
             raise RuntimeError("disk full")
-        real_sink(lazy, target, fmt)
+        real_sink(lazy, target, fmt, *options)
 
     monkeypatch.setattr(export_module, "_sink", second_fails)
     with pytest.raises(RuntimeError, match="disk full"):
