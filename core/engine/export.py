@@ -6,8 +6,9 @@ ever holding them all: one rule at a time (at most :data:`BATCH_ROWS`
 communities per batch), streamed through Polars' sinks, so the file is ordered
 by jurisdiction, rule (as the standard lists them), then community (input order).
 Rule-level text (jurisdiction, rule, title, metric, unit, strength, document,
-clause, quote) is a categorical column, so a Parquet file stores each text once
-per row group; ``compact=True`` leaves it out of the verdict rows altogether
+clause, quote) is an enum of the rules' own texts (as are ``verdict`` and
+``shortfall_basis``), so a Parquet file stores each text once per row group and
+the writer needs no lookup per row; ``compact=True`` leaves it out of the verdict rows altogether
 and writes it once, one row per rule, to a rules table beside the file
 (:func:`sidecar`: ``r.parquet`` → ``r.rules.parquet``).
 
