@@ -91,21 +91,24 @@ class CompiledRule:
         return shortfall_exprs(self.part.value, self.part.lo, self.part.hi, self.part.least)[1]
 
 
-def shortfall_exprs(value: pl.Expr, lo: pl.Expr, hi: pl.Expr, least: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def shortfall_exprs(
+    value: pl.Expr, lo: pl.Expr, hi: pl.Expr, least: pl.Expr, basis_dtype: Any = pl.String
+) -> tuple[pl.Expr, pl.Expr]:
     """A rule's shortfall and its basis from its value, bounds and known least minimum (see :class:`CompiledRule`).
 
     Apart from the rule so that a writer can compute value and bounds once, as columns, and pass
-    them here as ``pl.col`` references.
+    them here as ``pl.col`` references; ``basis_dtype`` lets it have the basis as an enum of
+    ``exact``/``lower_bound`` directly (no text per row).
     """
     exact = pl.coalesce([pl.when(value < lo).then(lo - value), pl.when(value > hi).then(value - hi)])
     lower = pl.when(value < least).then(least - value)
     shortfall = pl.coalesce([exact, lower]).cast(F64)
     basis = (
         pl.when(exact.is_not_null())
-        .then(pl.lit(EXACT))
+        .then(pl.lit(EXACT, dtype=basis_dtype))
         .when(lower.is_not_null())
-        .then(pl.lit(LOWER_BOUND))
-        .otherwise(pl.lit(None, dtype=pl.String))
+        .then(pl.lit(LOWER_BOUND, dtype=basis_dtype))
+        .otherwise(pl.lit(None, dtype=basis_dtype))
     )
     return shortfall, basis
 

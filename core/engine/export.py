@@ -6,8 +6,9 @@ ever holding them all: one rule at a time (at most :data:`BATCH_ROWS`
 communities per batch), streamed through Polars' sinks, so the file is ordered
 by jurisdiction, rule (as the standard lists them), then community (input order).
 Rule-level text (jurisdiction, rule, title, metric, unit, strength, document,
-clause, quote) is a categorical column, so a Parquet file stores each text once
-per row group; ``compact=True`` leaves it out of the verdict rows altogether
+clause, quote) is an enum of the rules' own texts (as are ``verdict`` and
+``shortfall_basis``), so a Parquet file stores each text once per row group and
+the writer needs no lookup per row; ``compact=True`` leaves it out of the verdict rows altogether
 and writes it once, one row per rule, to a rules table beside the file
 (:func:`sidecar`: ``r.parquet`` → ``r.rules.parquet``).
 
@@ -35,7 +36,7 @@ from ..errors import ShequError
 from ..output import _FORMULA_START
 from .compile import shortfall_exprs
 from .results import DETAIL_COLUMNS, Results
-from .verdicts import DEPARTS, EXACT, F64, FAIL, NOT_APPLICABLE, PASS, VERDICTS
+from .verdicts import DEPARTS, EXACT, F64, FAIL, LOWER_BOUND, NOT_APPLICABLE, PASS, VERDICTS
 
 #: File formats by extension (lower case); ``.json`` is not here: a JSON document cannot be streamed row by row.
 EXTENSIONS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "ndjson", ".ndjson": "ndjson"}
@@ -72,6 +73,23 @@ COMPACT_COLUMNS = [
     "shortfall",
     "shortfall_basis",
 ]
+
+#: ``verdict``: the verdict codes' names, in code order (a code is its verdict's index).
+VERDICT_ENUM = pl.Enum(VERDICTS)
+#: ``shortfall_basis``: a shortfall computed from the requirement, or a lower bound of it.
+BASIS_ENUM = pl.Enum([EXACT, LOWER_BOUND])
+_VERDICT_VALUES = pl.Series("verdict", VERDICTS, dtype=VERDICT_ENUM)
+
+#: How :func:`write_results` writes Parquet (:func:`write_frame` keeps Polars' defaults): zstd at
+#: level 1 (within 1 % of the default level 3's size, and faster), and null counts but no min/max
+#: statistics per page and row group: those cost about an eighth of the writing time of a verdict
+#: file and made Polars' own filtered reads of one (by rule, jurisdiction or verdict) no faster.
+#: Measured in ``benchmarks/README.md``.
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 1,
+    "statistics": {"min": False, "max": False, "distinct_count": False, "null_count": True},
+}
 
 Progress = Callable[[int], None]
 
@@ -134,7 +152,15 @@ def csv_ready(frame: pl.DataFrame | pl.LazyFrame, *, surveyed: pl.DataFrame | No
             exprs.append(pl.when(column).then(pl.lit("True")).when(column.not_()).then(pl.lit("False")).alias(name))
         elif name in clean:
             continue
-        elif isinstance(dtype, pl.List) or dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        elif isinstance(dtype, pl.Enum):
+            # each category escaped once, then looked up per row: no text test per row
+            cells = pl.Series([_csv_cell(text) for text in dtype.categories], dtype=pl.String)
+            exprs.append(
+                (pl.lit(cells).gather(column.to_physical()) if len(cells) else pl.lit(None, dtype=pl.String)).alias(
+                    name
+                )
+            )
+        elif isinstance(dtype, pl.List) or dtype == pl.String or isinstance(dtype, pl.Categorical):
             text = (
                 column.cast(pl.List(pl.String)).list.join(";") if isinstance(dtype, pl.List) else column.cast(pl.String)
             )
@@ -157,6 +183,13 @@ def _may_start_formula(text: pl.Expr) -> pl.Expr:
     """
     assert all(c < "A" and not c.isdigit() for c in _FORMULA_START)
     return (text < "A") & ((text < "0") | (text >= ":"))
+
+
+def _csv_cell(text: str) -> str | None:
+    """One text as :func:`csv_ready` writes it: empty as no value, a formula-like start behind an apostrophe."""
+    if text == "":
+        return None
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def write_csv_parts(parts: Iterable[pl.DataFrame], stream: IO[bytes], *, batch_rows: int = 500_000) -> None:
@@ -246,11 +279,16 @@ def write_results(
     aggregates = results.aggregate_details()
     if not aggregates.is_empty():
         writes.append((sidecar(path, "aggregates"), aggregates.lazy()))
-    return _atomic_all([(target, _writer(frame, fmt)) for target, frame in writes])
+    return _atomic_all([(target, _writer(frame, fmt, PARQUET_OPTIONS)) for target, frame in writes])
 
 
 def _rules_table(results: Results) -> pl.DataFrame:
-    """One row per community-level rule, in the order of :attr:`Results.rules`, with its text as categories."""
+    """One row per community-level rule, in the order of :attr:`Results.rules`, its text as enums.
+
+    Each text column is an :class:`polars.Enum` of its own values in rule order: the categories
+    are known before the first row is written, so every batch shares them and a Parquet writer
+    stores each text once per row group without a lookup per row (a ``Categorical`` costs one).
+    """
     rules = results.rules
     texts: dict[str, list[Any]] = {
         "jurisdiction": [r.jurisdiction for r in rules],
@@ -268,7 +306,7 @@ def _rules_table(results: Results) -> pl.DataFrame:
     frame = pl.DataFrame(
         {
             "_rule": pl.Series(range(len(rules)), dtype=pl.UInt32),
-            **{name: pl.Series(name, values, dtype=pl.String).cast(pl.Categorical) for name, values in texts.items()},
+            **{name: pl.Series(name, values, dtype=_enum_of(values)) for name, values in texts.items()},
             "tolerance": pl.Series([r.rule.tolerance for r in rules], dtype=F64),
             "due": pl.Series([r.due for r in rules], dtype=pl.Date),
         }
@@ -276,16 +314,21 @@ def _rules_table(results: Results) -> pl.DataFrame:
     return frame.select("_rule", *RULE_COLUMNS, *(ORIGIN_COLUMNS if results.inherit else []))
 
 
+def _enum_of(values: Sequence[str | None]) -> pl.Enum:
+    """An enum of the distinct values given (nulls aside), in their first order: deterministic for the same rules."""
+    return pl.Enum(list(dict.fromkeys(v for v in values if v is not None)))
+
+
 def _schema(rules_table: pl.DataFrame, columns: Sequence[str]) -> dict[str, Any]:
     per_row = {
         "id": pl.String,
-        "verdict": pl.Enum(VERDICTS),
+        "verdict": VERDICT_ENUM,
         "value": F64,
         "required": pl.String,
         "required_min": F64,
         "required_max": F64,
         "shortfall": F64,
-        "shortfall_basis": pl.Categorical,
+        "shortfall_basis": BASIS_ENUM,
     }
     types = {**per_row, **{name: dtype for name, dtype in rules_table.schema.items() if name != "_rule"}}
     return {name: types[name] for name in columns}
@@ -320,7 +363,7 @@ def _verdict_rows(
         part.least.cast(F64).alias("_least"),
     )
     shortfall, basis = shortfall_exprs(
-        pl.col("value"), pl.col("required_min"), pl.col("required_max"), pl.col("_least")
+        pl.col("value"), pl.col("required_min"), pl.col("required_max"), pl.col("_least"), basis_dtype=BASIS_ENUM
     )
     code = pl.col("_verdict_code")
     unmet = code.is_in([FAIL, DEPARTS])
@@ -333,9 +376,7 @@ def _verdict_rows(
     }
     rows = rows.select(
         pl.col("id"),
-        code.cast(pl.UInt32)
-        .replace_strict(list(range(len(VERDICTS))), list(VERDICTS), return_dtype=pl.Enum(VERDICTS))
-        .alias("verdict"),
+        pl.lit(_VERDICT_VALUES).gather(code).alias("verdict"),  # codes are the enum's indices
         pl.col("value"),
         pl.when(code == NOT_APPLICABLE).then(None).otherwise(pl.col("required")).alias("required"),
         pl.col("required_min"),
@@ -344,9 +385,8 @@ def _verdict_rows(
         pl.when(unmet)
         .then(basis)
         .when(met)
-        .then(pl.lit(EXACT))
-        .otherwise(None)
-        .cast(pl.Categorical)
+        .then(pl.lit(EXACT, dtype=BASIS_ENUM))
+        .otherwise(pl.lit(None, dtype=BASIS_ENUM))
         .alias("shortfall_basis"),
         *rule_columns.values(),
     )
@@ -357,17 +397,20 @@ def _verdict_rows(
 # Writing
 
 
-def _sink(lazy: pl.LazyFrame, target: IO[bytes], fmt: str) -> None:
+def _sink(lazy: pl.LazyFrame, target: IO[bytes], fmt: str, parquet: dict[str, Any] | None = None) -> None:
+    """Write a frame to a stream; ``parquet``: options of :meth:`polars.LazyFrame.sink_parquet` (else Polars')."""
     if fmt == "parquet":
-        lazy.sink_parquet(target)
+        lazy.sink_parquet(target, **(parquet or {}))
     elif fmt == "csv":
         csv_ready(lazy).sink_csv(target)
     else:
         lazy.sink_ndjson(target)
 
 
-def _writer(lazy: pl.LazyFrame, fmt: str) -> Callable[[IO[bytes]], None]:
-    return lambda target: _sink(lazy, target, fmt)
+def _writer(lazy: pl.LazyFrame, fmt: str, parquet: dict[str, Any] | None = None) -> Callable[[IO[bytes]], None]:
+    if parquet is None:
+        return lambda target: _sink(lazy, target, fmt)
+    return lambda target: _sink(lazy, target, fmt, parquet)
 
 
 def _atomic_all(writes: list[tuple[Path, Callable[[IO[bytes]], None]]]) -> list[Path]:

@@ -31,6 +31,7 @@ from shequ.engine.export import (
     write_frame,
     write_results,
 )
+from shequ.engine.verdicts import VERDICTS
 from shequ.errors import ShequError
 from shequ.output import render_csv
 
@@ -79,9 +80,11 @@ def test_parquet_holds_every_verdict_row_in_rule_order(results, tmp_path):
     got = pl.read_parquet(path)
     assert got.columns == DETAIL_COLUMNS
     assert got.height == len(results) * len(results.rules)
-    # rule-level text is dictionary-encoded (categorical), verdicts an enum
-    assert isinstance(got.schema["quote"], pl.Categorical)
-    assert isinstance(got.schema["verdict"], pl.Enum)
+    # rule-level text is dictionary-encoded: enums of the rules' own texts, in rule order; verdicts an enum too
+    assert got.schema["quote"] == pl.Enum(list(dict.fromkeys(r.rule.source.text for r in results.rules)))
+    assert got.schema["rule"] == pl.Enum(list(dict.fromkeys(r.rule.id for r in results.rules)))
+    assert got.schema["verdict"] == pl.Enum(VERDICTS)
+    assert got.schema["shortfall_basis"] == pl.Enum(["exact", "lower_bound"])
     assert_frame_equal(plain_text(got), rule_major(results, results.details()))
 
 
@@ -120,6 +123,9 @@ def test_compact_moves_rule_text_to_a_rules_table(results, tmp_path):
     rules = pl.read_parquet(written[1])
     assert rules.columns == RULE_COLUMNS
     assert rules.height == len(results.rules)
+    # the keys have the same enum types in both tables: they join as read, no cast needed
+    assert rows.select("jurisdiction", "rule").schema == rules.select("jurisdiction", "rule").schema
+    assert rows.join(rules, on=["jurisdiction", "rule"], how="left").height == rows.height
     # joined back on (jurisdiction, rule), the compact rows are the full ones
     joined = plain_text(rows).join(plain_text(rules), on=["jurisdiction", "rule"], how="left").select(DETAIL_COLUMNS)
     full = rule_major(results, results.details(verdicts=["fail"]))
@@ -148,7 +154,7 @@ def test_nothing_half_written_on_error(results, tmp_path, monkeypatch):
     path = tmp_path / "r.csv"
     path.write_text("the previous, complete file\n", encoding="utf-8")
 
-    def failing(lazy, target, fmt):
+    def failing(lazy, target, fmt, *options):
         target.write(b"id,jurisdiction\nC1,")
         raise RuntimeError("disk full")
 
@@ -192,11 +198,11 @@ def test_a_failing_table_beside_leaves_no_file(results, tmp_path, monkeypatch):
     calls = []
     real_sink = export_module._sink
 
-    def second_fails(lazy, target, fmt):
+    def second_fails(lazy, target, fmt, *options):
         calls.append(fmt)
         if len(calls) == 2:  # the rules table, after the verdict rows are complete
             raise RuntimeError("disk full")
-        real_sink(lazy, target, fmt)
+        real_sink(lazy, target, fmt, *options)
 
     monkeypatch.setattr(export_module, "_sink", second_fails)
     with pytest.raises(RuntimeError, match="disk full"):
