@@ -352,12 +352,6 @@ def compare(
         wrote([path], f"{summary.height:,} rows (communities × jurisdictions)")
     elif fmt == "json":
         emit(fmt, [], payload=compare_payload(results, reform_notes(ctx)))
-    elif fmt == "csv" and not capturing():
-        from ..engine.export import write_csv_parts
-
-        sys.stdout.flush()  # anything echoed before goes first
-        write_csv_parts(results.summary_parts(), sys.stdout.buffer)  # a jurisdiction written as the next is computed
-        sys.stdout.buffer.flush()
     elif fmt == "csv":
         emit_frame(fmt, results.summary())
     else:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -190,16 +190,6 @@ def _csv_cell(text: str) -> str | None:
     if text == "":
         return None
     return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def write_csv_parts(parts: Iterable[pl.DataFrame], stream: IO[bytes], *, batch_rows: int = 500_000) -> None:
-    """Write frames of the same columns as one CSV text (one header), each as :func:`write_csv_text` does.
-
-    For a result computed part by part (:meth:`Results.summary_parts`): a part is written while
-    the next is computed.
-    """
-    for index, part in enumerate(parts):
-        write_csv_text(part, stream, batch_rows=batch_rows, header=index == 0)
 
 
 def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 500_000, header: bool = True) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,34 +90,6 @@ class Results:
         if self._summary is None:
             self._summary = self._compute_summary()
         return self._summary.clone()  # cheap (columns are shared); a caller changing it in place changes no other
-
-    def summary_parts(self) -> Iterator[pl.DataFrame]:
-        """:meth:`summary`'s rows one jurisdiction at a time, in its order (their concatenation is the summary).
-
-        For writing a large summary as it is computed: each part is computed in a
-        thread while the caller handles the one before (Polars leaves Python's lock
-        while it works), and once every part has been given the summary is kept,
-        so :meth:`summary` does not compute it again.
-        """
-        if self._summary is not None:
-            height = self.codes.height
-            for index in range(len(self.jurisdictions)):
-                yield self._summary.slice(index * height, height)
-            return
-        frames = self._summary_frames()
-        if not frames:
-            yield self.summary()
-            return
-        parts: list[pl.DataFrame] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shequ-summary") as pool:
-            pending = pool.submit(frames[0].collect)
-            for index in range(len(frames)):
-                part = pending.result()
-                if index + 1 < len(frames):
-                    pending = pool.submit(frames[index + 1].collect)
-                parts.append(part)
-                yield part
-        self._summary = pl.concat(parts)
 
     def _compute_summary(self) -> pl.DataFrame:
         frames = self._summary_frames()

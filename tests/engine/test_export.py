@@ -26,7 +26,6 @@ from shequ.engine.export import (
     RULE_COLUMNS,
     output_format,
     sidecar,
-    write_csv_parts,
     write_csv_text,
     write_frame,
     write_results,
@@ -222,27 +221,6 @@ def test_csv_text_matches_the_reference_writer_for_any_text(texts):
     buffer = io.BytesIO()
     write_csv_text(frame, buffer, batch_rows=5)
     assert buffer.getvalue().decode("utf-8") == render_csv(frame.to_dicts())
-
-
-def test_summary_parts_are_the_summary_jurisdiction_by_jurisdiction(tmp_path):
-    """``compare --format csv`` writes the summary part by part; the parts are exactly its rows, in order."""
-    import io
-
-    fresh = evaluate(SAMPLE, as_of=AS_OF)
-    parts = list(fresh.summary_parts())
-    assert [part.get_column("jurisdiction").unique().to_list() for part in parts] == [
-        [loaded.id] for loaded in fresh.jurisdictions
-    ]
-    whole = evaluate(SAMPLE, as_of=AS_OF).summary()
-    assert_frame_equal(pl.concat(parts), whole)
-    assert_frame_equal(fresh.summary(), whole)  # kept once the parts were given: not computed again
-    assert_frame_equal(pl.concat(fresh.summary_parts()), whole)  # and sliced from it afterwards
-
-    by_parts, at_once = io.BytesIO(), io.BytesIO()
-    write_csv_parts(evaluate(SAMPLE, as_of=AS_OF).summary_parts(), by_parts, batch_rows=7)
-    write_csv_text(whole, at_once, batch_rows=7)
-    assert by_parts.getvalue() == at_once.getvalue()
-    assert at_once.getvalue().decode("utf-8") == render_csv(whole.to_dicts())
 
 
 @pytest.mark.parametrize(
