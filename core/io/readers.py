@@ -110,8 +110,8 @@ def read_csv_numbers_deferred(
     to the caller's Polars queries.
     """
     try:
-        data = path.read_bytes()  # read once: the reader parses these bytes, the field count looks at them
-        head = pl.read_csv(data, has_header=False, infer_schema=False, n_rows=1, quote_char='"')
+        # Polars reads the file itself (mapped, not copied); the field count below reads it again, beside
+        head = pl.read_csv(path, has_header=False, infer_schema=False, n_rows=1, quote_char='"', glob=False)
     except Exception:  # any reason not to take the fast path is a reason to take the slow one
         return None
     if head.height == 0:
@@ -124,7 +124,7 @@ def read_csv_numbers_deferred(
         return None
     schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
     try:
-        cells = pl.read_csv(data, has_header=False, skip_rows=1, schema=schema, quote_char='"')
+        cells = pl.read_csv(path, has_header=False, skip_rows=1, schema=schema, quote_char='"', glob=False)
     except Exception:  # a cell that is not a plain number, a row with more fields, not UTF-8 …
         return None
     # Text columns in one chunk each (cheap: their views are copied, not their bytes); the parsing
@@ -143,6 +143,10 @@ def read_csv_numbers_deferred(
     def count() -> None:
         # If the separators add up to a full count on every row, no row has fewer fields either;
         # otherwise the rows are counted one by one.
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return  # no answer: the file is read again by the slow path, which reports why
         bare = _unquoted(data)
         total = sum(bare.count(b",", at, at + _COUNT_SLICE) for at in range(0, len(bare), _COUNT_SLICE))
         full = total == (len(headers) - 1) * height
