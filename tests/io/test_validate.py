@@ -84,3 +84,13 @@ def test_nan_is_a_blank_cell_and_inf_a_mistake_whichever_path_reads_them(catalog
     assert [problem.message for problem in info.value.problems] == [
         "service_space_m2: expected a number >= 0, got 'Infinity'"
     ]
+
+
+def test_a_file_name_with_glob_characters_is_read_as_itself(catalog, tmp_path):
+    """The CSV reader is given a path: ``[1]`` or ``*`` in a name is not a pattern."""
+    text = (EXAMPLES / "communities.csv").read_text(encoding="utf-8")
+    odd = tmp_path / "社区[1]*.csv"
+    odd.write_text(text, encoding="utf-8")
+    (tmp_path / "社区1x.csv").write_text(text.splitlines()[0] + "\n", encoding="utf-8")  # what a glob would match
+    table = load_communities(odd, catalog=catalog)
+    assert table.frame.height == len(text.splitlines()) - 1
