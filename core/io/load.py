@@ -274,7 +274,11 @@ def _read_clean_csv(path: Path, words: Vocabulary, problems: Problems, facilitie
         columns = [words.resolve(header)[0] if header else None for header in headers]
         return [i for i, column in enumerate(columns) if column and field_kind(column, words) in _NUMBER_KINDS]
 
-    fast = read_csv_numbers_deferred(path, numbers)
+    def whole(headers: Sequence[str | None]) -> list[int]:
+        columns = [words.resolve(header)[0] if header else None for header in headers]
+        return [i for i, column in enumerate(columns) if column and field_kind(column, words) in ("int", "floor")]
+
+    fast = read_csv_numbers_deferred(path, numbers, whole)
     if fast is None:
         return None
     cells, headers, every_row_full = fast

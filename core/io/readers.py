@@ -99,7 +99,9 @@ def read_csv_numbers(
 
 
 def read_csv_numbers_deferred(
-    path: Path, numbers: Callable[[Sequence[str | None]], Collection[int]]
+    path: Path,
+    numbers: Callable[[Sequence[str | None]], Collection[int]],
+    whole: Callable[[Sequence[str | None]], Collection[int]] | None = None,
 ) -> tuple[pl.DataFrame, list[str | None], Callable[[], bool]] | None:
     """:func:`read_csv_numbers`, with the check that no row lacks fields left running beside the caller.
 
@@ -108,6 +110,11 @@ def read_csv_numbers_deferred(
     the separators of a large file takes a while, and the caller can parse the
     cells meanwhile: the count runs in a thread, in slices, so that it gives way
     to the caller's Polars queries.
+
+    ``whole``: of the columns ``numbers`` picks, those that hold whole numbers (counts,
+    floors): read as integers when the first rows write them so (no ``.``, ``e``), which spares
+    the checks and casts of a float; if a later cell does not parse as one, the file is read
+    again with every number column as a float.
     """
     try:
         # Polars reads the file itself (mapped, not copied); the field count below reads it again, beside
@@ -123,10 +130,25 @@ def read_csv_numbers_deferred(
     if not positions:
         return None
     schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
-    try:
-        cells = pl.read_csv(path, has_header=False, skip_rows=1, schema=schema, quote_char='"', glob=False)
-    except Exception:  # a cell that is not a plain number, a row with more fields, not UTF-8 …
-        return None
+    integers = _written_whole(path, set(whole(headers)) & positions) if whole is not None else set()
+    cells = None
+    if integers:
+        try:
+            cells = pl.read_csv(
+                path,
+                has_header=False,
+                skip_rows=1,
+                schema={name: pl.Int64() if int(name[1:]) in integers else dtype for name, dtype in schema.items()},
+                quote_char='"',
+                glob=False,
+            )
+        except Exception:  # a whole-number column holds "12.0" further down, or anything else: as floats
+            cells = None
+    if cells is None:
+        try:
+            cells = pl.read_csv(path, has_header=False, skip_rows=1, schema=schema, quote_char='"', glob=False)
+        except Exception:  # a cell that is not a plain number, a row with more fields, not UTF-8 …
+            return None
     # Text columns in one chunk each (cheap: their views are copied, not their bytes); the parsing
     # that follows reads them several times. Number columns are left as read: copying them costs
     # more than it saves.
@@ -160,6 +182,22 @@ def read_csv_numbers_deferred(
         return bool(answer and answer[0])
 
     return cells, headers, every_row_full
+
+
+def _written_whole(path: Path, candidates: set[int], rows: int = 1000) -> set[int]:
+    """Of the ``candidates`` (column positions), those whose first ``rows`` cells are all written as integers."""
+    if not candidates:
+        return set()
+    try:
+        head = pl.read_csv(path, has_header=False, skip_rows=1, infer_schema=False, n_rows=rows, glob=False)
+    except Exception:
+        return set()
+    positions = [i for i in sorted(candidates) if i < head.width]
+    if not positions or not head.height:
+        return set()
+    cells = [pl.col(head.columns[i]).fill_null("0").str.contains(r"^-?[0-9]{1,18}$").all() for i in positions]
+    plain = head.select(cell.alias(f"p{i}") for i, cell in zip(positions, cells, strict=True)).row(0)
+    return {i for i, ok in zip(positions, plain, strict=True) if ok}
 
 
 #: Bytes counted per call by the field count: small enough that the thread yields to the caller often.

@@ -94,3 +94,18 @@ def test_a_file_name_with_glob_characters_is_read_as_itself(catalog, tmp_path):
     (tmp_path / "社区1x.csv").write_text(text.splitlines()[0] + "\n", encoding="utf-8")  # what a glob would match
     table = load_communities(odd, catalog=catalog)
     assert table.frame.height == len(text.splitlines()) - 1
+
+
+def test_a_whole_number_written_as_a_decimal_past_the_first_rows_reads_as_the_same_table(catalog, tmp_path):
+    """Counts read as integers when the first rows write them so; "12.0" further down still reads as 12."""
+    header = "id,households,staff.committee_members,service_space_m2"
+    rows = [f"C{i},{100 + i},{i % 9},{300.5 + i}" for i in range(1500)]
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    decimal = tmp_path / "decimal.csv"
+    rows[1400] = rows[1400].replace(",1500,", ",1500.0,")  # households of row 1401, after the sample
+    decimal.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    expected = load_communities(plain, catalog=catalog).frame
+    assert expected.get_column("households").dtype == pl.Int64
+    assert expected.get_column("households")[1400] == 1500
+    assert_frame_equal(load_communities(decimal, catalog=catalog).frame, expected)
