@@ -83,9 +83,34 @@ print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(
 """
 
 
+#: The environment of every measured command (see :func:`child_environment`).
+CHILD_ENV: dict[str, str] | None = None
+
+
+def child_environment(bytecode: str) -> dict[str, str] | None:
+    """The measured commands' environment: with ``cached``, Python reads (and writes) compiled bytecode.
+
+    An installed package comes with its modules compiled (pip compiles them), and an editable
+    one compiles them once, on first import, unless ``PYTHONDONTWRITEBYTECODE`` is set, as it is
+    in some sandboxes: then every run compiles shequ's ~100 modules again (about 0.2 s). With
+    ``cached`` the variable is removed and the package compiled before the first run, as a
+    user's install has it; ``inherit`` keeps this process's environment.
+    """
+    if bytecode == "inherit":
+        return None
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("shequ")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        compileall.compile_dir(folder, quiet=1)
+    return env
+
+
 def run_child(command: Sequence[str]) -> Measurement:
     """Run a command once with stdout discarded; fail with its stderr if it does not exit 0."""
-    launched = subprocess.run([sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True)
+    launched = subprocess.run([sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, env=CHILD_ENV)
     if launched.returncode != 0:
         raise SystemExit(f"the launcher of {' '.join(command)} failed:\n{launched.stderr[-2000:]}")
     seconds, peak_kib, exit_code = launched.stdout.split()
@@ -206,7 +231,16 @@ def main() -> int:
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement; the median is reported")
     parser.add_argument("--help-runs", type=int, default=10, help="runs of `shequ --help`; the median is reported")
+    parser.add_argument(
+        "--bytecode",
+        choices=("cached", "inherit"),
+        default="cached",
+        help="cached (default): the commands run with compiled bytecode, as an installed package does; "
+        "inherit: with this environment (PYTHONDONTWRITEBYTECODE=1 makes every run compile shequ again)",
+    )
     args = parser.parse_args()
+    global CHILD_ENV
+    CHILD_ENV = child_environment(args.bytecode)
 
     header = machine()
     shequ = shequ_command()
@@ -219,7 +253,10 @@ def main() -> int:
             baseline = None if case.path is None else measure(baseline_command(case.path), args.repeats)
             rows.append(table_row(case, command, baseline))
 
-    print(f"N = {args.n:,}; each figure the median of {args.repeats} runs (`shequ --help`: {args.help_runs}).")
+    print(
+        f"N = {args.n:,}; each figure the median of {args.repeats} runs (`shequ --help`: {args.help_runs}); "
+        f"bytecode: {args.bytecode}."
+    )
     print("\n".join(header))
     print()
     print(
