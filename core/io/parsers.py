@@ -290,8 +290,7 @@ class _Text(_Parser):
         text = source.cast(pl.String)
         if self.nfkc:
             text = text.str.normalize("NFKC")
-        text = text.str.strip_chars()
-        return [pl.when(text != "").then(text).alias(self.column)]
+        return [text.str.strip_chars().replace("", None).alias(self.column)]
 
 
 class _Names(_Parser):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import mmap
 import re
 import threading
 import tomllib
@@ -88,8 +89,7 @@ def read_csv_numbers(
     :func:`read_csv_grid`, whose clean-up and problems are the reference. The
     numbers read here are those that clean-up gives, except NaN and
     infinities, which the clean-up reads as the texts ``nan`` (blank) and
-    ``inf``. The last column is read as text, so that a row that lacks it
-    (which the CSV reader pads) can be told from a blank cell.
+    ``inf``.
     """
     read = read_csv_numbers_deferred(path, numbers)
     if read is None:
@@ -126,7 +126,7 @@ def read_csv_numbers_deferred(
     headers = [None if value is None else str(value) for value in head.row(0)]
     if any(header and ("\n" in header or "\r" in header) for header in headers):
         return None  # the reader skips the header as one line
-    positions = set(numbers(headers)) - {len(headers) - 1}
+    positions = set(numbers(headers))
     if not positions:
         return None
     schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
@@ -163,6 +163,10 @@ def read_csv_numbers_deferred(
     answer: list[bool] = []
 
     def count() -> None:
+        told = _full_by_line_ends(path, cells)
+        if told is not None:
+            answer.append(told)
+            return
         # If the separators add up to a full count on every row, no row has fewer fields either;
         # otherwise the rows are counted one by one.
         try:
@@ -182,6 +186,45 @@ def read_csv_numbers_deferred(
         return bool(answer and answer[0])
 
     return cells, headers, every_row_full
+
+
+def _full_by_line_ends(path: Path, cells: pl.DataFrame) -> bool | None:
+    """Whether every row of a CSV file without quotes has all its fields, told from how its lines end.
+
+    A row whose last ``j`` cells the reader gave blank ends with ``j`` separators
+    if it has every field (``j - 1`` if every cell is blank); a row that lacks
+    fields was padded by the reader with more blank cells than its line has
+    separators at its end. So the separators ending the lines add up to the
+    trailing blank cells (so counted) only if no row lacks a field. Lines are
+    cut and measured by Polars, in parallel, which costs a fraction of counting
+    every separator. None: the check does not apply (a quote, whose field may
+    hold separators and line breaks; a blank line, which the reader reads as a
+    row of blank cells) and the separators are counted instead.
+    """
+    try:
+        with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if data.find(b'"') != -1:
+                return None
+            header = data.readline().rstrip(b"\r\n")
+        line = pl.col("line")  # without its line break (\n or \r\n)
+        ends = (line.str.len_bytes() - line.str.strip_chars_end(",").str.len_bytes()).alias("ends")
+        query = pl.scan_lines(path).select(ends, (line.str.len_bytes() == 0).alias("blank"))
+        sums = (pl.col("ends").sum().alias("total"), pl.col("ends").max().alias("deepest"), pl.col("blank").sum())
+        query = query.select(pl.len(), *sums)
+        lines, total, deepest, blank_lines = query.collect(engine="streaming").row(0)
+    except Exception:  # unreadable, not UTF-8 …: the count will say
+        return None
+    if lines != cells.height + 1 or blank_lines:
+        return None
+    total -= len(header) - len(header.rstrip(b","))  # the header line's own
+    # a row's trailing blank cells, counted up to one more than any line's ending (enough to tell)
+    depth = min(deepest + 1, cells.width - 1)
+    trailing: list[pl.Expr] = []  # the k-th: this cell and every one after it blank
+    for name in reversed(cells.columns[-depth:] if depth else []):
+        cell = pl.col(name).is_null()
+        trailing.append(cell & trailing[-1] if trailing else cell)
+    expected = cells.select(pl.sum_horizontal(trailing).sum()).item() if trailing else 0
+    return bool(expected == total)
 
 
 def _written_whole(path: Path, candidates: set[int], rows: int = 1000) -> set[int]:
