@@ -60,6 +60,12 @@ def _numeric_text(column: pl.Expr) -> pl.Expr:
     return pl.when(thousands).then(text.str.replace_all(",", "", literal=True)).otherwise(text)
 
 
+def _non_ascii(text: pl.Expr) -> pl.Expr:
+    """Whether any cell holds a character besides ASCII (one of several bytes in UTF-8)."""
+    text = text.cast(pl.String)
+    return (text.str.len_bytes() != text.str.len_chars()).any()
+
+
 def _name_key(text: pl.Expr) -> pl.Expr:
     """:func:`shequ.io.columns.key` as an expression: NFKC, no whitespace, lower case."""
     return text.str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase().str.strip_chars_start("\ufeff")
@@ -117,6 +123,10 @@ class _Parser:
         """Pass 1, second step: expressions over the columns :meth:`value` made."""
         return []
 
+    def scratch(self) -> list[str]:
+        """Columns :meth:`prepare` made that no step after :meth:`value` reads (dropped then, to spare memory)."""
+        return []
+
     def retry(self) -> pl.Expr | None:
         """Pass 2: the rows whose value needs the slow path (None: never)."""
         return None
@@ -169,8 +179,8 @@ class NumberCells(_Parser):
 
     def retry(self) -> pl.Expr:
         source = pl.col(self.source)
-        if self.cast:
-            return source.is_not_null() & ~source.is_finite()
+        if self.cast:  # (a blank cell is null, which a filter or a sum passes over)
+            return ~source.is_finite()
         return source.is_not_null() & pl.col(self.column).is_null()
 
     def fix(self, work: pl.DataFrame) -> list[pl.Series]:
@@ -278,10 +288,17 @@ class _Text(_Parser):
     number and list columns.
     """
 
-    def __init__(self, column: str, exact: bool, nfkc: bool):
+    def __init__(self, column: str, exact: bool, nfkc: bool | None):
         super().__init__(column)
         self.exact = exact
+        #: None: NFKC if the column holds anything besides ASCII, which the survey tells
         self.nfkc = nfkc
+
+    def survey(self) -> pl.Expr | None:
+        return _non_ascii(pl.col(self.source)) if self.nfkc is None and not self.exact else None
+
+    def surveyed(self, result: Any, height: int) -> None:
+        self.nfkc = bool(result)
 
     def value(self) -> list[pl.Expr]:
         source = pl.col(self.source)
@@ -342,11 +359,15 @@ class _Names(_Parser):
 
     def surveyed(self, result: Any, height: int) -> None:
         distinct = pl.Series("key", result, dtype=pl.String)
+        self.found(distinct)
         if len(distinct) * 4 > height:  # mostly different cells: judging each row directly is cheaper
             return
         table = pl.DataFrame({"key": distinct}).with_columns(self.clean(pl.col("key")).alias("a"))
         table = table.with_columns(self.match(pl.col("a")).alias("b"))
         self.table = table.with_columns(self.unknown(pl.col("a"), pl.col("b")).fill_null(False).alias("bad"))
+
+    def found(self, distinct: pl.Series) -> None:
+        """What the distinct cells (the survey's) tell before they are cleaned."""
 
     def value(self) -> list[pl.Expr]:
         key = self.key_column()
@@ -360,14 +381,16 @@ class _Names(_Parser):
         if self.table is None:
             return [self.match(pl.col(self.cleaned)).alias(self.column)]
         index = pl.col(self.index)
-        return [
-            pl.lit(self.table.get_column("b")).gather(index).alias(self.column),
-            pl.lit(self.table.get_column("bad")).gather(index).fill_null(False).alias(self.bad),
-        ]
+        matched = pl.lit(self.table.get_column("b")).gather(index).alias(self.column)
+        if not self.table.get_column("bad").any():  # every distinct cell is known: no row to mark
+            return [matched]
+        return [matched, pl.lit(self.table.get_column("bad")).gather(index).fill_null(False).alias(self.bad)]
 
     def bad_rows(self) -> pl.Expr:
         if self.table is None:
             return self.unknown(pl.col(self.cleaned), pl.col(self.column))
+        if not self.table.get_column("bad").any():
+            return pl.lit(False)
         return pl.col(self.bad)
 
     def cleaned_cells(self) -> pl.Expr:
@@ -431,7 +454,8 @@ class _List(_Names):
     """A list of names: a flat file's ``;``-separated cell (``；`` too), or a record's list of texts.
 
     NFKC (full-width forms) runs only when the column holds non-ASCII text: on a
-    million distinct lists of ids it would be most of the load time.
+    million distinct lists of ids it would be most of the load time. Whether it
+    does is told by the distinct cells, which the survey finds anyway.
     """
 
     def __init__(
@@ -442,13 +466,15 @@ class _List(_Names):
         *,
         nested: bool,
         aliases: bool,
-        nfkc: bool,
         stored_as_list: bool,
     ):
         super().__init__(column, names, nested, aliases)
         self.label = label
-        self.nfkc = nfkc
+        self.nfkc = False
         self.stored_as_list = stored_as_list
+
+    def found(self, distinct: pl.Series) -> None:
+        self.nfkc = bool(distinct.len() and (distinct.str.len_bytes() != distinct.str.len_chars()).any())
 
     def prepare(self) -> list[pl.Expr]:
         if self.nested or not self.stored_as_list:
@@ -456,6 +482,9 @@ class _List(_Names):
         # a stored list's text is read by the survey and by the value: joined once, not twice
         self.keyed_once = True
         return [self.key(pl.col(self.source)).alias(self.keyed)]
+
+    def scratch(self) -> list[str]:
+        return [self.keyed] if self.keyed_once else []
 
     def key(self, source: pl.Expr) -> pl.Expr:
         if self.nested:
@@ -538,22 +567,6 @@ def parsers_for(
     """A parser per mapped column; a column whose type cannot hold its values is reported (then None)."""
     schema = raw.schema
     nested = place.nested
-    # NFKC only where an id or list column holds something besides ASCII (it is the costly step).
-    texts = [source for column, source in columns.items() if kinds[column] in ("id", "list") and not nested]
-
-    def non_ascii(name: str) -> pl.Expr:
-        # a character of several bytes (UTF-8) is not ASCII; a stored list's items are looked at in
-        # place (joining them into one text per row first took five times as long)
-        if isinstance(schema[name], pl.List):
-            item = pl.element().cast(pl.String)
-            return pl.col(name).list.eval(item.str.len_bytes() != item.str.len_chars()).list.any().any()
-        text = pl.col(name).cast(pl.String)
-        return (text.str.len_bytes() != text.str.len_chars()).any()
-
-    wide: dict[str, bool] = {}
-    if texts and raw.height:
-        found = raw.select(non_ascii(t).alias(t) for t in dict.fromkeys(texts))
-        wide = {name: bool(value) for name, value in found.row(0, named=True).items()}
     floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32) and not cells]
     has_nan: dict[str, bool] = {}
     if floats and raw.height:
@@ -565,7 +578,8 @@ def parsers_for(
     for column, source in columns.items():
         dtype, kind = schema[source], kinds[column]
         if kind in ("id", "text"):
-            parsers.append(_Text(column, exact=nested, nfkc=kind == "id" and wide.get(source, False)))
+            # NFKC only where an id holds something besides ASCII (it is the costly step): the survey tells
+            parsers.append(_Text(column, exact=nested, nfkc=None if kind == "id" else False))
         elif kind == "kind":
             parsers.append(
                 _Kind(
@@ -597,7 +611,6 @@ def parsers_for(
                     column[:-1],
                     nested=nested,
                     aliases=aliases,
-                    nfkc=wide.get(source, False),
                     stored_as_list=isinstance(dtype, pl.List),
                 )
             )

@@ -131,6 +131,9 @@ def read_csv_numbers_deferred(
         return None
     schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
     integers = _written_whole(path, set(whole(headers)) & positions) if whole is not None else set()
+    early: list[tuple[int, int, int, bytes] | None] = []
+    scanner = threading.Thread(target=lambda: early.append(_line_ends(path)), daemon=True)
+    scanner.start()
     cells = None
     if integers:
         try:
@@ -163,7 +166,8 @@ def read_csv_numbers_deferred(
     answer: list[bool] = []
 
     def count() -> None:
-        told = _full_by_line_ends(path, cells)
+        scanner.join()
+        told = _full_by_line_ends(path, cells, early[0] if early else None)
         if told is not None:
             answer.append(told)
             return
@@ -188,19 +192,8 @@ def read_csv_numbers_deferred(
     return cells, headers, every_row_full
 
 
-def _full_by_line_ends(path: Path, cells: pl.DataFrame) -> bool | None:
-    """Whether every row of a CSV file without quotes has all its fields, told from how its lines end.
-
-    A row whose last ``j`` cells the reader gave blank ends with ``j`` separators
-    if it has every field (``j - 1`` if every cell is blank); a row that lacks
-    fields was padded by the reader with more blank cells than its line has
-    separators at its end. So the separators ending the lines add up to the
-    trailing blank cells (so counted) only if no row lacks a field. Lines are
-    cut and measured by Polars, in parallel, which costs a fraction of counting
-    every separator. None: the check does not apply (a quote, whose field may
-    hold separators and line breaks; a blank line, which the reader reads as a
-    row of blank cells) and the separators are counted instead.
-    """
+def _line_ends(path: Path) -> tuple[int, int, int, bytes] | None:
+    """A CSV file's lines, the separators ending them and its header line (see :func:`_full_by_line_ends`)."""
     try:
         with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
             if data.find(b'"') != -1:
@@ -214,9 +207,31 @@ def _full_by_line_ends(path: Path, cells: pl.DataFrame) -> bool | None:
         lines, total, deepest, blank_lines = query.collect(engine="streaming").row(0)
     except Exception:  # unreadable, not UTF-8 …: the count will say
         return None
-    if lines != cells.height + 1 or blank_lines:
+    if blank_lines:
         return None
-    total -= len(header) - len(header.rstrip(b","))  # the header line's own
+    return lines, total - (len(header) - len(header.rstrip(b","))), deepest, header
+
+
+def _full_by_line_ends(path: Path, cells: pl.DataFrame, ends: tuple[int, int, int, bytes] | None = None) -> bool | None:
+    """Whether every row of a CSV file without quotes has all its fields, told from how its lines end.
+
+    A row whose last ``j`` cells the reader gave blank ends with ``j`` separators
+    if it has every field (``j - 1`` if every cell is blank); a row that lacks
+    fields was padded by the reader with more blank cells than its line has
+    separators at its end. So the separators ending the lines add up to the
+    trailing blank cells (so counted) only if no row lacks a field. Lines are
+    cut and measured by Polars, in parallel, which costs a fraction of counting
+    every separator. None: the check does not apply (a quote, whose field may
+    hold separators and line breaks; a blank line, which the reader reads as a
+    row of blank cells) and the separators are counted instead.
+    """
+    if ends is None:
+        ends = _line_ends(path)
+    if ends is None:
+        return None
+    lines, total, deepest, _header = ends
+    if lines != cells.height + 1:
+        return None
     # a row's trailing blank cells, counted up to one more than any line's ending (enough to tell)
     depth = min(deepest + 1, cells.width - 1)
     trailing: list[pl.Expr] = []  # the k-th: this cell and every one after it blank

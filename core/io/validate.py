@@ -84,24 +84,31 @@ def parse(
         for (parser, _survey), result in zip(surveys, results, strict=True):
             parser.surveyed(result, work.height)
     work = work.with_columns(expr for parser in parsers for expr in parser.value())
+    work = work.drop(name for parser in parsers for name in parser.scratch())
     second = [expr for parser in parsers for expr in parser.then()]
     if second:
         work = work.with_columns(second)
-    # pass 2: the cells the fast path could not read
+    # pass 2: the cells the fast path could not read, counted with the rules' findings (pass 3): when
+    # no cell needs the slow path, as in most files, the rules need not be counted again
     counted = [(parser, retry) for parser in parsers if (retry := parser.retry()) is not None]
+    checks = [(parser, check) for parser in parsers for check in parser.checks()]
+    found_before: list[int] | None = None
     if counted and work.height:
-        counts = work.select(retry.sum() for _parser, retry in counted).row(0)
+        sums = [retry.sum() for _parser, retry in counted] + [check.bad.fill_null(False).sum() for _p, check in checks]
+        counts = work.select(sum_.alias(f"s{i}") for i, sum_ in enumerate(sums)).row(0)
         fixes = [
             series
-            for (parser, _retry), count in zip(counted, counts, strict=True)
+            for (parser, _retry), count in zip(counted, counts[: len(counted)], strict=True)
             if count
             for series in parser.fix(work)
         ]
         if fixes:
             work = work.with_columns(fixes)
+            checks = [(parser, check) for parser in parsers for check in parser.checks()]
+        else:
+            found_before = list(counts[len(counted) :])
     # pass 3: the rules
-    checks = [(parser, check) for parser in parsers for check in parser.checks()]
-    totals = report(work, [check for _parser, check in checks], place, problems)
+    totals = report(work, [check for _parser, check in checks], place, problems, totals=found_before)
     found: dict[str, list[Check]] = {parser.column: [] for parser in parsers}
     for (parser, check), total in zip(checks, totals, strict=True):
         if total:
@@ -195,14 +202,22 @@ def bulk_numbers(
     return values, filled
 
 
-def report(frame: pl.DataFrame, checks: Sequence[Check], place: Place, problems: Problems) -> list[int]:
+def report(
+    frame: pl.DataFrame,
+    checks: Sequence[Check],
+    place: Place,
+    problems: Problems,
+    *,
+    totals: Sequence[int] | None = None,
+) -> list[int]:
     """Count the rows each check flags in ``frame``; the place phrases the first ones (with ``__row``).
 
-    Returns the count of each check.
+    Returns the count of each check. ``totals``: those counts, when the caller has made them.
     """
     if not checks or not frame.height:
         return [0] * len(checks)
-    totals = frame.select(check.bad.fill_null(False).sum().alias(f"c{i}") for i, check in enumerate(checks)).row(0)
+    if totals is None:
+        totals = frame.select(check.bad.fill_null(False).sum().alias(f"c{i}") for i, check in enumerate(checks)).row(0)
     for check, total in zip(checks, totals, strict=True):
         if not total:
             continue
@@ -283,8 +298,13 @@ def check_rows(frame: pl.DataFrame, place: Place, problems: Problems) -> None:
                     says=_without(column, count, str),
                 )
             )
-    report(frame, checks, place, problems)
-    if "id" in columns:
+    # the checks and the count of distinct ids in one query, in parallel
+    sums = [check.bad.fill_null(False).sum().alias(f"c{i}") for i, check in enumerate(checks)]
+    ids = pl.col("id").drop_nulls()
+    distinct = [(ids.n_unique() == ids.len()).alias("distinct")] if "id" in columns else []
+    found = frame.select(*sums, *distinct).row(0) if frame.height and (sums or distinct) else ()
+    report(frame, checks, place, problems, totals=found[: len(sums)] if found else None)
+    if distinct and not (found and found[-1]):
         duplicate_ids(frame, place, problems)
 
 
