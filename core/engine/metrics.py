@@ -94,6 +94,10 @@ class MetricResolver:
         """
         columns = []
         for lists, members in self.bits.items():
+            if frame.get_column(lists).null_count() == frame.height:  # not given (every mask unknown)
+                blank = pl.Series(dtype=pl.Int64).extend_constant(None, frame.height)
+                columns += [blank.alias(_mask_column(lists, c)) for c in range(-(-len(members) // _MASK_BITS))]
+                continue
             values = pl.col(lists).cast(pl.List(pl.String))  # an all-empty column may come typed List(Null)
             keys = frame.select(
                 values.list.join("\x1f").alias("_key"),

@@ -106,3 +106,12 @@ def test_engine_matches_reference_on_thousands_of_random_communities(columns, fl
 @given(seed=st.integers(0, 2**32 - 1), size=st.integers(1, 60), as_of=st.sampled_from(DATES))
 def test_engine_matches_reference_property(columns, flags, seed, size, as_of):
     assert_agree(random_frame(random.Random(seed), size, columns, flags), as_of)
+
+
+def test_engine_matches_reference_when_no_community_gives_its_flags(columns, flags):
+    """Lists given for nobody (a file without them): every flag metric is unknown, as the oracle says."""
+    frame = random_frame(random.Random(7), 200, columns, flags)
+    lists = [name for name, kind in columns.items() if kind == "list"]
+    assert lists
+    blank = frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias(name) for name in lists)
+    assert assert_agree(blank, dt.date(2026, 1, 1)) > 0
