@@ -118,7 +118,10 @@ def read_csv_numbers_deferred(
     """
     try:
         # Polars reads the file itself (mapped, not copied); the field count below reads it again, beside
-        head = pl.read_csv(path, has_header=False, infer_schema=False, n_rows=1, quote_char='"', glob=False)
+        # the header and the first rows, which say how whole numbers are written (see _written_whole)
+        head = pl.read_csv(
+            path, has_header=False, infer_schema=False, n_rows=_SURVEYED_ROWS + 1, quote_char='"', glob=False
+        )
     except Exception:  # any reason not to take the fast path is a reason to take the slow one
         return None
     if head.height == 0:
@@ -130,7 +133,7 @@ def read_csv_numbers_deferred(
     if not positions:
         return None
     schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
-    integers = _written_whole(path, set(whole(headers)) & positions) if whole is not None else set()
+    integers = _written_whole(head.slice(1), set(whole(headers)) & positions) if whole is not None else set()
     early: list[tuple[int, int, int, bytes] | None] = []
     scanner = threading.Thread(target=lambda: early.append(_line_ends(path)), daemon=True)
     scanner.start()
@@ -242,20 +245,18 @@ def _full_by_line_ends(path: Path, cells: pl.DataFrame, ends: tuple[int, int, in
     return bool(expected == total)
 
 
-def _written_whole(path: Path, candidates: set[int], rows: int = 1000) -> set[int]:
-    """Of the ``candidates`` (column positions), those whose first ``rows`` cells are all written as integers."""
-    if not candidates:
-        return set()
-    try:
-        head = pl.read_csv(path, has_header=False, skip_rows=1, infer_schema=False, n_rows=rows, glob=False)
-    except Exception:
-        return set()
+def _written_whole(head: pl.DataFrame, candidates: set[int]) -> set[int]:
+    """Of the ``candidates`` (column positions), those whose cells in ``head`` (first rows, as text) are integers."""
     positions = [i for i in sorted(candidates) if i < head.width]
     if not positions or not head.height:
         return set()
     cells = [pl.col(head.columns[i]).fill_null("0").str.contains(r"^-?[0-9]{1,18}$").all() for i in positions]
     plain = head.select(cell.alias(f"p{i}") for i, cell in zip(positions, cells, strict=True)).row(0)
     return {i for i, ok in zip(positions, plain, strict=True) if ok}
+
+
+#: Rows read first to tell how whole numbers are written: integers are read as such if these write them so.
+_SURVEYED_ROWS = 1000
 
 
 #: Bytes counted per call by the field count: small enough that the thread yields to the caller often.
