@@ -350,6 +350,8 @@ def _verdict_rows(
         part.lo.cast(F64).alias("required_min"),
         part.hi.cast(F64).alias("required_max"),
         part.least.cast(F64).alias("_least"),
+        # a deadline after an event is each community's own (as in Results.details())
+        *([compiled.due_expr.alias("_due")] if compiled.due_expr is not None else []),
     )
     shortfall, basis = shortfall_exprs(
         pl.col("value"), pl.col("required_min"), pl.col("required_max"), pl.col("_least"), basis_dtype=BASIS_ENUM
@@ -363,6 +365,8 @@ def _verdict_rows(
         for name in columns
         if name in RULE_COLUMNS or name in ORIGIN_COLUMNS
     }
+    if "due" in rule_columns and compiled.due_expr is not None:
+        rule_columns["due"] = pl.col("_due").alias("due")
     rows = rows.select(
         pl.col("id"),
         pl.lit(_VERDICT_VALUES).gather(code).alias("verdict"),  # codes are the enum's indices

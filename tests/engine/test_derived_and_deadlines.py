@@ -10,6 +10,7 @@ import pytest
 from support import registry_with, write_standard
 
 from shequ.engine import evaluate
+from shequ.engine.export import write_results
 from shequ.engine.reference import evaluate_rule
 from shequ.errors import ProblemsError
 from shequ.io import load_communities
@@ -239,3 +240,22 @@ def test_timeline_judges_the_latest_cycle_on_the_data(registry):
         {"date": dt.date(2026, 4, 30), "status": "overdue", "passed": 1, "failed": 1},
         {"date": dt.date(2027, 4, 30), "status": "upcoming", "passed": None, "failed": None},
     ]
+
+
+def test_a_verdict_file_holds_each_communitys_deadline_after_an_event(registry, tmp_path):
+    """The file written in batches says what Results.details() says, event deadlines included."""
+    frame = pl.DataFrame(
+        {
+            "id": ["early", "late", "blank"],
+            "flags": [["application_filed"], [], ["application_filed"]],
+            "dates.handover": [dt.date(2020, 1, 1), dt.date(2020, 5, 25), None],
+        },
+        schema_overrides={"flags": pl.List(pl.String), "dates.handover": pl.Date},
+    )
+    results = evaluate(frame, as_of=dt.date(2020, 6, 1), registry=registry)
+    (path,) = write_results(results, tmp_path / "verdicts.parquet")
+    written = pl.read_parquet(path).select("id", pl.col("rule", "verdict").cast(pl.String), "due")
+    details = results.details().select("id", "rule", "verdict", "due")
+    assert written.sort("rule", "id").rows() == details.sort("rule", "id").rows()
+    dues = dict(written.filter(pl.col("rule") == "after_handover").select("id", "due").rows())
+    assert dues == {"early": dt.date(2020, 1, 16), "late": dt.date(2020, 6, 9), "blank": None}
