@@ -467,17 +467,35 @@ class _List(_Names):
         nested: bool,
         aliases: bool,
         stored_as_list: bool,
+        canonical: bool = False,
     ):
         super().__init__(column, names, nested, aliases)
         self.label = label
         self.nfkc = False
         self.stored_as_list = stored_as_list
+        #: A stored list whose every item is an id (no clean-up or alias to apply): taken as it is.
+        self.canonical = canonical
+
+    def survey(self) -> pl.Expr | None:
+        return None if self.canonical else super().survey()
+
+    def value(self) -> list[pl.Expr]:
+        return [pl.col(self.source).alias(self.column)] if self.canonical else super().value()
+
+    def then(self) -> list[pl.Expr]:
+        return [] if self.canonical else super().then()
+
+    def bad_rows(self) -> pl.Expr:
+        return pl.lit(False) if self.canonical else super().bad_rows()
+
+    def cleaned_cells(self) -> pl.Expr:
+        return pl.col(self.column) if self.canonical else super().cleaned_cells()
 
     def found(self, distinct: pl.Series) -> None:
         self.nfkc = bool(distinct.len() and (distinct.str.len_bytes() != distinct.str.len_chars()).any())
 
     def prepare(self) -> list[pl.Expr]:
-        if self.nested or not self.stored_as_list:
+        if self.nested or not self.stored_as_list or self.canonical:
             return []
         # a stored list's text is read by the survey and by the value: joined once, not twice
         self.keyed_once = True
@@ -568,10 +586,21 @@ def parsers_for(
     schema = raw.schema
     nested = place.nested
     floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32) and not cells]
+    # a stored list (Parquet) whose items are all ids as the catalog writes them is taken as it is
+    stored = [
+        source
+        for column, source in columns.items()
+        if kinds[column] == "list" and not nested and schema[source] == pl.List(pl.String)
+    ]
     has_nan: dict[str, bool] = {}
-    if floats and raw.height:
-        found = raw.select(pl.col(f).is_nan().any() for f in dict.fromkeys(floats))
-        has_nan = {name: bool(value) for name, value in found.row(0, named=True).items()}
+    items: dict[str, list[str]] = {}
+    if (floats or stored) and raw.height:
+        found = raw.select(
+            *(pl.col(f).is_nan().any().alias(f) for f in dict.fromkeys(floats)),
+            *(pl.col(s).explode().drop_nulls().unique().implode().alias(s) for s in dict.fromkeys(stored)),
+        ).row(0, named=True)
+        has_nan = {name: bool(found[name]) for name in floats}
+        items = {name: found[name] for name in stored}
     aliases = place.aliases
     parsers: list[_Parser] = []
     broken = False
@@ -604,6 +633,7 @@ def parsers_for(
                 broken = True
                 continue
             names = vocabulary.flags if column == "flags" else vocabulary.designations
+            ids = set(names.values())
             parsers.append(
                 _List(
                     column,
@@ -612,6 +642,7 @@ def parsers_for(
                     nested=nested,
                     aliases=aliases,
                     stored_as_list=isinstance(dtype, pl.List),
+                    canonical=source in items and all(item in ids for item in items[source]),
                 )
             )
         elif kind == "date":

@@ -493,3 +493,28 @@ def test_python_communities_carry_their_indicators():
         ]
     )
     assert table.frame.get_column("indicators.director_trainings_per_year").to_list() == [2.0, None]
+
+
+def test_a_stored_list_of_ids_is_taken_as_it_is_and_any_other_is_cleaned_up(catalog, tmp_path):
+    """Parquet lists: ids pass untouched; aliases, letter case and spaces are read as in a CSV cell."""
+    lists = pl.List(pl.String)
+    path = tmp_path / "lists.parquet"
+    pl.DataFrame(
+        {
+            "id": ["A", "B", "C", "D"],
+            "flags": pl.Series([["grid_management"], [], None, ["newly_established", "grid_management"]], dtype=lists),
+            "designations": pl.Series([[" Featured "], ["特色社区"], None, []], dtype=lists),
+        }
+    ).write_parquet(path)
+    loaded = load(path, catalog)
+    assert loaded.get_column("flags").to_list() == [
+        ["grid_management"],
+        [],
+        None,
+        ["newly_established", "grid_management"],
+    ]
+    assert loaded.get_column("designations").to_list() == [["featured"], ["featured"], None, []]
+    pl.DataFrame({"id": ["A"], "flags": pl.Series([["grid_management", "no_such_flag"]], dtype=lists)}).write_parquet(
+        path
+    )
+    assert any("unknown flag 'no_such_flag'" in problem for problem in problems_of(path, catalog))
