@@ -587,20 +587,24 @@ def parsers_for(
     nested = place.nested
     floats = [source for source in columns.values() if schema[source] in (pl.Float64, pl.Float32) and not cells]
     # a stored list (Parquet) whose items are all ids as the catalog writes them is taken as it is
-    stored = [
-        source
+    stored = {
+        source: sorted(set((vocabulary.flags if column == "flags" else vocabulary.designations).values()))
         for column, source in columns.items()
         if kinds[column] == "list" and not nested and schema[source] == pl.List(pl.String)
-    ]
+    }
+
+    def all_ids(source: str) -> pl.Expr:  # every item an id (a blank item is not)
+        return pl.col(source).list.eval(pl.element().is_in(stored[source]).fill_null(False)).list.all().all()
+
     has_nan: dict[str, bool] = {}
-    items: dict[str, list[str]] = {}
+    canonical: dict[str, bool] = {}
     if (floats or stored) and raw.height:
         found = raw.select(
             *(pl.col(f).is_nan().any().alias(f) for f in dict.fromkeys(floats)),
-            *(pl.col(s).explode().drop_nulls().unique().implode().alias(s) for s in dict.fromkeys(stored)),
+            *(all_ids(source).alias(source) for source in stored),
         ).row(0, named=True)
         has_nan = {name: bool(found[name]) for name in floats}
-        items = {name: found[name] for name in stored}
+        canonical = {name: bool(found[name]) for name in stored}
     aliases = place.aliases
     parsers: list[_Parser] = []
     broken = False
@@ -633,7 +637,6 @@ def parsers_for(
                 broken = True
                 continue
             names = vocabulary.flags if column == "flags" else vocabulary.designations
-            ids = set(names.values())
             parsers.append(
                 _List(
                     column,
@@ -642,7 +645,7 @@ def parsers_for(
                     nested=nested,
                     aliases=aliases,
                     stored_as_list=isinstance(dtype, pl.List),
-                    canonical=source in items and all(item in ids for item in items[source]),
+                    canonical=canonical.get(source, False),
                 )
             )
         elif kind == "date":

@@ -514,6 +514,9 @@ def test_a_stored_list_of_ids_is_taken_as_it_is_and_any_other_is_cleaned_up(cata
         ["newly_established", "grid_management"],
     ]
     assert loaded.get_column("designations").to_list() == [["featured"], ["featured"], None, []]
+    blank_item = pl.DataFrame({"id": ["A", "B"], "flags": pl.Series([["grid_management", None], [""]], dtype=lists)})
+    blank_item.write_parquet(path)
+    assert load(path, catalog).get_column("flags").to_list() == [["grid_management"], None]  # as a blank cell
     pl.DataFrame({"id": ["A"], "flags": pl.Series([["grid_management", "no_such_flag"]], dtype=lists)}).write_parquet(
         path
     )
