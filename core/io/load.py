@@ -278,7 +278,11 @@ def _read_clean_csv(path: Path, words: Vocabulary, problems: Problems, facilitie
         columns = [words.resolve(header)[0] if header else None for header in headers]
         return [i for i, column in enumerate(columns) if column and field_kind(column, words) in ("int", "floor")]
 
-    fast = read_csv_numbers_deferred(path, numbers, whole)
+    def names(headers: Sequence[str | None]) -> list[int]:
+        columns = [words.resolve(header)[0] if header else None for header in headers]
+        return [i for i, column in enumerate(columns) if column and field_kind(column, words) in ("kind", "list")]
+
+    fast = read_csv_numbers_deferred(path, numbers, whole, names)
     if fast is None:
         return None
     cells, headers, every_row_full = fast

@@ -320,8 +320,10 @@ class _Names(_Parser):
     (``aliases``) or must be an id itself.
     """
 
-    def __init__(self, column: str, names: Mapping[str, str], nested: bool, aliases: bool):
+    def __init__(self, column: str, names: Mapping[str, str], nested: bool, aliases: bool, categorical: bool = False):
         super().__init__(column)
+        #: The raw column is ``Categorical``: its distinct texts are found and looked up as such, not as strings.
+        self.categorical = categorical
         self.names = dict(names)
         self.nested = nested
         self.lookup = dict(names) if aliases or not nested else {name: name for name in set(names.values())}
@@ -337,7 +339,7 @@ class _Names(_Parser):
 
     def key(self, source: pl.Expr) -> pl.Expr:
         """A flat file's cell as one text per row (for distinct values); a record's value as it is."""
-        return source if self.nested else source.cast(pl.String)
+        return source if self.nested or self.categorical else source.cast(pl.String)
 
     def key_column(self) -> pl.Expr:
         """:meth:`key` of the raw column: the column :meth:`prepare` made, when it made one."""
@@ -413,8 +415,9 @@ class _Kind(_Names):
         nested: bool,
         aliases: bool = True,
         choices_in_records: bool = False,
+        categorical: bool = False,
     ):
-        super().__init__(column, names, nested, aliases)
+        super().__init__(column, names, nested, aliases, categorical)
         self.label = label
         self.choices = choices
         self.choices_in_records = choices_in_records
@@ -468,8 +471,9 @@ class _List(_Names):
         aliases: bool,
         stored_as_list: bool,
         canonical: bool = False,
+        categorical: bool = False,
     ):
-        super().__init__(column, names, nested, aliases)
+        super().__init__(column, names, nested, aliases, categorical)
         self.label = label
         self.nfkc = False
         self.stored_as_list = stored_as_list
@@ -509,7 +513,7 @@ class _List(_Names):
             return source
         if self.stored_as_list:  # an empty list stays empty (";"), null stays null
             return pl.when(source.list.len() == 0).then(pl.lit(";")).otherwise(source.list.join(";"))
-        return source.cast(pl.String)
+        return source if self.categorical else source.cast(pl.String)
 
     def clean(self, key: pl.Expr) -> pl.Expr:
         if self.nested:
@@ -623,6 +627,7 @@ def parsers_for(
                     nested=nested,
                     aliases=aliases,
                     choices_in_records=True,
+                    categorical=isinstance(dtype, pl.Categorical) and not nested,
                 )
             )
         elif kind in ("facility_kind", "organization_kind"):
@@ -631,7 +636,8 @@ def parsers_for(
             choices = sorted(getattr(vocabulary.catalog, f"{kind}s"))
             parsers.append(_Kind(column, names, label, choices, nested=nested, aliases=aliases))
         elif kind == "list":
-            if not (dtype == pl.String or (isinstance(dtype, pl.List) and dtype.inner == pl.String)):
+            text = dtype == pl.String or isinstance(dtype, pl.Categorical)
+            if not (text or (isinstance(dtype, pl.List) and dtype.inner == pl.String)):
                 message = f"{column}: expected ';'-separated text or a list of texts, the column has type {dtype}"
                 problems.add((column, "column type"), (0, 0), "header", message, field=column)
                 broken = True
@@ -646,6 +652,7 @@ def parsers_for(
                     aliases=aliases,
                     stored_as_list=isinstance(dtype, pl.List),
                     canonical=canonical.get(source, False),
+                    categorical=isinstance(dtype, pl.Categorical) and not nested,
                 )
             )
         elif kind == "date":

@@ -102,6 +102,7 @@ def read_csv_numbers_deferred(
     path: Path,
     numbers: Callable[[Sequence[str | None]], Collection[int]],
     whole: Callable[[Sequence[str | None]], Collection[int]] | None = None,
+    names: Callable[[Sequence[str | None]], Collection[int]] | None = None,
 ) -> tuple[pl.DataFrame, list[str | None], Callable[[], bool]] | None:
     """:func:`read_csv_numbers`, with the check that no row lacks fields left running beside the caller.
 
@@ -115,6 +116,10 @@ def read_csv_numbers_deferred(
     floors): read as integers when the first rows write them so (no ``.``, ``e``), which spares
     the checks and casts of a float; if a later cell does not parse as one, the file is read
     again with every number column as a float.
+
+    ``names``: columns of names (kinds, flags) whose cells repeat a few texts: read as
+    ``Categorical``, so that each distinct text is stored once and looking the cells up costs a
+    comparison of numbers (:class:`shequ.io.parsers._Names`).
     """
     try:
         # Polars reads the file itself (mapped, not copied); the field count below reads it again, beside
@@ -132,7 +137,11 @@ def read_csv_numbers_deferred(
     positions = set(numbers(headers))
     if not positions:
         return None
-    schema = {f"c{i}": pl.Float64() if i in positions else pl.String() for i in range(len(headers))}
+    categorical = set(names(headers)) - positions if names is not None else set()
+    schema = {
+        f"c{i}": pl.Float64() if i in positions else pl.Categorical() if i in categorical else pl.String()
+        for i in range(len(headers))
+    }
     integers = _written_whole(head.slice(1), set(whole(headers)) & positions) if whole is not None else set()
     early: list[tuple[int, int, int, bytes] | None] = []
     scanner = threading.Thread(target=lambda: early.append(_line_ends(path)), daemon=True)

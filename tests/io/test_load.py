@@ -521,3 +521,23 @@ def test_a_stored_list_of_ids_is_taken_as_it_is_and_any_other_is_cleaned_up(cata
         path
     )
     assert any("unknown flag 'no_such_flag'" in problem for problem in problems_of(path, catalog))
+
+
+def test_kinds_and_flags_stored_as_categoricals_load_as_texts_do(catalog, tmp_path):
+    """A Parquet file from pandas' `category` columns (or the CSV reader's own categoricals) reads the same."""
+    texts = pl.DataFrame(
+        {
+            "id": ["A", "B", "C"],
+            "kind": ["urban", "城市社区", None],
+            "flags": ["grid_management;村改居", None, "grid_management"],
+        }
+    )
+    as_text, as_categorical = tmp_path / "text.parquet", tmp_path / "categorical.parquet"
+    texts.write_parquet(as_text)
+    texts.with_columns(pl.col("kind", "flags").cast(pl.Categorical)).write_parquet(as_categorical)
+    assert pl.read_parquet_schema(as_categorical)["flags"] == pl.Categorical
+    loaded = load(as_categorical, catalog)
+    assert_frame_equal(loaded, load(as_text, catalog))
+    assert loaded.get_column("kind").to_list() == ["urban", "urban", None]
+    expected = [["grid_management", "village_to_residence"], None, ["grid_management"]]
+    assert loaded.get_column("flags").to_list() == expected
