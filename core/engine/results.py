@@ -11,6 +11,7 @@ import attrs
 import polars as pl
 
 from .. import forms
+from ..errors import PluginError
 from ..model import BINDING_STRENGTHS, COMMUNITIES_METRIC, STRENGTHS, Rule
 from ..registry import LoadedStandard, Registry, get_registry
 from .aggregates import _evaluate_aggregates, _plan_aggregate
@@ -115,7 +116,7 @@ class Results:
         for loaded in self.jurisdictions:
             rules = [r for r in self.rules if r.jurisdiction == loaded.id]
             if len(rules) > _COUNT_MAX:
-                raise ValueError(f"{loaded.id}: {len(rules)} rules, more than a summary count holds ({_COUNT_MAX})")
+                raise PluginError(f"{loaded.id}: {len(rules)} rules, more than a summary count holds ({_COUNT_MAX})")
             groups = _restates_groups(rules)
             # A rule standing alone is counted from its own Int8 verdict column, at its own strength;
             # only a restates group needs the combined code, computed once per group.

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from shequ.engine import evaluate
+from shequ.errors import PluginError
 from shequ.io import load_communities
 from shequ.output import plain, render_csv
 
@@ -55,3 +57,23 @@ def test_every_sample_community_appears_under_every_jurisdiction(results):
     details = results.details()
     rules = len(results.rules)
     assert details.height == 30 * rules
+
+
+def test_summary_counts_are_small_integers_and_totals_sum_them_in_64_bits(results):
+    summary, totals = results.summary(), results.totals()
+    assert summary.schema["pass"] == pl.Int16 and summary.schema["applicable"] == pl.Int16
+    assert totals.schema["pass"] == pl.Int64
+    assert (
+        totals.get_column("pass").to_list()
+        == summary.group_by("jurisdiction", maintain_order=True).agg(pl.col("pass").sum()).get_column("pass").to_list()
+    )
+
+
+def test_a_standard_with_more_rules_than_a_count_holds_is_refused_by_name(monkeypatch):
+    import shequ.engine.results as engine_results
+
+    table = load_communities(EXAMPLES / "communities.csv")
+    fresh = evaluate(table, as_of=dt.date(2021, 1, 1))
+    monkeypatch.setattr(engine_results, "_COUNT_MAX", 2)
+    with pytest.raises(PluginError, match=r"rules, more than a summary count holds \(2\)"):
+        fresh.summary()
