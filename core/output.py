@@ -18,7 +18,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,108 @@ def plain(value: Any) -> Any:
 
 def to_json(payload: Any) -> str:
     return json.dumps(plain(payload), ensure_ascii=False, indent=2)
+
+
+#: Rows of a frame rendered at a time by :func:`json_chunks`.
+JSON_BATCH_ROWS = 50_000
+
+
+def json_chunks(
+    data: Mapping[str, Any], frames: Mapping[str, Any], batch_rows: int = JSON_BATCH_ROWS
+) -> Iterator[bytes]:
+    """``to_json(document) + "\n"`` as UTF-8 pieces, where ``document`` is ``data`` with each of ``frames`` as its rows.
+
+    ``frames`` maps top-level keys of ``data`` (their place in the document) to Polars frames.
+    The bytes are exactly those of rendering ``{**data, key: frame.to_dicts()}`` whole, but a
+    frame's rows are rendered a batch at a time, column by column: texts, whole numbers,
+    booleans and dates by Polars, floats by Python's own ``repr`` once per distinct value (Polars
+    spells some differently), any other type row by row as :func:`to_json` does. A million rows
+    never become Python objects at once (``compare --format json`` on 1,000,000 communities
+    held 24 GB before).
+    """
+    import uuid
+
+    markers = {key: f"__shequ_rows_{uuid.uuid4().hex}__" for key in frames if frames[key].height}
+    document = {key: ([markers[key]] if key in markers else value) for key, value in data.items()}
+    for key in frames:
+        if key not in markers:  # no row: rendered as an empty list, as to_json does
+            document[key] = []
+    text = to_json(document) + "\n"
+    for key, marker in markers.items():
+        before, _, text = text.partition(f'    "{marker}"')
+        yield before.encode()
+        frame = frames[key]
+        for start in range(0, frame.height, batch_rows):
+            if start:
+                yield b",\n"
+            yield _json_rows(frame.slice(start, batch_rows))
+    yield text.encode()
+
+
+def _json_rows(frame: Any) -> bytes:
+    """A frame's rows as :func:`to_json` renders them in a list under a top-level key, joined by ``,\n``."""
+    import polars as pl
+
+    if not frame.width or any(_json_cell(pl.col(name), dtype) is None for name, dtype in frame.schema.items()):
+        rows = (json.dumps(plain(row), ensure_ascii=False, indent=2) for row in frame.to_dicts())
+        # indented line by line at "\n" alone: a text may hold U+2028 or U+0085, which str.splitlines() breaks at
+        return ",\n".join("\n".join("    " + line for line in row.split("\n")) for row in rows).encode()
+    pieces: list[Any] = []
+    for index, (name, dtype) in enumerate(frame.schema.items()):
+        key = json.dumps(str(name), ensure_ascii=False)
+        pieces.append(pl.lit(("    {\n" if index == 0 else ",\n") + f"      {key}: "))
+        column = frame.get_column(name)
+        pieces.append(_json_floats(column) if dtype.is_float() else _json_cell(pl.col(name), dtype, column))
+    pieces.append(pl.lit("\n    }"))
+    # joined and handed over as bytes: never decoded into a Python text
+    return bytes(frame.select(pl.concat_str(pieces).str.join(",\n").cast(pl.Binary)).item())
+
+
+def _json_floats(column: Any) -> Any:
+    """A float column's cells as :func:`to_json` writes them (``repr`` of the value rounded to 6 digits; NaN null)."""
+    import polars as pl
+
+    def text(value: float | None) -> str:
+        return repr(round(value, 6)) if value is not None and math.isfinite(value) else "null"
+
+    negative_zero = bool(((column == 0) & ((1 / column) < 0)).any())  # equal to 0.0 for unique(), not for repr
+    if negative_zero:
+        return pl.lit(pl.Series([text(value) for value in column.to_list()], dtype=pl.String))
+    distinct = column.drop_nulls().unique()
+    texts = pl.Series([text(value) for value in distinct.to_list()], dtype=pl.String)
+    return pl.lit(column).replace_strict(distinct, texts, default="null").fill_null("null")
+
+
+#: What Python's JSON encoder escapes in a text (``ensure_ascii=False``): the backslash, the quote and C0 controls.
+_JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', **{chr(i): json.dumps(chr(i))[1:-1] for i in range(32)}}
+
+
+def _json_cell(column: Any, dtype: Any, values: Any = None) -> Any:
+    """A column's cells as JSON text (``null`` for a missing one); None for a type rendered row by row.
+
+    With ``values`` (the column), texts are escaped only if one of them needs it.
+    """
+    import polars as pl
+
+    if dtype == pl.Null:
+        return pl.lit("null")
+    if dtype.is_integer():
+        return column.cast(pl.String).fill_null("null")
+    if dtype == pl.Boolean:
+        return pl.when(column).then(pl.lit("true")).when(column.not_()).then(pl.lit("false")).otherwise(pl.lit("null"))
+    if dtype == pl.Date:
+        return (pl.lit('"') + column.cast(pl.String) + pl.lit('"')).fill_null("null")
+    if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        text = column.cast(pl.String)
+        if values is not None:
+            special = "[" + "".join(f"\\x{ord(c):02x}" for c in _JSON_ESCAPES) + "]"
+            if values.cast(pl.String).str.contains(special).any():
+                for char, escaped in _JSON_ESCAPES.items():  # the backslash first
+                    text = text.str.replace_all(char, escaped, literal=True)
+        return (pl.lit('"') + text + pl.lit('"')).fill_null("null")
+    if dtype.is_float():
+        return column  # rendered by _json_floats
+    return None
 
 
 def cell(value: Any) -> str:
@@ -446,6 +548,15 @@ def _size(worksheet: Any, widths: Sequence[int]) -> None:
         worksheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
 
 
+def as_new_file(path: str | Path) -> None:
+    """Give a temporary file the mode of an ordinary new file (the umask's), not ``mkstemp``'s owner-only one."""
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> None:
     """Run ``write(temporary path)`` beside ``path``, then rename it to ``path``: never a half-written file."""
     import os
@@ -459,6 +570,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> None:
     os.close(handle)
     try:
         write(Path(temporary))
+        as_new_file(temporary)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -468,6 +580,17 @@ def write_atomic(path: str | Path, write: Callable[[Path], Any]) -> None:
 def write_text(path: str | Path, text: str) -> None:
     """UTF-8 text at ``path``, written whole (see :func:`write_atomic`)."""
     write_atomic(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+def write_pieces(path: str | Path, pieces: Iterable[str | bytes]) -> None:
+    """Text at ``path`` from its pieces (texts, or UTF-8 bytes), written as they come, renamed into place whole."""
+
+    def write(temporary: Path) -> None:
+        with temporary.open("wb") as stream:
+            for piece in pieces:
+                stream.write(piece.encode() if isinstance(piece, str) else piece)
+
+    write_atomic(path, write)
 
 
 # --------------------------------------------------------------------------

@@ -302,14 +302,18 @@ def evaluate_payload(results: Results, verdicts: Sequence[str] = (), reforms: Se
     }
 
 
-def compare_payload(results: Results, reforms: Sequence[str] = ()) -> dict[str, Any]:
-    """Per community × jurisdiction counts, coverage and compliance, and the totals per jurisdiction."""
+def compare_payload(results: Results, reforms: Sequence[str] = (), *, rows: bool = True) -> dict[str, Any]:
+    """Per community × jurisdiction counts, coverage and compliance, and the totals per jurisdiction.
+
+    ``rows=False``: ``summary`` is left empty, for a writer that renders :meth:`Results.summary`
+    itself a batch at a time (:func:`shequ.output.json_chunks`).
+    """
     return {
         "as_of": results.as_of,
         "strengths": list(results.strengths),
         "reforms": list(reforms),
         "reading": COMPARE_READING,
-        "summary": results.summary().to_dicts(),
+        "summary": results.summary().to_dicts() if rows else [],
         "totals": results.totals().to_dicts(),
     }
 

@@ -12,8 +12,11 @@ import datetime as dt
 import io
 import json
 import math
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shequ.output import cell, csv_safe, plain, render, render_csv, render_markdown, render_table, to_json
 
@@ -184,3 +187,84 @@ def test_every_format_renders_the_same_rows():
     for fmt in ("table", "json", "csv", "markdown"):
         text = render(fmt, ROWS, columns=["id", "name"])
         assert "SYN-001" in text and "和平社区" in text, fmt
+
+
+# --------------------------------------------------------------------------
+# JSON of large tables, a batch of rows at a time (json_chunks)
+
+_TEXTS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_FLOATS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e-3, max_value=1e-3),
+    st.sampled_from([0.0, -0.0, 1e-05, 5e-06, 0.1, 1e16, 123456789012.345678, 2.5e-7]),
+)
+
+
+@st.composite
+def _frames(draw):
+    import polars as pl
+
+    height = draw(st.integers(0, 7))
+    column = {
+        "text": (pl.String, _TEXTS),
+        "int": (pl.Int64, st.integers(-(2**62), 2**62)),
+        "small": (pl.Int16, st.integers(-(2**15), 2**15 - 1)),
+        "float": (pl.Float64, _FLOATS),
+        "bool": (pl.Boolean, st.booleans()),
+        "date": (pl.Date, st.dates()),
+        "category": (pl.Categorical, st.sampled_from(["東城", "a\\b", 'say "x"', "\x00\n\t"])),
+        "list": (pl.List(pl.String), st.lists(_TEXTS, max_size=3)),
+    }
+    names = draw(st.lists(st.sampled_from(sorted(column)), min_size=1, max_size=5, unique=True))
+    data = {}
+    for name in names:
+        dtype, values = column[name]
+        cells = draw(st.lists(st.none() | values, min_size=height, max_size=height))
+        data[f"{name} 列"] = pl.Series(cells, dtype=dtype)
+    return pl.DataFrame(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(frame=_frames(), batch=st.integers(1, 4))
+def test_json_of_a_table_in_batches_is_the_json_of_its_rows_byte_for_byte(frame, batch):
+    from shequ.output import json_chunks
+
+    data = {"as_of": dt.date(2021, 1, 1), "summary": [], "totals": [{"n": 1.5}]}
+    streamed = b"".join(json_chunks(data, {"summary": frame}, batch_rows=batch)).decode()
+    assert streamed == to_json({**data, "summary": frame.to_dicts()}) + "\n"
+
+
+def test_compare_json_streams_the_summary_as_the_payload_writes_it(tmp_path):
+    from click.testing import CliRunner
+
+    from shequ.cli import main
+    from shequ.engine import evaluate
+    from shequ.io import load_communities
+    from shequ.payloads import compare_payload
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "communities.csv"
+    printed = CliRunner().invoke(main, ["compare", str(sample), "--as-of", "2021-01-01", "--format", "json"])
+    assert printed.exit_code == 0, printed.output
+    written = tmp_path / "compare.json"
+    result = CliRunner().invoke(main, ["compare", str(sample), "--as-of", "2021-01-01", "-o", str(written)])
+    assert result.exit_code == 0, result.output
+    document, from_file = json.loads(printed.output), json.loads(written.read_text(encoding="utf-8"))
+    assert {**from_file, "provenance": None} == {**document, "provenance": None}  # (which records -o FILE)
+    text = printed.output
+    assert text[: text.index('"provenance"')] == written.read_text(encoding="utf-8")[: text.index('"provenance"')]
+    expected = compare_payload(evaluate(load_communities(sample), as_of=dt.date(2021, 1, 1)))
+    assert document["summary"] == json.loads(to_json(expected["summary"]))
+    assert len(document["summary"]) == 30 * 6 and "provenance" in document
+
+
+def test_a_file_written_whole_has_an_ordinary_new_files_mode(tmp_path):
+    """-o FILE.json (.md, .tex, .xlsx) is readable as any new file is, not owner-only as mkstemp makes it."""
+    import os
+
+    from shequ.output import write_text
+
+    path = tmp_path / "out.json"
+    write_text(path, "{}\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

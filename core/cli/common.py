@@ -16,7 +16,7 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
@@ -413,14 +413,26 @@ def emit(fmt: str, rows: Sequence[dict[str, Any]], **kwargs: Any) -> None:
             Sheet(rows=rows, columns=kwargs.get("columns"), title=kwargs.get("title"), notes=kwargs.get("notes", ()))
         )
         return
+    frames = kwargs.pop("frames", None)
+    if fmt == "json" and frames:
+        from ..output import json_chunks
+
+        # a payload holding whole tables (a million rows …): rendered and written a batch of rows at a time
+        document = {**kwargs["payload"], **({"provenance": kwargs["provenance"]} if "provenance" in kwargs else {})}
+        _write(sink, json_chunks(document, frames))
+        return
     _write(sink, render(fmt, rows, **kwargs))
 
 
-def _write(sink: Output | None, text: str) -> None:
-    if sink is None:
+def _write(sink: Output | None, text: str | Iterable[bytes]) -> None:
+    """Text (or its UTF-8 pieces, written as they come) to stdout, or kept for ``-o FILE``."""
+    if sink is not None:
+        sink.texts.append(text)
+    elif isinstance(text, str):
         click.echo(text, nl=False)
     else:
-        sink.texts.append(text)
+        for piece in text:
+            click.echo(piece, nl=False)
 
 
 def latex_caption(ctx: click.Context | None, title: str | None) -> str:
@@ -440,18 +452,20 @@ class Output:
 
     path: str
     fmt: str
-    texts: list[str] = dataclasses.field(default_factory=list)
+    #: Texts, or a text's pieces (an iterable written piece by piece, never joined in memory).
+    texts: list[str | Iterable[bytes]] = dataclasses.field(default_factory=list)
     sheets: list[Any] = dataclasses.field(default_factory=list)
 
     def finish(self, ctx: click.Context) -> None:
         """Write the file whole (temporary file, then rename) and say so on stderr."""
-        from ..output import write_text, write_xlsx
+        from ..output import write_pieces, write_xlsx
 
         if self.fmt in BINARY_FORMATS:
             write_xlsx(self.path, self.sheets, command_provenance(ctx))
             count = len(self.sheets)
         else:
-            write_text(self.path, "".join(self.texts))
+            pieces = (piece for text in self.texts for piece in ([text] if isinstance(text, str) else text))
+            write_pieces(self.path, pieces)
             count = len(self.texts)
         what = f"{count} sheet{'s' if count != 1 else ''} and an about sheet" if self.fmt == "xlsx" else self.fmt
         click.echo(f"wrote {self.path} ({what})", err=True)

@@ -351,7 +351,9 @@ def compare(
             path = write_frame(summary, output)
         wrote([path], f"{summary.height:,} rows (communities × jurisdictions)")
     elif fmt == "json":
-        emit(fmt, [], payload=compare_payload(results, reform_notes(ctx)))
+        summary = results.summary()
+        payload = compare_payload(results, reform_notes(ctx), rows=False)
+        emit(fmt, [], payload=payload, frames={"summary": summary})
     elif fmt == "csv":
         emit_frame(fmt, results.summary())
     else:

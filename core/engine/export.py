@@ -33,7 +33,7 @@ from typing import IO, Any
 import polars as pl
 
 from ..errors import ShequError
-from ..output import _FORMULA_START
+from ..output import _FORMULA_START, as_new_file
 from .compile import shortfall_exprs
 from .results import DETAIL_COLUMNS, Results
 from .verdicts import DEPARTS, EXACT, F64, FAIL, LOWER_BOUND, NOT_APPLICABLE, PASS, VERDICTS
@@ -425,10 +425,8 @@ def _atomic_all(writes: list[tuple[Path, Callable[[IO[bytes]], None]]]) -> list[
                     write(stream)
             except OSError as exc:
                 raise ShequError(f"{os.fspath(path)}: cannot write ({exc.strerror})") from None
-        umask = os.umask(0)
-        os.umask(umask)
         for path, temporary in done:
-            os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
+            as_new_file(temporary)
             os.replace(temporary, path)
     except BaseException:
         for _path, temporary in done:
