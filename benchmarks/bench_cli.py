@@ -180,6 +180,9 @@ def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
     layout_path = folder / "communities_61.csv"
     layout.write_csv(layout_path)
     cases.append(Case("compare CSV, sample layout", layout_path, layout.shape, ("compare", str(layout_path), *options)))
+    # the same as JSON, the scriptable interface: the document is written a batch of rows at a time
+    as_json = ("compare", str(layout_path), "--as-of", AS_OF, "--format", "json")
+    cases.append(Case("compare CSV, sample layout, --format json", layout_path, layout.shape, as_json))
     del layout
 
     if not args.skip_xlsx:

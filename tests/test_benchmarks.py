@@ -16,6 +16,7 @@ TINY = ["-n", "200", "--evaluate-rows", "50", "--repeats", "1", "--help-runs", "
 ROWS = [
     "compare CSV",
     "compare CSV, sample layout",
+    "compare CSV, sample layout, --format json",
     "compare XLSX",
     "compare Parquet",
     "evaluate Parquet --output .parquet",
