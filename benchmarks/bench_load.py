@@ -1,10 +1,12 @@
-"""Loading alone: `shequ.io.load_communities` on a wide file and a long CSV, beside `polars.read_csv`.
+"""Loading alone: `shequ.io.load_communities` on a wide file, a long CSV and Parquet, beside Polars' own reader.
 
-    python benchmarks/bench_load.py                      # 10,000 columns x 50 rows; 200,000 rows x 119 and x 61
+    python benchmarks/bench_load.py                 # wide 10,000 x 50; 200,000 rows x 119, x 61 and Parquet
     python benchmarks/bench_load.py --rows 20000 --repeats 1
 
 The long CSV is written twice: with every column the built-in rules read
-(119) and with the 61 columns of ``examples/communities.csv``, in its order.
+(119) and with the 61 columns of ``examples/communities.csv``, in its order;
+the Parquet file holds the 119 typed (flags and designations as lists), beside
+``polars.read_parquet`` (the CSV files beside ``polars.read_csv``).
 Each file is written by a child process and each case measured in its own
 subprocess (so the peak resident memory is that case's), which prints wall
 and CPU seconds (the best of ``--repeats``) and the peak RSS. CPU seconds
@@ -41,7 +43,8 @@ def best(run):
         cpu.append(time.process_time() - start_cpu)
     return min(wall), min(cpu)
 
-polars_wall, polars_cpu = best(lambda: pl.read_csv(path))
+read = pl.read_parquet if path.endswith(".parquet") else pl.read_csv
+polars_wall, polars_cpu = best(lambda: read(path))
 load_wall, load_cpu = best(lambda: load_communities(path, catalog=catalog))
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"load": [load_wall, load_cpu], "polars": [polars_wall, polars_cpu], "rss": rss}))
@@ -54,6 +57,10 @@ def write_case(kind: str, path: Path, args: argparse.Namespace) -> None:
         frame = widen(as_flat_text(synthetic(args.wide_rows)), args.wide_columns)
     elif kind == "layout":
         frame = example_layout(as_flat_text(synthetic(args.rows)))
+    elif kind == "parquet":
+        frame = synthetic(args.rows)  # typed columns, flags and designations as lists
+        frame.write_parquet(path)
+        return
     else:
         frame = as_flat_text(synthetic(args.rows))
     frame.write_csv(path)
@@ -76,11 +83,12 @@ def main() -> None:
             f"wide CSV {args.wide_rows} x {args.wide_columns:,}": "wide",
             f"long CSV {args.rows:,} x 119": "long",
             f"long CSV {args.rows:,} x 61, the sample's columns (issue 12's case)": "layout",
+            f"Parquet {args.rows:,} x 119 (baseline: polars.read_parquet)": "parquet",
         }
-        print("| case | size | load wall | load CPU | polars.read_csv wall | CPU | wall ratio | peak RSS |")
+        print("| case | size | load wall | load CPU | Polars wall | CPU | wall ratio | peak RSS |")
         print("|---|---|---|---|---|---|---|---|")
         for name, kind in cases.items():
-            path = Path(folder) / "data.csv"
+            path = Path(folder) / ("data.parquet" if kind == "parquet" else "data.csv")
             # The file is written by a child process: this one stays small, so that the measuring
             # process, which Linux charges with the peak memory of the process it was forked from,
             # reports its own peak.
