@@ -58,7 +58,8 @@ def json_chunks(
 ) -> Iterator[bytes]:
     """``to_json(document) + "\n"`` as UTF-8 pieces, where ``document`` is ``data`` with each of ``frames`` as its rows.
 
-    ``frames`` maps top-level keys of ``data`` (their place in the document) to Polars frames.
+    ``frames`` maps top-level keys of ``data`` (their place in the document) to Polars frames, or
+    to iterables of frames (the parts of one table, in order, made as they are asked for).
     The bytes are exactly those of rendering ``{**data, key: frame.to_dicts()}`` whole, but a
     frame's rows are rendered a batch at a time, column by column: texts, whole numbers,
     booleans and dates by Polars, floats by Python's own ``repr`` once per distinct value (Polars
@@ -68,7 +69,9 @@ def json_chunks(
     """
     import uuid
 
-    markers = {key: f"__shequ_rows_{uuid.uuid4().hex}__" for key in frames if frames[key].height}
+    parts = {key: _batches(value, batch_rows) for key, value in frames.items()}
+    firsts = {key: first for key, batches in parts.items() if (first := next(batches, None)) is not None}
+    markers = {key: f"__shequ_rows_{uuid.uuid4().hex}__" for key in firsts}
     document = {key: ([markers[key]] if key in markers else value) for key, value in data.items()}
     for key in frames:
         if key not in markers:  # no row: rendered as an empty list, as to_json does
@@ -77,12 +80,20 @@ def json_chunks(
     for key, marker in markers.items():
         before, _, text = text.partition(f'    "{marker}"')
         yield before.encode()
-        frame = frames[key]
-        for start in range(0, frame.height, batch_rows):
-            if start:
-                yield b",\n"
-            yield _json_rows(frame.slice(start, batch_rows))
+        yield _json_rows(firsts[key])
+        for batch in parts[key]:
+            yield b",\n"
+            yield _json_rows(batch)
     yield text.encode()
+
+
+def _batches(frames: Any, batch_rows: int) -> Iterator[Any]:
+    """The non-empty slices of at most ``batch_rows`` rows of a frame, or of each frame of an iterable."""
+    import polars as pl
+
+    for frame in [frames] if isinstance(frames, pl.DataFrame) else frames:
+        for start in range(0, frame.height, batch_rows):
+            yield frame.slice(start, batch_rows)
 
 
 def _json_rows(frame: Any) -> bytes:

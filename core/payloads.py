@@ -290,14 +290,20 @@ COMPARE_READING = {
 }
 
 
-def evaluate_payload(results: Results, verdicts: Sequence[str] = (), reforms: Sequence[str] = ()) -> dict[str, Any]:
-    """Every verdict (only ``verdicts`` when given) and every rule over a set of communities."""
+def evaluate_payload(
+    results: Results, verdicts: Sequence[str] = (), reforms: Sequence[str] = (), *, rows: bool = True
+) -> dict[str, Any]:
+    """Every verdict (only ``verdicts`` when given) and every rule over a set of communities.
+
+    ``rows=False``: ``results`` is left empty, for a writer that renders :meth:`Results.details`
+    itself a part at a time (:meth:`Results.detail_batches`, :func:`shequ.output.json_chunks`).
+    """
     return {
         "as_of": results.as_of,
         "strengths": list(results.strengths),
         "communities": len(results),
         "reforms": list(reforms),
-        "results": results.details(verdicts=list(verdicts) or None).to_dicts(),
+        "results": results.details(verdicts=list(verdicts) or None).to_dicts() if rows else [],
         "aggregates": results.aggregate_details().to_dicts(),
     }
 

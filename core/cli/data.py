@@ -9,6 +9,7 @@ judged on (and the strengths, when ``--strength`` keeps only some).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -252,8 +253,9 @@ def evaluate(
         exit_on_violation(results, fail_on_violation)
         return
     results = judge(ctx, data, facilities, jurisdictions, as_of, strengths, inherit)
-    if fmt == "json":
-        emit(fmt, [], payload=evaluate_payload(results, verdicts, reform_notes(ctx)))
+    if fmt == "json":  # every verdict row, rendered and written a part at a time
+        payload = evaluate_payload(results, verdicts, reform_notes(ctx), rows=False)
+        emit(fmt, [], payload=payload, frames={"results": results.detail_batches(list(verdicts) or None)})
         exit_on_violation(results, fail_on_violation)
         return
     notes = [
@@ -278,6 +280,14 @@ def evaluate(
     if fmt == "table":  # only the rows the table shows are expanded
         details, total = first_details(results, list(verdicts) or None, table_limit())
         emit_frame(fmt, details, total=total, columns=columns, title="Verdicts", notes=notes)
+    elif fmt == "csv" and not capturing():  # a part of the rows at a time (a million communities: 149 M rows)
+        from ..engine.export import write_csv_text
+
+        sys.stdout.flush()
+        parts = results.detail_batches(list(verdicts) or None)
+        for index, part in enumerate(itertools.chain(parts, [results.details(ids=[])])):
+            write_csv_text(part, sys.stdout.buffer, header=index == 0)
+        sys.stdout.buffer.flush()
     else:
         details = results.details(verdicts=list(verdicts) or None)
         emit_frame(fmt, details, columns=columns, title="Verdicts", notes=notes)

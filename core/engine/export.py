@@ -192,16 +192,20 @@ def _csv_cell(text: str) -> str | None:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 500_000) -> None:
-    """Write a frame as CSV to a binary stream in slices, exactly as ``--format csv`` prints rows."""
+def write_csv_text(frame: pl.DataFrame, stream: IO[bytes], *, batch_rows: int = 500_000, header: bool = True) -> None:
+    """Write a frame as CSV to a binary stream in slices, exactly as ``--format csv`` prints rows.
+
+    ``header=False``: the rows only, to follow an earlier part of the same table.
+    """
     # lazy, so that only a slice at a time is materialised: an eager rewrite of a frame whose text
     # columns share buffers (the summary repeats each community's texts per jurisdiction) copies them all
     ready = csv_ready(frame.lazy(), surveyed=frame)
     if frame.height == 0:
-        ready.collect().write_csv(stream)
+        if header:
+            ready.collect().write_csv(stream)
         return
     for start in range(0, frame.height, batch_rows):
-        ready.slice(start, batch_rows).collect().write_csv(stream, include_header=start == 0)
+        ready.slice(start, batch_rows).collect().write_csv(stream, include_header=header and start == 0)
 
 
 def write_frame(frame: pl.DataFrame | pl.LazyFrame, path: str | os.PathLike[str]) -> Path:

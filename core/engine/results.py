@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -222,6 +222,20 @@ class Results:
         wide = summary.pivot(on="jurisdiction", index=identity, values="cell")
         return wide
 
+    def detail_batches(self, verdicts: Sequence[str] | None = None, rows: int | None = None) -> Iterator[pl.DataFrame]:
+        """:meth:`details` (every community, rule and jurisdiction) in parts of about ``rows`` rows, in its order.
+
+        ``rows``: default :data:`DETAIL_BATCH_ROWS`.
+
+        Each part holds the rows of consecutive communities, so the parts put together are
+        :meth:`details`' frame; only one part is in memory at a time (a million communities under
+        the built-in standards have 149 million rows).
+        """
+        ids = self.community_ids
+        per = max(1, (rows or DETAIL_BATCH_ROWS) // max(1, len(self.rules)))
+        for start in range(0, len(ids), per):
+            yield self.details(ids=ids[start : start + per], verdicts=verdicts)
+
     def details(
         self,
         ids: Sequence[str] | None = None,
@@ -413,6 +427,9 @@ def _provision(group: list[CompiledRule]) -> pl.Expr:
         [pl.lit(rank).gather(pl.col(r.key)) * width + STRENGTHS.index(r.rule.strength) for r in group]
     )
 
+
+#: Rows of :meth:`Results.details` in one part of :meth:`Results.detail_batches` (about: whole communities).
+DETAIL_BATCH_ROWS = 500_000
 
 #: The type of a community's counts in :meth:`Results.summary` (a count is at most a standard's
 #: provisions: a few hundred). Int16 rather than Int32 spares 250 MiB for a million communities under

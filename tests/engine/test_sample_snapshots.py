@@ -77,3 +77,28 @@ def test_a_standard_with_more_rules_than_a_count_holds_is_refused_by_name(monkey
     monkeypatch.setattr(engine_results, "_COUNT_MAX", 2)
     with pytest.raises(PluginError, match=r"rules, more than a summary count holds \(2\)"):
         fresh.summary()
+
+
+def test_details_in_parts_put_together_are_the_details(results):
+    parts = list(results.detail_batches(rows=len(results.rules) * 7))  # 7 communities a part
+    assert len(parts) == 5  # 30 communities
+    assert pl.concat(parts).equals(results.details())
+    failing = list(results.detail_batches(verdicts=["fail"], rows=len(results.rules) * 4))
+    assert pl.concat(failing).equals(results.details(verdicts=["fail"]))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_evaluate_prints_the_same_bytes_part_by_part(fmt, monkeypatch):
+    """evaluate --format csv/json renders the verdict rows a part at a time; the output does not change."""
+    from click.testing import CliRunner
+
+    import shequ.engine.results as engine_results
+    from shequ.cli import main
+
+    command = ["evaluate", str(EXAMPLES / "communities.csv"), "--as-of", "2021-01-01", "--format", fmt]
+    whole = CliRunner().invoke(main, command)
+    monkeypatch.setattr(engine_results, "DETAIL_BATCH_ROWS", 300)  # parts of 2 communities
+    parts = CliRunner().invoke(main, command)
+    assert whole.exit_code == parts.exit_code == 0, parts.output
+    assert parts.output == whole.output
+    assert parts.output.count("SYN-030") > 0
