@@ -44,7 +44,7 @@ line saying how many more rows have it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -270,18 +270,16 @@ def _read_clean_csv(path: Path, words: Vocabulary, problems: Problems, facilitie
     from the cells as written.
     """
 
-    def numbers(headers: Sequence[str | None]) -> list[int]:
-        columns = [words.resolve(header)[0] if header else None for header in headers]
-        return [i for i, column in enumerate(columns) if column and field_kind(column, words) in _NUMBER_KINDS]
+    def of_kind(*kinds: str) -> Callable[[Sequence[str | None]], list[int]]:
+        """The positions of the columns whose header names a field of one of ``kinds``."""
 
-    def whole(headers: Sequence[str | None]) -> list[int]:
-        columns = [words.resolve(header)[0] if header else None for header in headers]
-        return [i for i, column in enumerate(columns) if column and field_kind(column, words) in ("int", "floor")]
+        def pick(headers: Sequence[str | None]) -> list[int]:
+            columns = [words.resolve(header)[0] if header else None for header in headers]
+            return [i for i, column in enumerate(columns) if column and field_kind(column, words) in kinds]
 
-    def names(headers: Sequence[str | None]) -> list[int]:
-        columns = [words.resolve(header)[0] if header else None for header in headers]
-        return [i for i, column in enumerate(columns) if column and field_kind(column, words) in ("kind", "list")]
+        return pick
 
+    numbers, whole, names = of_kind(*_NUMBER_KINDS), of_kind("int", "floor"), of_kind("kind", "list")
     fast = read_csv_numbers_deferred(path, numbers, whole, names)
     if fast is None:
         return None
