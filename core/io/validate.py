@@ -130,7 +130,9 @@ def parse(
     if bulk:
         values, filled = bulk_numbers(raw, columns, bulk, place, problems)
         parsed = parsed.hstack(values)
-    if (finals or bulk) and not place.nested:
+    # (a column without a blank cell, as an id column mostly is, says at once that no row is blank)
+    full = any(parsed.get_column(column).null_count() == 0 for column in finals)
+    if (finals or bulk) and not place.nested and not full:
         # Rows where every cell is blank carry nothing: dropped (row numbers are kept).
         # (A blank row fails no check above: every check needs a value.)
         blank = pl.all_horizontal([pl.col(column).is_null() for column in finals]) if finals else pl.lit(True)
@@ -298,10 +300,12 @@ def check_rows(frame: pl.DataFrame, place: Place, problems: Problems) -> None:
                     says=_without(column, count, str),
                 )
             )
-    # the checks and the count of distinct ids in one query, in parallel
+    # the checks and the count of distinct ids in one query, in parallel. The ids are counted by their
+    # hashes, several times faster than comparing texts: distinct hashes are distinct ids, and when two
+    # hashes agree (a repeated id, or rarely two ids of one hash) duplicate_ids looks at the texts.
     sums = [check.bad.fill_null(False).sum().alias(f"c{i}") for i, check in enumerate(checks)]
     ids = pl.col("id").drop_nulls()
-    distinct = [(ids.n_unique() == ids.len()).alias("distinct")] if "id" in columns else []
+    distinct = [(ids.hash().n_unique() == ids.len()).alias("distinct")] if "id" in columns else []
     found = frame.select(*sums, *distinct).row(0) if frame.height and (sums or distinct) else ()
     report(frame, checks, place, problems, totals=found[: len(sums)] if found else None)
     if distinct and not (found and found[-1]):
