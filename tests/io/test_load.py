@@ -541,3 +541,53 @@ def test_kinds_and_flags_stored_as_categoricals_load_as_texts_do(catalog, tmp_pa
     assert loaded.get_column("kind").to_list() == ["urban", "urban", None]
     expected = [["grid_management", "village_to_residence"], None, ["grid_management"]]
     assert loaded.get_column("flags").to_list() == expected
+
+
+def test_stored_numbers_break_their_rules_row_by_row(catalog, tmp_path):
+    """Parquet numbers: each rule is reported at its rows, whatever the column's range (a survey rules most out)."""
+    path = tmp_path / "stored.parquet"
+    pl.DataFrame(
+        {
+            "id": ["A", "B", "C", "A"],
+            "households": pl.Series([300, -5, 200, 100], dtype=pl.Int64),
+            "population": [1000.0, 2.5, None, float("nan")],  # a whole number stored as a float; NaN is blank
+            "service_space_m2": [350.0, -1.0, float("inf"), None],
+            "service_radius_km": pl.Series([1, -2, 3, None], dtype=pl.Int32),
+            "count.police_room": [1, 1, 1, 1],
+            "floor.police_room": [1, 0, -1, 2],
+            "finance.work_funds_yuan": [float("-inf"), 1.0, 2.0, 3.0],
+        }
+    ).write_parquet(path)
+    assert problems_of(path, catalog) == [
+        f"{path}: row 1: finance.work_funds_yuan: expected a number >= 0, got '-inf'",  # once: not also "negative"
+        f"{path}: row 2: households: expected a whole number >= 0, got '-5'",
+        f"{path}: row 2: population: expected a whole number >= 0, got '2.5'",
+        f"{path}: row 2: service_space_m2: expected a number >= 0, got '-1.0'",
+        f"{path}: row 2: service_radius_km: expected a number >= 0, got '-2'",
+        f"{path}: row 2: floor.police_room: expected a whole floor number other than 0 "
+        "(1 = ground floor, -1 = first basement), got '0'",
+        f"{path}: row 3: service_space_m2: expected a number >= 0, got 'inf'",
+        f"{path}: row 4: id: duplicate id 'A' (rows 1, 4)",
+    ]
+
+
+def test_stored_numbers_whose_range_spans_a_rule_but_breaks_none_load(catalog, tmp_path):
+    """Floors below and above 0 (but not 0), zeros, blanks and NaN: nothing to report, values kept."""
+    path = tmp_path / "clean.parquet"
+    pl.DataFrame(
+        {
+            "id": ["A", "B", "C"],
+            "households": pl.Series([300, 0, None], dtype=pl.Int64),
+            "population": [1000.0, None, float("nan")],
+            "count.police_room": [1, 1, 1],
+            "floor.police_room": [-2, -1, 3],
+            "count.residents_committee_office": [1, 1, 0],
+            "floor.residents_committee_office": [-1.0, 2.0, None],
+            "service_space_m2": pl.Series([None, None, None], dtype=pl.Float64),
+        }
+    ).write_parquet(path)
+    frame = load(path, catalog)
+    assert frame.get_column("floor.police_room").to_list() == [-2, -1, 3]
+    assert frame.get_column("floor.residents_committee_office").to_list() == [-1, 2, None]
+    assert frame.get_column("households").to_list() == [300, 0, None]
+    assert frame.get_column("population").to_list() == [1000, None, None]
