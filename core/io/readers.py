@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import mmap
 import re
 import threading
 import tomllib
@@ -209,19 +208,19 @@ def read_csv_numbers_deferred(
 def _line_ends(path: Path) -> tuple[int, int, int, bytes] | None:
     """A CSV file's lines, the separators ending them and its header line (see :func:`_full_by_line_ends`)."""
     try:
-        with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if data.find(b'"') != -1:
-                return None
-            header = data.readline().rstrip(b"\r\n")
+        with path.open("rb") as file:
+            header = file.readline().rstrip(b"\r\n")
         line = pl.col("line")  # without its line break (\n or \r\n)
         ends = (line.str.len_bytes() - line.str.strip_chars_end(",").str.len_bytes()).alias("ends")
-        query = pl.scan_lines(path).select(ends, (line.str.len_bytes() == 0).alias("blank"))
+        # (quotes are looked for as the lines are cut, in parallel, not by a pass of their own)
+        quoted = line.str.contains('"', literal=True).alias("quoted")
+        query = pl.scan_lines(path).select(ends, (line.str.len_bytes() == 0).alias("blank"), quoted)
         sums = (pl.col("ends").sum().alias("total"), pl.col("ends").max().alias("deepest"), pl.col("blank").sum())
-        query = query.select(pl.len(), *sums)
-        lines, total, deepest, blank_lines = query.collect(engine="streaming").row(0)
+        query = query.select(pl.len(), *sums, pl.col("quoted").any())
+        lines, total, deepest, blank_lines, quotes = query.collect(engine="streaming").row(0)
     except Exception:  # unreadable, not UTF-8 …: the count will say
         return None
-    if blank_lines:
+    if blank_lines or quotes:
         return None
     return lines, total - (len(header) - len(header.rstrip(b","))), deepest, header
 
