@@ -244,7 +244,8 @@ class _NumberStored(_Parser):
     """Numbers stored as numbers (Parquet, nested records): no parsing; the range is checked.
 
     ``bounds``: the least and greatest value of the column (NaN aside; None if
-    it holds none), which :func:`parsers_for` finds in the survey it makes
+    it holds none; the greatest None if not surveyed), and ``finite``: no NaN
+    or infinity in it, which :func:`parsers_for` finds in the survey it makes
     anyway. A rule those bounds cannot break (no negative value when the least
     is 0 or more) is not run over the rows: most files are clean, and on a
     million rows of a hundred columns the rules were a pass of their own.
@@ -257,6 +258,7 @@ class _NumberStored(_Parser):
         dtype: pl.DataType,
         has_nan: bool,
         bounds: tuple[Any, Any] | None = None,
+        finite: bool = False,
     ):
         super().__init__(column)
         self.kind = kind
@@ -264,12 +266,14 @@ class _NumberStored(_Parser):
         self.real = kind == "float" and dtype in (pl.Float64, pl.Float32)
         self.has_nan = has_nan
         self.bounds = bounds
+        #: No NaN and no infinity in the column (an integer type's, or told by the survey).
+        self.finite = finite
 
     def _may(self, rule: str) -> bool:
         """Whether a value within the column's bounds can break ``rule`` (always, when they are unknown)."""
         if self.bounds is None:
             return True
-        low, high = self.bounds  # high None: not surveyed (a whole-number type's, but a floor's)
+        low, high = self.bounds  # high None: not surveyed (only a floor's and a non-finite column's are)
         if low is None:  # nothing but blanks: no value to check
             return False
         if rule == "negative":
@@ -277,7 +281,7 @@ class _NumberStored(_Parser):
         if rule == "floor 0":
             return high is None or bool(low <= 0 <= high)
         if rule == "not a number":
-            return high is None or bool(low == -math.inf or high == math.inf)
+            return not self.finite and (high is None or bool(low == -math.inf or high == math.inf))
         return True
 
     def value(self) -> list[pl.Expr]:
@@ -478,6 +482,25 @@ class _Kind(_Names):
         self.choices = choices
         self.choices_in_records = choices_in_records
 
+    #: Every distinct cell is a kind's id as it is written: the column is taken as it is (a text column).
+    as_written = False
+
+    def surveyed(self, result: Any, height: int) -> None:
+        super().surveyed(result, height)
+        table = self.table
+        if table is not None and self.codes is None and not table.get_column("bad").any():
+            self.as_written = bool((table.get_column("key") == table.get_column("b")).all())
+
+    def value(self) -> list[pl.Expr]:
+        # (a stored column of ids, as a program writes it: no lookup, no copy)
+        return [pl.col(self.source).cast(pl.String).alias(self.column)] if self.as_written else super().value()
+
+    def then(self) -> list[pl.Expr]:
+        return [] if self.as_written else super().then()
+
+    def bad_rows(self) -> pl.Expr:
+        return pl.lit(False) if self.as_written else super().bad_rows()
+
     def clean(self, key: pl.Expr) -> pl.Expr:
         if self.nested:
             return _name_key(key) if self.aliases else key
@@ -662,23 +685,33 @@ def parsers_for(
         for column, source in columns.items()
         if not cells and kinds[column] in ("int", "float", "number", "floor") and schema[source].is_numeric()
     ]
-    # the greatest tells an infinity or a floor 0 (a whole number's least alone tells a negative one)
-    highs = [
-        source
-        for column, source in columns.items()
-        if source in numbers and (kinds[column] == "floor" or schema[source].is_float())
-    ]
+    # the greatest tells a floor 0 (the least alone tells a negative value); whether a float column is
+    # finite tells at once that it holds no NaN and no infinity, as almost every column does
+    highs = [source for column, source in columns.items() if source in numbers and kinds[column] == "floor"]
+    floats = list(dict.fromkeys(floats))
     has_nan: dict[str, bool] = {}
+    finite: dict[str, bool] = {}
     canonical: dict[str, bool] = {}
     bounds: dict[str, tuple[Any, Any]] = {}
     if (floats or stored or numbers) and raw.height:
         found = raw.select(
-            *(pl.col(f).is_nan().any().alias(f) for f in dict.fromkeys(floats)),
+            # a finite sum: no NaN and no infinity (which make it NaN or infinite), told by the cheapest
+            # pass there is (half of is_finite().all()'s); a sum too large to be finite only costs the pass below
+            *(pl.col(f).sum().is_finite().alias(f) for f in floats),
             *(all_ids(source).alias(source) for source in stored),
             *(pl.col(n).min().alias(f"{n}.min") for n in dict.fromkeys(numbers)),
             *(pl.col(n).max().alias(f"{n}.max") for n in dict.fromkeys(highs)),
         ).row(0, named=True)
-        has_nan = {name: bool(found[name]) for name in floats}
+        finite = {name: bool(found[name]) for name in floats}
+        # a column with a NaN or an infinity: which of the two, and its greatest value
+        odd = [name for name in floats if not finite[name]]
+        if odd:
+            more = raw.select(
+                *(pl.col(f).is_nan().any().alias(f) for f in odd), *(pl.col(f).max().alias(f"{f}.max") for f in odd)
+            ).row(0, named=True)
+            found.update({f"{f}.max": more[f"{f}.max"] for f in odd})
+            has_nan = {name: bool(more[name]) for name in odd}
+        has_nan = {name: has_nan.get(name, False) for name in floats}
         canonical = {name: bool(found[name]) for name in stored}
         bounds = {name: (found[f"{name}.min"], found.get(f"{name}.max")) for name in numbers}
     aliases = place.aliases
@@ -732,7 +765,10 @@ def parsers_for(
         elif not nested and (dtype == pl.String or (cells and dtype == pl.Float64)):
             parsers.append(NumberCells(column, kind, cast=dtype == pl.Float64))
         elif dtype.is_numeric():
-            parsers.append(_NumberStored(column, kind, dtype, has_nan.get(source, True), bounds.get(source)))
+            told_finite = finite.get(source, dtype.is_integer())
+            parsers.append(
+                _NumberStored(column, kind, dtype, has_nan.get(source, True), bounds.get(source), told_finite)
+            )
         else:
             message = f"{column}: expected {EXPECTED[kind]}, the column has type {dtype}"
             problems.add((column, "column type"), (0, 0), "header", message, field=column)

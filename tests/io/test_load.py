@@ -584,10 +584,24 @@ def test_stored_numbers_whose_range_spans_a_rule_but_breaks_none_load(catalog, t
             "count.residents_committee_office": [1, 1, 0],
             "floor.residents_committee_office": [-1.0, 2.0, None],
             "service_space_m2": pl.Series([None, None, None], dtype=pl.Float64),
+            "finance.work_funds_yuan": [1e308, 1e308, 0.0],  # finite, though their sum is not
         }
     ).write_parquet(path)
     frame = load(path, catalog)
+    assert frame.get_column("finance.work_funds_yuan").to_list() == [1e308, 1e308, 0.0]
     assert frame.get_column("floor.police_room").to_list() == [-2, -1, 3]
     assert frame.get_column("floor.residents_committee_office").to_list() == [-1, 2, None]
     assert frame.get_column("households").to_list() == [300, 0, None]
     assert frame.get_column("population").to_list() == [1000, None, None]
+
+
+def test_a_stored_kind_column_of_ids_aliases_or_unknown_names(catalog, tmp_path):
+    """Ids are taken as written; an alias is read as its id; an unknown name is reported at its row."""
+    ids, mixed, unknown = (tmp_path / f"{name}.parquet" for name in ("ids", "mixed", "unknown"))
+    pl.DataFrame({"id": ["A", "B"], "kind": ["urban", "village"]}).write_parquet(ids)
+    pl.DataFrame({"id": ["A", "B"], "kind": ["urban", "城市社区"]}).write_parquet(mixed)
+    pl.DataFrame({"id": ["A", "B"], "kind": ["urban", "urbn"]}).write_parquet(unknown)
+    assert load(ids, catalog).get_column("kind").to_list() == ["urban", "village"]
+    assert load(mixed, catalog).get_column("kind").to_list() == ["urban", "urban"]
+    (problem,) = problems_of(unknown, catalog)
+    assert problem.startswith(f"{unknown}: row 2: kind: unknown community kind 'urbn'")
