@@ -173,22 +173,33 @@ class NumberCells(_Parser):
         self.cast = cast
         self.not_a_number = f"__nan__{column}"
         self.retried = False
+        #: Every number the CSV reader cast is finite (no NaN or infinity to read again), as the survey tells.
+        self.finite = False
+
+    def survey(self) -> pl.Expr | None:
+        # a finite sum: no NaN or infinity, which would make it NaN or infinite (see parsers_for)
+        return pl.col(self.source).sum().is_finite() if self.cast else None
+
+    def surveyed(self, result: Any, height: int) -> None:
+        self.finite = bool(result)
 
     def value(self) -> list[pl.Expr]:
         source = pl.col(self.source)
         return [(source if self.cast else _finite(source.cast(pl.Float64, strict=False))).alias(self.column)]
 
-    def retry(self) -> pl.Expr:
+    def retry(self) -> pl.Expr | None:
         source = pl.col(self.source)
         if self.cast:  # (a blank cell is null, which a filter or a sum passes over)
-            return ~source.is_finite()
+            return None if self.finite else ~source.is_finite()
         return source.is_not_null() & pl.col(self.column).is_null()
 
     def fix(self, work: pl.DataFrame) -> list[pl.Series]:
+        retry = self.retry()
+        assert retry is not None  # (fix is asked only of rows retry marked)
         failed = work.select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("at"),
             pl.col(self.source).cast(pl.String).alias("cell"),  # a NaN the CSV reader cast is the text "NaN"
-            self.retry().alias("retry"),
+            retry.alias("retry"),
         ).filter("retry")
         text = _numeric_text(pl.col("cell"))
         number = _finite(text.cast(pl.Float64, strict=False))

@@ -173,7 +173,7 @@ def bulk_numbers(
         long = long.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) % max(height, 1) + 1).alias("__row"))
         work = long.with_columns(cell.value())
         retry = cell.retry()
-        if work.height and work.select(retry.sum()).item():
+        if retry is not None and work.height and work.select(retry.sum()).item():
             work = work.with_columns(cell.fix(work))
         checks = cell.checks()
         sums = (check.bad.fill_null(False).sum().alias(f"c{i}") for i, check in enumerate(checks))
