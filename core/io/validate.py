@@ -83,7 +83,12 @@ def parse(
         results = work.select(survey.alias(f"s{i}") for i, (_parser, survey) in enumerate(surveys)).row(0)
         for (parser, _survey), result in zip(surveys, results, strict=True):
             parser.surveyed(result, work.height)
-    work = work.with_columns(expr for parser in parsers for expr in parser.value())
+    # the columns taken as they are (renamed) apart from those computed: with a hundred renames in the same
+    # call, Polars ran the few costly expressions one after the other (0.066 s against 0.046 s)
+    values = [expr for parser in parsers for expr in parser.value()]
+    renamed = [expr.meta.undo_aliases().meta.is_column() for expr in values]
+    work = work.with_columns(expr for expr, plain in zip(values, renamed, strict=True) if not plain)
+    work = work.with_columns(expr for expr, plain in zip(values, renamed, strict=True) if plain)
     work = work.drop(name for parser in parsers for name in parser.scratch())
     second = [expr for parser in parsers for expr in parser.then()]
     if second:
