@@ -251,7 +251,8 @@ def _full_by_line_ends(path: Path, cells: pl.DataFrame, ends: tuple[int, int, in
     for name in reversed(cells.columns[-depth:] if depth else []):
         cell = pl.col(name).is_null()
         trailing.append(cell & trailing[-1] if trailing else cell)
-    expected = cells.select(pl.sum_horizontal(trailing).sum()).item() if trailing else 0
+    # (each count on its own, added up here: a horizontal sum of the fourteen took twice as long)
+    expected = sum(cells.select(t.sum().alias(f"t{i}") for i, t in enumerate(trailing)).row(0)) if trailing else 0
     return bool(expected == total)
 
 
