@@ -77,6 +77,16 @@ def _finite(number: pl.Expr) -> pl.Expr:
     return pl.when(number.is_finite()).then(number)
 
 
+def _all_finite(number: pl.Expr) -> pl.Expr:
+    """Whether a float column holds no NaN and no infinity (blanks aside), as one aggregate.
+
+    A NaN or an infinity makes the sum NaN or infinite; a sum is the cheapest pass there is (half
+    the cost of ``is_finite().all()``). Finite values whose sum overflows read as not finite: that
+    costs only the exact look the caller then takes, never a missed value.
+    """
+    return number.sum().is_finite()
+
+
 def _whole(number: pl.Expr) -> pl.Expr:
     return (number == number.floor()) & (number.abs() < 2.0**53)
 
@@ -177,8 +187,7 @@ class NumberCells(_Parser):
         self.finite = False
 
     def survey(self) -> pl.Expr | None:
-        # a finite sum: no NaN or infinity, which would make it NaN or infinite (see parsers_for)
-        return pl.col(self.source).sum().is_finite() if self.cast else None
+        return _all_finite(pl.col(self.source)) if self.cast else None
 
     def surveyed(self, result: Any, height: int) -> None:
         self.finite = bool(result)
@@ -706,9 +715,7 @@ def parsers_for(
     bounds: dict[str, tuple[Any, Any]] = {}
     if (floats or stored or numbers) and raw.height:
         found = raw.select(
-            # a finite sum: no NaN and no infinity (which make it NaN or infinite), told by the cheapest
-            # pass there is (half of is_finite().all()'s); a sum too large to be finite only costs the pass below
-            *(pl.col(f).sum().is_finite().alias(f) for f in floats),
+            *(_all_finite(pl.col(f)).alias(f) for f in floats),
             *(all_ids(source).alias(source) for source in stored),
             *(pl.col(n).min().alias(f"{n}.min") for n in dict.fromkeys(numbers)),
             *(pl.col(n).max().alias(f"{n}.max") for n in dict.fromkeys(highs)),
@@ -716,13 +723,13 @@ def parsers_for(
         finite = {name: bool(found[name]) for name in floats}
         # a column with a NaN or an infinity: which of the two, and its greatest value
         odd = [name for name in floats if not finite[name]]
+        more: dict[str, Any] = {}
         if odd:
             more = raw.select(
                 *(pl.col(f).is_nan().any().alias(f) for f in odd), *(pl.col(f).max().alias(f"{f}.max") for f in odd)
             ).row(0, named=True)
             found.update({f"{f}.max": more[f"{f}.max"] for f in odd})
-            has_nan = {name: bool(more[name]) for name in odd}
-        has_nan = {name: has_nan.get(name, False) for name in floats}
+        has_nan = {name: bool(more.get(name, False)) for name in floats}
         canonical = {name: bool(found[name]) for name in stored}
         bounds = {name: (found[f"{name}.min"], found.get(f"{name}.max")) for name in numbers}
     aliases = place.aliases
