@@ -84,7 +84,21 @@ def test_parquet_holds_every_verdict_row_in_rule_order(results, tmp_path):
     assert got.schema["rule"] == pl.Enum(list(dict.fromkeys(r.rule.id for r in results.rules)))
     assert got.schema["verdict"] == pl.Enum(VERDICTS)
     assert got.schema["shortfall_basis"] == pl.Enum(["exact", "lower_bound"])
+    # the requirement's words, a few values repeated per rule, are categories too
+    assert got.schema["required"] == pl.Categorical
     assert_frame_equal(plain_text(got), rule_major(results, results.details()))
+
+
+def test_requirement_words_are_computed_once_unless_they_read_a_column():
+    frame = pl.DataFrame({"households": [100.0, 2500.0, None]})
+    per_row = pl.concat_str([pl.lit("≥ "), (pl.col("households") * 0.3).cast(pl.Int64).cast(pl.String), pl.lit(" m²")])
+    constant = pl.concat_str([pl.lit("≥ "), pl.lit(30).cast(pl.String), pl.lit(" m²")])
+    once = export_module._requirement_text(constant)
+    assert once.meta.is_literal()  # computed here, not per row
+    got = frame.select(
+        once.alias("constant"), export_module._requirement_text(per_row).alias("per_row")
+    ).with_columns(pl.all().cast(pl.String))
+    assert got.to_dict(as_series=False) == {"constant": ["≥ 30 m²"] * 3, "per_row": ["≥ 30 m²", "≥ 750 m²", None]}
 
 
 def test_csv_and_ndjson_hold_the_same_rows(results, tmp_path):
