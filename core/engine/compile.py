@@ -92,25 +92,40 @@ class CompiledRule:
 
 
 def shortfall_exprs(
-    value: pl.Expr, lo: pl.Expr, hi: pl.Expr, least: pl.Expr, basis_dtype: Any = pl.String
+    value: pl.Expr, lo: pl.Expr | None, hi: pl.Expr | None, least: pl.Expr | None, basis_dtype: Any = pl.String
 ) -> tuple[pl.Expr, pl.Expr]:
     """A rule's shortfall and its basis from its value, bounds and known least minimum (see :class:`CompiledRule`).
 
     Apart from the rule so that a writer can compute value and bounds once, as columns, and pass
     them here as ``pl.col`` references; ``basis_dtype`` lets it have the basis as an enum of
-    ``exact``/``lower_bound`` directly (no text per row).
+    ``exact``/``lower_bound`` directly (no text per row). A bound given as None is known to be
+    absent (null for every community): its terms are left out, which changes no value.
     """
-    exact = pl.coalesce([pl.when(value < lo).then(lo - value), pl.when(value > hi).then(value - hi)])
-    lower = pl.when(value < least).then(least - value)
-    shortfall = pl.coalesce([exact, lower]).cast(F64)
-    basis = (
-        pl.when(exact.is_not_null())
-        .then(pl.lit(EXACT, dtype=basis_dtype))
-        .when(lower.is_not_null())
-        .then(pl.lit(LOWER_BOUND, dtype=basis_dtype))
-        .otherwise(pl.lit(None, dtype=basis_dtype))
-    )
+    outside: list[pl.Expr] = []
+    if lo is not None:
+        outside.append(pl.when(value < lo).then(lo - value))
+    if hi is not None:
+        outside.append(pl.when(value > hi).then(value - hi))
+    exact = _first_known(outside, F64)
+    lower = pl.when(value < least).then(least - value) if least is not None else None
+    shortfall = (exact if lower is None else pl.coalesce([exact, lower])).cast(F64)
+    basis: pl.Expr = pl.when(exact.is_not_null()).then(pl.lit(EXACT, dtype=basis_dtype))
+    if lower is not None:
+        basis = (
+            pl.when(exact.is_not_null())
+            .then(pl.lit(EXACT, dtype=basis_dtype))
+            .when(lower.is_not_null())
+            .then(pl.lit(LOWER_BOUND, dtype=basis_dtype))
+            .otherwise(pl.lit(None, dtype=basis_dtype))
+        )
     return shortfall, basis
+
+
+def _first_known(exprs: list[pl.Expr], dtype: Any) -> pl.Expr:
+    """The first of ``exprs`` that is not null, row by row (a typed null when there are none)."""
+    if not exprs:
+        return pl.lit(None, dtype=dtype)
+    return exprs[0] if len(exprs) == 1 else pl.coalesce(exprs)
 
 
 def applies_expr(item: Any, metrics: MetricResolver, columns: frozenset[str]) -> pl.Expr:

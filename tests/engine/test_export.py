@@ -95,9 +95,9 @@ def test_requirement_words_are_computed_once_unless_they_read_a_column():
     constant = pl.concat_str([pl.lit("≥ "), pl.lit(30).cast(pl.String), pl.lit(" m²")])
     once = export_module._requirement_text(constant)
     assert once.meta.is_literal()  # computed here, not per row
-    got = frame.select(
-        once.alias("constant"), export_module._requirement_text(per_row).alias("per_row")
-    ).with_columns(pl.all().cast(pl.String))
+    got = frame.select(once.alias("constant"), export_module._requirement_text(per_row).alias("per_row")).with_columns(
+        pl.all().cast(pl.String)
+    )
     assert got.to_dict(as_series=False) == {"constant": ["≥ 30 m²"] * 3, "per_row": ["≥ 30 m²", "≥ 750 m²", None]}
 
 
