@@ -21,6 +21,14 @@ def _mask_column(lists: str, chunk: int) -> str:
     return f"_mask:{lists}:{chunk}"
 
 
+def _bits(exploded: pl.DataFrame, by: str, members: list[str]) -> pl.DataFrame:
+    """Per ``by``: the sum of one bit per member of ``members`` its ``_items`` hold (``_mask``)."""
+    mapping = {member: 1 << bit for bit, member in enumerate(members)}
+    return exploded.group_by(by).agg(
+        pl.col("_items").unique().replace_strict(mapping, default=0, return_dtype=pl.Int64).sum().alias("_mask")
+    )
+
+
 @attrs.define
 class MetricResolver:
     """Expressions for catalog metrics over the columns a community table has."""
@@ -89,8 +97,9 @@ class MetricResolver:
 
         Each list is exploded once (an element-wise ``list.eval`` is far slower on
         lists Polars has sliced or gathered). Communities usually share a few
-        combinations: then each distinct list is computed once and joined back;
-        when most lists differ, rows are grouped by their index instead.
+        combinations: then each distinct list is computed once and looked up by
+        its number in an enum of them all; when most lists differ, rows are
+        grouped by their index instead.
         """
         columns = []
         for lists, members in self.bits.items():
@@ -99,33 +108,27 @@ class MetricResolver:
                 columns += [blank.alias(_mask_column(lists, c)) for c in range(-(-len(members) // _MASK_BITS))]
                 continue
             values = pl.col(lists).cast(pl.List(pl.String))  # an all-empty column may come typed List(Null)
-            keys = frame.select(
-                values.list.join("\x1f").alias("_key"),
-                values.is_null().alias("_null"),
-                pl.int_range(pl.len()).alias("_row"),
-            )
-            if keys.get_column("_key").n_unique() * 4 <= max(frame.height, 1):
-                by = "_key"
-                items = (
-                    keys.select("_key")
-                    .unique()
-                    .drop_nulls()
-                    .with_columns(pl.col("_key").str.split("\x1f").alias("_items"))
+            texts = frame.select(values.list.join("\x1f")).to_series()
+            distinct = texts.unique().drop_nulls()
+            if distinct.len() * 4 <= max(frame.height, 1):
+                # each distinct list gets a number (its place in an enum of them all) and its masks are
+                # looked up by it: a join on the lists' texts cost half as much again
+                codes = texts.cast(pl.Enum(distinct)).to_physical()
+                items = pl.DataFrame(
+                    {"_code": pl.int_range(distinct.len(), eager=True), "_items": distinct.str.split("\x1f")}
                 )
-            else:
-                by = "_row"
-                items = frame.select(pl.int_range(pl.len()).alias("_row"), values.alias("_items"))
-            exploded = items.explode("_items")
+                exploded = items.explode("_items")
+                for chunk in range(0, len(members), _MASK_BITS):
+                    bits = _bits(exploded, "_code", members[chunk : chunk + _MASK_BITS]).sort("_code")
+                    # every distinct list has a row (a split text has at least one item); a null list a null code
+                    mask = bits.get_column("_mask").gather(codes)
+                    columns.append(mask.alias(_mask_column(lists, chunk // _MASK_BITS)))
+                continue
+            keys = frame.select(values.is_null().alias("_null"), pl.int_range(pl.len()).alias("_row"))
+            exploded = frame.select(pl.int_range(pl.len()).alias("_row"), values.alias("_items")).explode("_items")
             for chunk in range(0, len(members), _MASK_BITS):
-                mapping = {member: 1 << bit for bit, member in enumerate(members[chunk : chunk + _MASK_BITS])}
-                bits = exploded.group_by(by).agg(
-                    pl.col("_items")
-                    .unique()
-                    .replace_strict(mapping, default=0, return_dtype=pl.Int64)
-                    .sum()
-                    .alias("_mask")
-                )
-                mask = keys.join(bits, on=by, how="left", maintain_order="left").select(
+                bits = _bits(exploded, "_row", members[chunk : chunk + _MASK_BITS])
+                mask = keys.join(bits, on="_row", how="left", maintain_order="left").select(
                     pl.when(pl.col("_null")).then(None).otherwise(pl.col("_mask").fill_null(0))
                 )
                 columns.append(mask.to_series().alias(_mask_column(lists, chunk // _MASK_BITS)))

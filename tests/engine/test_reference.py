@@ -115,3 +115,16 @@ def test_engine_matches_reference_when_no_community_gives_its_flags(columns, fla
     assert lists
     blank = frame.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias(name) for name in lists)
     assert assert_agree(blank, dt.date(2026, 1, 1)) > 0
+
+
+def test_engine_matches_reference_when_communities_share_a_few_flag_lists(columns, flags):
+    """Most files repeat a few combinations of flags: each distinct list is then computed once (its own path)."""
+    rng = random.Random(11)
+    frame = random_frame(rng, 2000, columns, flags)
+    lists = [name for name, kind in columns.items() if kind == "list"]
+    shared = [None, [], *(rng.sample(flags, rng.randint(1, 5)) for _ in range(12))]
+    frame = frame.with_columns(
+        pl.Series(name, [rng.choice(shared) for _ in range(frame.height)], dtype=pl.List(pl.String)) for name in lists
+    )
+    assert frame.select(pl.col(lists[0]).list.join(";").n_unique()).item() * 4 <= frame.height
+    assert assert_agree(frame, dt.date(2026, 1, 1)) > 0
