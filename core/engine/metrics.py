@@ -128,10 +128,10 @@ class MetricResolver:
             exploded = frame.select(pl.int_range(pl.len()).alias("_row"), values.alias("_items")).explode("_items")
             for chunk in range(0, len(members), _MASK_BITS):
                 bits = _bits(exploded, "_row", members[chunk : chunk + _MASK_BITS])
-                mask = keys.join(bits, on="_row", how="left", maintain_order="left").select(
+                per_row = keys.join(bits, on="_row", how="left", maintain_order="left").select(
                     pl.when(pl.col("_null")).then(None).otherwise(pl.col("_mask").fill_null(0))
                 )
-                columns.append(mask.to_series().alias(_mask_column(lists, chunk // _MASK_BITS)))
+                columns.append(per_row.to_series().alias(_mask_column(lists, chunk // _MASK_BITS)))
         return pl.DataFrame(columns, height=frame.height) if columns else pl.DataFrame(height=frame.height)
 
     def table(self, frame: pl.DataFrame) -> pl.DataFrame:
