@@ -124,10 +124,16 @@ class Results:
             combined = {f"_provision{i}": _provision(group) for i, group in enumerate(g for g in groups if len(g) > 1)}
             packed: dict[str, pl.Expr] = {}
             counts = _counts(single, list(combined), packed)
-            by_verdict = [
-                pl.sum_horizontal([counts[code, strength] for strength in STRENGTHS]).cast(COUNT).alias(name)
-                for code, name in enumerate(VERDICTS)
-            ]
+            if packed and len(single) + len(combined) < 2**_BITS:
+                # every strength packed, and no verdict more often than a field holds: the packed sums of
+                # the strengths add up to one, whose fields are the counts of each verdict
+                total = pl.sum_horizontal([pl.col(name) for name in packed])
+                by_verdict = [_field(total, code).alias(name) for code, name in enumerate(VERDICTS)]
+            else:
+                by_verdict = [
+                    pl.sum_horizontal([counts[code, strength] for strength in STRENGTHS]).cast(COUNT).alias(name)
+                    for code, name in enumerate(VERDICTS)
+                ]
             by_strength = []
             for name in STRENGTH_COLUMNS:
                 verdict, _, strength = name.rpartition("_")
@@ -477,8 +483,13 @@ def _counts(
         name = f"_packed_{strength}"
         packed[name] = pl.sum_horizontal(terms)
         for verdict in range(len(VERDICTS)):
-            counts[verdict, strength] = ((pl.col(name) // (1 << (_BITS * verdict))) % (1 << _BITS)).cast(COUNT)
+            counts[verdict, strength] = _field(pl.col(name), verdict)
     return counts
+
+
+def _field(packed: pl.Expr, verdict: int) -> pl.Expr:
+    """The count of ``verdict`` in a packed sum: its field of :data:`_BITS` bits (a mask, not a modulo: faster)."""
+    return ((packed // (1 << (_BITS * verdict))) & ((1 << _BITS) - 1)).cast(COUNT)
 
 
 def _count(single: list[CompiledRule], combined: list[str], verdict: int, strength: str) -> pl.Expr:
