@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,8 @@ class Results:
     rules: list[CompiledRule]
     codes: pl.DataFrame
     metrics_frame: pl.DataFrame
-    aggregates: pl.DataFrame
+    #: Judges the rules over sets of communities: called once, when :attr:`aggregates` is first read.
+    judge_aggregates: Callable[[], pl.DataFrame] = attrs.field(repr=False, eq=False)
     #: The strengths evaluated (``--strength``); empty: every strength.
     strengths: tuple[str, ...] = ()
     #: Judged with the parents' rules where the local standard is silent (``--inherit``):
@@ -68,9 +70,20 @@ class Results:
     inherit: bool = False
     #: :meth:`summary`, computed once: the matrix, the totals and the JSON payload all read it.
     _summary: pl.DataFrame | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    _aggregates: pl.DataFrame | None = attrs.field(default=None, init=False, repr=False, eq=False)
 
     def __len__(self) -> int:
         return self.codes.height
+
+    @property
+    def aggregates(self) -> pl.DataFrame:
+        """The verdicts of the rules over sets of communities (per jurisdiction and district), one row each.
+
+        Judged when first read, then kept: a summary or a community's verdicts do not wait for them.
+        """
+        if self._aggregates is None:
+            self._aggregates = self.judge_aggregates()
+        return self._aggregates
 
     @property
     def community_ids(self) -> list[str]:
@@ -596,14 +609,13 @@ def evaluate(
     identity = [pl.col(c) for c in IDENTITY if c in columns]
     metrics_frame = metrics.table(frame)
     codes = metrics_frame.lazy().select(*identity, *(rule.verdict() for rule in compiled)).collect()
-    aggregates = _evaluate_aggregates(plans, metrics_frame)
     return Results(
         as_of=as_of,
         jurisdictions=standards,
         rules=compiled,
         codes=codes,
         metrics_frame=metrics_frame,
-        aggregates=aggregates,
+        judge_aggregates=functools.partial(_evaluate_aggregates, plans, metrics_frame),
         strengths=strengths,
         inherit=inherit,
     )

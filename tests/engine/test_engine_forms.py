@@ -209,6 +209,26 @@ def test_aggregate_share_per_jurisdiction_and_district(make_registry):
     assert results.details().get_column("verdict").to_list() == []  # no community-level rule
 
 
+def test_aggregates_are_judged_when_first_read_and_kept(make_registry, monkeypatch):
+    """A summary does not wait for the rules over sets of communities; reading them twice judges them once."""
+    registry = make_registry(
+        rule(
+            "designation.high_level_harmonious",
+            '{ form = "aggregate", statistic = "share", condition = { form = "present" }, min = 0.5 }',
+        )
+    )
+    frame = pl.DataFrame({"id": ["a", "b"], "designations": [["high_level_harmonious"], []]})
+    results = evaluate(frame, ["mini"], as_of=AS_OF, registry=registry)
+    calls = []
+    judge = results.judge_aggregates
+    monkeypatch.setattr(results, "judge_aggregates", lambda: calls.append(1) or judge())
+    results.summary()
+    assert calls == []
+    first = results.aggregates
+    assert results.aggregates is first and calls == [1]
+    assert first.get_column("verdict_code").to_list() == [0]  # pass: half the communities have it
+
+
 def test_aggregate_with_unknowns_is_judged_only_when_both_readings_agree(make_registry):
     registry = make_registry(
         rule(
