@@ -408,7 +408,10 @@ def _verdict_rows(
 
 def _absent(bound: pl.Expr) -> bool:
     """Whether a bound is null for every community: a literal null (a minimum's maximum, say)."""
-    return bound.meta.is_literal(allow_aliasing=True) and pl.select(bound).item() is None
+    if not bound.meta.is_literal(allow_aliasing=True):
+        return False
+    values = pl.select(bound)
+    return values.shape == (1, 1) and values.item() is None
 
 
 def _requirement_text(text: pl.Expr) -> pl.Expr:

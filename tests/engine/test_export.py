@@ -254,3 +254,12 @@ def test_a_carriage_return_in_any_text_column_is_quoted(column):
     write_csv_text(frame, buffer, batch_rows=2)
     assert buffer.getvalue().decode("utf-8") == render_csv(frame.to_dicts())
     assert '"b\rc"' in buffer.getvalue().decode("utf-8")
+
+
+def test_only_a_single_null_literal_is_an_absent_bound():
+    """A bound known null for every community drops out of the shortfall; anything else is kept."""
+    absent = export_module._absent
+    assert absent(pl.lit(None, dtype=pl.Float64))
+    assert not absent(pl.lit(600.0))
+    assert not absent(pl.col("households") * 0.3)
+    assert not absent(pl.lit(pl.Series([None, None], dtype=pl.Float64)))  # a literal of several values
