@@ -109,16 +109,13 @@ def shortfall_exprs(
     exact = _first_known(outside, F64)
     lower = pl.when(value < least).then(least - value) if least is not None else None
     shortfall = (exact if lower is None else pl.coalesce([exact, lower])).cast(F64)
-    basis: pl.Expr = pl.when(exact.is_not_null()).then(pl.lit(EXACT, dtype=basis_dtype))
-    if lower is not None:
-        basis = (
-            pl.when(exact.is_not_null())
-            .then(pl.lit(EXACT, dtype=basis_dtype))
-            .when(lower.is_not_null())
-            .then(pl.lit(LOWER_BOUND, dtype=basis_dtype))
-            .otherwise(pl.lit(None, dtype=basis_dtype))
-        )
-    return shortfall, basis
+    known_exactly = pl.when(exact.is_not_null()).then(pl.lit(EXACT, dtype=basis_dtype))
+    none = pl.lit(None, dtype=basis_dtype)
+    if lower is None:
+        return shortfall, known_exactly.otherwise(none)
+    return shortfall, known_exactly.when(lower.is_not_null()).then(pl.lit(LOWER_BOUND, dtype=basis_dtype)).otherwise(
+        none
+    )
 
 
 def _first_known(exprs: list[pl.Expr], dtype: Any) -> pl.Expr:
