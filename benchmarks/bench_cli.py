@@ -23,9 +23,14 @@ benchmark measures its wall time and the peak resident memory of that child
 reads the same file (``read_csv``, ``read_parquet`` or ``read_excel``), measured
 the same way, in the same run. The ratios are command ÷ baseline. Every
 measurement is repeated (``--repeats``, default 3) and the median reported;
-``shequ --help`` is timed ``--help-runs`` times (default 10).
-The result is a Markdown table on stdout, preceded by the machine it ran on;
-progress goes to stderr.
+``shequ --help`` is timed ``--help-runs`` times (default 10). Beside the wall
+time, the child's CPU seconds (user + system, all threads): the work a command
+did, which a busy or slow moment of the machine does not hide. ``--only TEXT``
+measures only the cases whose label contains TEXT (e.g. ``--only 'evaluate
+Parquet' --repeats 7``).
+The result is a Markdown table on stdout, preceded by the machine it ran on and
+how fast it was at the start and at the end (a fixed Python loop, see
+``PROBE``); progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -58,6 +63,7 @@ class Measurement:
 
     seconds: float
     peak_mib: float
+    cpu_seconds: float  # user + system, every thread of the child: the work done, less the machine's idle time
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,8 @@ import os, subprocess, sys, time
 started = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(child.pid, 0)
-print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+cpu = usage.ru_utime + usage.ru_stime
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status), cpu)
 """
 
 
@@ -113,18 +120,41 @@ def run_child(command: Sequence[str]) -> Measurement:
     launched = subprocess.run([sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, env=CHILD_ENV)
     if launched.returncode != 0:
         raise SystemExit(f"the launcher of {' '.join(command)} failed:\n{launched.stderr[-2000:]}")
-    seconds, peak_kib, exit_code = launched.stdout.split()
+    seconds, peak_kib, exit_code, cpu_seconds = launched.stdout.split()
     if int(exit_code) != 0:
         raise SystemExit(f"{' '.join(command)} exited {exit_code}:\n{launched.stderr[-2000:]}")
-    return Measurement(seconds=float(seconds), peak_mib=int(peak_kib) / 1024)  # Linux reports KiB
+    # Linux reports KiB
+    return Measurement(seconds=float(seconds), peak_mib=int(peak_kib) / 1024, cpu_seconds=float(cpu_seconds))
 
 
 def measure(command: Sequence[str], repeats: int) -> Measurement:
-    """The median wall time and median peak memory of ``repeats`` runs."""
+    """The median wall time, peak memory and CPU seconds of ``repeats`` runs."""
     runs = [run_child(command) for _ in range(repeats)]
     return Measurement(
         seconds=statistics.median(run.seconds for run in runs),
         peak_mib=statistics.median(run.peak_mib for run in runs),
+        cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
+    )
+
+
+#: A fixed piece of pure-Python work, timed at the start and at the end of a run. On a shared virtual
+#: machine the same work has taken from 0.65 s to 1.5 s within a day (and every command slowed with it),
+#: so the figures are read beside how fast the machine was while they were taken.
+PROBE = """
+import time
+started = time.perf_counter()
+total = 0
+for i in range(10_000_000):
+    total += i
+print(time.perf_counter() - started)
+"""
+
+
+def machine_speed() -> float:
+    """Seconds this machine takes, now, to add up 10,000,000 integers in a Python loop (the best of three)."""
+    return min(
+        float(subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True).stdout)
+        for _ in range(3)
     )
 
 
@@ -164,8 +194,16 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def wanted(label: str, args: argparse.Namespace) -> bool:
+    """Whether a case is measured in this run (``--only``)."""
+    return not args.only or any(text in label for text in args.only)
+
+
 def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
-    """Generate the inputs and return the cases to measure, in table order."""
+    """Generate the inputs and return the cases to measure (``--only``), in table order.
+
+    The two slow inputs (the XLSX and the wide file) are written only for a case that reads them.
+    """
     started = time.perf_counter()
     frame = synthetic(args.n)
     text = as_flat_text(frame)
@@ -185,7 +223,7 @@ def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
     cases.append(Case("compare CSV, sample layout, --format json", layout_path, layout.shape, as_json))
     del layout
 
-    if not args.skip_xlsx:
+    if not args.skip_xlsx and wanted("compare XLSX", args):
         xlsx_rows = min(args.n, args.xlsx_rows)
         xlsx_path = folder / "communities.xlsx"
         text.head(xlsx_rows).write_excel(xlsx_path, autofit=False)
@@ -208,7 +246,7 @@ def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
         Case("evaluate CSV", evaluate_path, (evaluate_rows, text.width), ("evaluate", str(evaluate_path), *options))
     )
 
-    if not args.skip_wide:
+    if not args.skip_wide and wanted("compare wide CSV", args):
         wide = widen(as_flat_text(synthetic(args.wide_rows)), args.wide_columns)
         wide_path = folder / "wide.csv"
         wide.write_csv(wide_path)
@@ -216,7 +254,7 @@ def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
 
     cases.append(Case("shequ --help", None, None, ("--help",)))
     progress(f"inputs written in {time.perf_counter() - started:.1f} s")
-    return cases
+    return [case for case in cases if wanted(case.label, args)]
 
 
 def main() -> int:
@@ -233,6 +271,13 @@ def main() -> int:
         "--skip-xlsx", action="store_true", help="leave out the XLSX case (writing the file takes minutes)"
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs of each measurement; the median is reported")
+    parser.add_argument(
+        "--only",
+        metavar="TEXT",
+        action="append",
+        default=[],
+        help="run only the cases whose label contains TEXT (repeatable), e.g. --only 'evaluate Parquet'",
+    )
     parser.add_argument("--help-runs", type=int, default=10, help="runs of `shequ --help`; the median is reported")
     parser.add_argument(
         "--bytecode",
@@ -248,8 +293,12 @@ def main() -> int:
     header = machine()
     shequ = shequ_command()
     rows = []
+    speed_before = machine_speed()
     with tempfile.TemporaryDirectory(prefix="shequ-bench-") as tmp:
-        for case in write_files(Path(tmp), args):
+        cases = write_files(Path(tmp), args)
+        if not cases:
+            raise SystemExit(f"no case's label contains {' or '.join(map(repr, args.only))}")
+        for case in cases:
             repeats = args.help_runs if case.path is None else args.repeats
             progress(f"{case.label}: {repeats} run(s)")
             command = measure(shequ + list(case.arguments), repeats)
@@ -261,12 +310,16 @@ def main() -> int:
         f"bytecode: {args.bytecode}."
     )
     print("\n".join(header))
+    print(
+        f"- machine speed (a Python loop of 10,000,000 additions, best of 3): "
+        f"{speed_before:.2f} s at the start, {machine_speed():.2f} s at the end"
+    )
     print()
     print(
         "| case | rows × columns | size | shequ | peak RSS | baseline | baseline time | baseline RSS | "
-        "time ratio | RSS ratio |"
+        "time ratio | RSS ratio | shequ CPU |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     return 0
@@ -276,8 +329,9 @@ def table_row(case: Case, command: Measurement, baseline: Measurement | None) ->
     shape = "—" if case.shape is None else f"{case.shape[0]:,} × {case.shape[1]:,}"
     size = "—" if case.path is None else f"{case.path.stat().st_size / 2**20:,.1f} MiB"
     cells = [case.label, shape, size, f"{command.seconds:.2f} s", f"{command.peak_mib:,.0f} MiB"]
+    cpu = f"{command.cpu_seconds:.2f} s"
     if baseline is None or case.path is None:
-        return [*cells, "—", "—", "—", "—", "—"]
+        return [*cells, "—", "—", "—", "—", "—", cpu]
     reader = f"`polars.{BASELINE_READERS[case.path.suffix]}`"
     return [
         *cells,
@@ -286,6 +340,7 @@ def table_row(case: Case, command: Measurement, baseline: Measurement | None) ->
         f"{baseline.peak_mib:,.0f} MiB",
         f"{command.seconds / baseline.seconds:.1f}×",
         f"{command.peak_mib / baseline.peak_mib:.1f}×",
+        cpu,
     ]
 
 

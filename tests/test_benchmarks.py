@@ -37,13 +37,16 @@ def test_bench_cli_prints_every_row_of_its_table():
     lines = completed.stdout.splitlines()
     assert lines[0].startswith("N = 200;")
     assert any(line.startswith("- cores (nproc): ") for line in lines)
+    speed = r"- machine speed .*: \d+\.\d\d s at the start, \d+\.\d\d s at the end$"
+    assert any(re.match(speed, line) for line in lines)
     table = [line for line in lines if line.startswith("| ") and not line.startswith("| case ")]
     assert [row.split(" | ")[0].removeprefix("| ") for row in table] == ROWS
     for row in table:
         cells = row.strip("| ").split(" | ")
-        assert len(cells) == 10, row
+        assert len(cells) == 11, row
         assert re.fullmatch(r"\d+\.\d\d s", cells[3]), row  # every command was timed
         assert re.fullmatch(r"[\d,]+ MiB", cells[4]), row  # and its child's memory measured
+        assert re.fullmatch(r"\d+\.\d\d s", cells[10]), row  # and its CPU seconds
     for row in table[:-1]:  # each data file beside its Polars baseline, with both ratios
         cells = row.strip("| ").split(" | ")
         assert cells[1].startswith("200 × ") or cells[1].startswith("50 × "), row
