@@ -54,6 +54,22 @@ def test_bench_cli_prints_every_row_of_its_table():
         assert re.fullmatch(r"\d+\.\d×", cells[8]) and re.fullmatch(r"\d+\.\d×", cells[9]), row
 
 
+def test_only_measures_the_cases_named_and_refuses_a_name_that_matches_none():
+    only = [*TINY, "--only", "shequ --help", "--only", "Parquet --output .parquet --compact"]
+    completed = subprocess.run([sys.executable, str(BENCH_CLI), *only], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    table = [line for line in completed.stdout.splitlines() if line.startswith("| ") and not line.startswith("| case ")]
+    assert [row.split(" | ")[0].removeprefix("| ") for row in table] == [
+        "evaluate Parquet --output .parquet --compact",
+        "shequ --help",
+    ]
+    missing = subprocess.run(
+        [sys.executable, str(BENCH_CLI), *TINY, "--only", "no such case"], capture_output=True, text=True, timeout=120
+    )
+    assert missing.returncode != 0
+    assert "no case's label contains 'no such case'" in missing.stderr
+
+
 def test_peak_memory_is_the_commands_own_not_the_benchmarks(monkeypatch):
     # Linux charges an exec'd child with its forking parent's peak RSS; the launcher keeps that out of the figures.
     monkeypatch.syspath_prepend(str(BENCH_CLI.parent))  # bench_cli imports its neighbour _data
