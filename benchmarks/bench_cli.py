@@ -24,8 +24,9 @@ reads the same file (``read_csv``, ``read_parquet`` or ``read_excel``), measured
 the same way, in the same run. The ratios are command ÷ baseline. Every
 measurement is repeated (``--repeats``, default 3) and the median reported;
 ``shequ --help`` is timed ``--help-runs`` times (default 10). Beside the wall
-time, the child's CPU seconds (user + system, all threads): the work a command
-did, which a busy or slow moment of the machine does not hide. ``--only TEXT``
+time, the child's CPU seconds (user + system, all threads): about twice the wall
+time when a command keeps both cores busy (they rise too when the host is slow,
+so they are read beside the machine's speed). ``--only TEXT``
 measures only the cases whose label contains TEXT (e.g. ``--only 'evaluate
 Parquet' --repeats 7``).
 The result is a Markdown table on stdout, preceded by the machine it ran on and
@@ -53,6 +54,20 @@ from _data import as_flat_text, example_layout, synthetic, widen
 
 AS_OF = "2021-01-01"
 
+#: Every case's label, in table order (``--only`` is checked against them before any input is written).
+LABELS = (
+    "compare CSV",
+    "compare CSV, sample layout",
+    "compare CSV, sample layout, --format json",
+    "compare XLSX",
+    "compare Parquet",
+    "evaluate Parquet --output .parquet",
+    "evaluate Parquet --output .parquet --compact",
+    "evaluate CSV",
+    "compare wide CSV",
+    "shequ --help",
+)
+
 #: How the baseline subprocess reads each format: plain Polars, as a user would.
 BASELINE_READERS = {".csv": "read_csv", ".parquet": "read_parquet", ".xlsx": "read_excel"}
 
@@ -63,7 +78,7 @@ class Measurement:
 
     seconds: float
     peak_mib: float
-    cpu_seconds: float  # user + system, every thread of the child: the work done, less the machine's idle time
+    cpu_seconds: float  # user + system, every thread of the child
 
 
 @dataclass(frozen=True)
@@ -254,6 +269,7 @@ def write_files(folder: Path, args: argparse.Namespace) -> list[Case]:
 
     cases.append(Case("shequ --help", None, None, ("--help",)))
     progress(f"inputs written in {time.perf_counter() - started:.1f} s")
+    assert all(case.label in LABELS for case in cases), [case.label for case in cases]
     return [case for case in cases if wanted(case.label, args)]
 
 
@@ -287,6 +303,8 @@ def main() -> int:
         "inherit: with this environment (PYTHONDONTWRITEBYTECODE=1 makes every run compile shequ again)",
     )
     args = parser.parse_args()
+    if not any(wanted(label, args) for label in LABELS):
+        parser.error(f"no case's label contains {' or '.join(map(repr, args.only))}")
     global CHILD_ENV
     CHILD_ENV = child_environment(args.bytecode)
 
@@ -295,10 +313,7 @@ def main() -> int:
     rows = []
     speed_before = machine_speed()
     with tempfile.TemporaryDirectory(prefix="shequ-bench-") as tmp:
-        cases = write_files(Path(tmp), args)
-        if not cases:
-            raise SystemExit(f"no case's label contains {' or '.join(map(repr, args.only))}")
-        for case in cases:
+        for case in write_files(Path(tmp), args):
             repeats = args.help_runs if case.path is None else args.repeats
             progress(f"{case.label}: {repeats} run(s)")
             command = measure(shequ + list(case.arguments), repeats)
